@@ -1,0 +1,88 @@
+// A MovieLens dataset in memory: id maps, ratings, movie metadata; and its loaders.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "movierec/rating_matrix.h"
+
+namespace movierec {
+
+// Two-way map between raw ids (MovieLens userId / movieId) and dense indices.
+class IdMap {
+ public:
+  // Returns the index of raw, adding it when new.
+  std::uint32_t add(std::int64_t raw);
+  std::optional<std::uint32_t> find(std::int64_t raw) const;
+  std::int64_t raw(std::uint32_t index) const { return raw_[index]; }
+  std::size_t size() const { return raw_.size(); }
+  const std::vector<std::int64_t>& raw_ids() const { return raw_; }
+
+ private:
+  std::vector<std::int64_t> raw_;
+  std::unordered_map<std::int64_t, std::uint32_t> index_;
+};
+
+struct Movie {
+  std::int64_t id = 0;            // MovieLens movieId
+  std::string title;              // UTF-8, with the year as in the file: "Heat (1995)"
+  int year = 0;                   // parsed from the title, 0 when absent
+  std::vector<std::string> genres;
+  std::int64_t imdb_id = -1;      // from links.csv, -1 when unknown
+  std::int64_t tmdb_id = -1;
+  std::vector<std::string> tags;  // distinct tags from tags.csv
+};
+
+// Rating scale of the dataset: predictions are clipped to [min, max].
+struct RatingScale {
+  float min = 0.5f, max = 5.0f, step = 0.5f;
+};
+
+struct Dataset {
+  std::string name;               // "ml-latest-small", or the folder name
+  std::string format;             // "movielens-csv", "ml-100k", "ml-dat"
+  std::filesystem::path dir;
+  IdMap users, items;             // items: every movie of the movie file, rated or not
+  std::vector<Movie> movies;      // indexed by ItemIndex
+  RatingMatrix ratings;           // n_users x n_items
+  RatingScale scale;
+
+  // Stable digest of ids and ratings; stored in model files to refuse a model
+  // trained on other data.
+  std::uint64_t fingerprint() const;
+  std::size_t rated_movies() const;  // movies with at least one rating
+};
+
+struct LoadOptions {
+  // Skip bad rows instead of failing; the count and the first few are reported
+  // in LoadReport and on stderr.
+  bool lenient = false;
+  bool load_tags = true;
+};
+
+struct LoadReport {
+  std::size_t skipped = 0;
+  std::vector<std::string> first_errors;  // at most 5 messages
+};
+
+// Loads a dataset from a folder, detecting the format from the files present:
+// ratings.csv + movies.csv (MovieLens CSV sets), u.data + u.item (ml-100k),
+// ratings.dat + movies.dat (ml-1m, ml-10m). Throws DataError naming file, line
+// and field on bad input, IoError when files are missing.
+Dataset load_dataset(const std::filesystem::path& dir, const LoadOptions& opts = {},
+                     LoadReport* report = nullptr);
+
+// Resolves --data: an existing folder is used as is; a known dataset name
+// (ml-latest-small, ml-100k, ml-1m, ml-25m, ml-32m) is looked up in the cache
+// ($MOVIEREC_DATA, default ~/.cache/movierec) and fetched when absent.
+std::filesystem::path resolve_data(const std::string& folder_or_name);
+
+// Finds movies by title: case-insensitive, tolerant of a missing year or
+// leading article ("heat", "toy story", "Matrix, The"). Exact matches first.
+std::vector<ItemIndex> find_movies(const Dataset& ds, const std::string& query);
+
+}  // namespace movierec

@@ -1,0 +1,64 @@
+// Accuracy and ranking metrics, and the evaluation loop shared by the CLI,
+// tuning and the tests.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "movierec/dataset.h"
+#include "movierec/recommender.h"
+#include "movierec/split.h"
+
+namespace movierec {
+
+struct ErrorMetrics {
+  double mse = 0, rmse = 0, mae = 0;
+  std::size_t n = 0;
+};
+// Predictions are clipped to the scale before the errors are taken.
+ErrorMetrics error_metrics(std::span<const float> predicted, std::span<const float> actual,
+                           const RatingScale& clip);
+
+// Ranking metrics of one list. ranked: recommended items, best first (only the
+// first k count); relevant: the user's relevant test items (any order).
+double precision_at_k(std::span<const ItemIndex> ranked, std::span<const ItemIndex> relevant, std::size_t k);
+double recall_at_k(std::span<const ItemIndex> ranked, std::span<const ItemIndex> relevant, std::size_t k);
+// Binary relevance; ideal DCG over min(k, |relevant|) hits.
+double ndcg_at_k(std::span<const ItemIndex> ranked, std::span<const ItemIndex> relevant, std::size_t k);
+// Average precision normalised by min(k, |relevant|).
+double average_precision_at_k(std::span<const ItemIndex> ranked, std::span<const ItemIndex> relevant, std::size_t k);
+double hit_at_k(std::span<const ItemIndex> ranked, std::span<const ItemIndex> relevant, std::size_t k);
+
+struct EvalOptions {
+  std::size_t k = 10;              // cut-off of the ranking metrics
+  bool ranking = true;             // compute top-N metrics (ranks every unrated item)
+  float relevance_threshold = 0;   // test ratings >= this are relevant (0: all)
+  int threads = 0;
+  bool progress = false;
+  const Dataset* dataset = nullptr;  // passed to fit as side information
+  std::function<void(const EpochReport&)> on_epoch;  // learning curves
+};
+
+// Metric name -> value: "mse", "rmse", "mae" (rating models only), "precision@10",
+// "recall@10", "ndcg@10", "map@10", "hit@10", "coverage@10", "fit_seconds",
+// "eval_seconds".
+using MetricMap = std::map<std::string, double>;
+
+// Fits a fresh model on split.train and measures it on split.test.
+MetricMap evaluate(Recommender& model, const Split& split, const RatingScale& scale,
+                   const EvalOptions& opts);
+
+struct CrossValResult {
+  MetricMap mean, stddev;  // over splits (population stddev; 0 for one split)
+  std::vector<MetricMap> per_split;
+};
+// Evaluates a model made by make_model on each split.
+CrossValResult cross_validate(const std::function<std::unique_ptr<Recommender>()>& make_model,
+                              const std::vector<Split>& splits, const RatingScale& scale,
+                              const EvalOptions& opts);
+
+}  // namespace movierec

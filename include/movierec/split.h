@@ -1,0 +1,42 @@
+// Seeded train/test splits. Every split keeps the dataset's index space:
+// train and test are n_users x n_items matrices with disjoint ratings.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "movierec/rating_matrix.h"
+
+namespace movierec {
+
+struct Dataset;
+
+struct Split {
+  std::string name;  // "holdout:10", "fold 2/5"...
+  RatingMatrix train, test;
+};
+
+// The tutorial's protocol: n test ratings per user, sampled without replacement;
+// a user keeps at least n ratings in train (users with fewer than 2n ratings
+// give fewer test ratings: max(0, count - n)).
+Split holdout_split(const RatingMatrix& r, std::size_t n, std::uint64_t seed);
+
+// Random k-fold over ratings: fold f is the test set of split f.
+std::vector<Split> kfold_splits(const RatingMatrix& r, std::size_t k, std::uint64_t seed);
+
+// Per user, the n latest ratings (by timestamp, ties by item) are the test set;
+// a user keeps at least n in train, as in holdout_split.
+Split temporal_split(const RatingMatrix& r, std::size_t n);
+
+// Predefined files: for each base file, its test file (ml-100k's u1..u5).
+// Raw ids are mapped through ds; unknown ids are a DataError naming the line.
+std::vector<Split> file_splits(const Dataset& ds, const std::vector<std::string>& base_files,
+                               const std::vector<std::string>& test_files);
+
+// Parses a split spec: "holdout:10", "kfold:5", "temporal:10",
+// "files:DIR/u{1..5}.base,test" (base files and the matching ".test" files), "none"
+// (train on everything, empty test). Throws ConfigError on a bad spec.
+std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::uint64_t seed);
+
+}  // namespace movierec

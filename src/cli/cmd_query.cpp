@@ -1,0 +1,5 @@
+#include "cli/common.h"
+
+namespace movierec::cli {
+void add_query_commands(CLI::App&) {}
+}  // namespace movierec::cli

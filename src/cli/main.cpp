@@ -1,0 +1,67 @@
+// movierec command line. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input.
+#include <omp.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/common.h"
+#include "movierec/errors.h"
+
+namespace movierec::cli {
+
+void add_common_options(CLI::App* cmd, CommonOptions& o) {
+  cmd->add_option("--data", o.data,
+                  "dataset folder, or a name fetched on first use (ml-latest-small, ml-100k, ml-1m, ml-25m, ml-32m)")
+      ->capture_default_str();
+  cmd->add_flag("--json", o.json, "print one JSON object on stdout");
+  cmd->add_flag("--lenient", o.lenient, "skip bad input rows (reports how many and the first few)");
+  cmd->add_option("--threads", o.threads, "threads to use (0: every core)")->capture_default_str();
+}
+
+Dataset load_data(const CommonOptions& o) {
+  if (o.threads > 0) omp_set_num_threads(o.threads);
+  LoadOptions lo;
+  lo.lenient = o.lenient;
+  LoadReport report;
+  Dataset ds = load_dataset(resolve_data(o.data), lo, &report);
+  if (report.skipped > 0) {
+    std::cerr << "warning: skipped " << report.skipped << " bad rows (--lenient); first ones:\n";
+    for (const auto& e : report.first_errors) std::cerr << "  " << e << "\n";
+  }
+  return ds;
+}
+
+void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
+
+}  // namespace movierec::cli
+
+int main(int argc, char** argv) {
+  using namespace movierec;
+  CLI::App app{"movierec: a fast movie recommender (collaborative filtering, matrix factorisation, posters)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "movierec 0.1.0");
+  cli::add_data_commands(app);
+  cli::add_eval_commands(app);
+  cli::add_query_commands(app);
+  cli::add_demo_command(app);
+  cli::add_poster_commands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  } catch (const DataError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const ConfigError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const NotSupported& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

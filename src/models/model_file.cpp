@@ -1,0 +1,89 @@
+// Model files (.mrm). Layout, little-endian:
+//   "MOVIEREC" magic (8 bytes) | u32 format version | string model name
+//   | u64 #params, (string key, string value)... | u64 dataset fingerprint
+//   | vector<i64> raw user ids | vector<i64> raw movie ids
+//   | string payload (the model's save_payload) | u32 CRC-32 of all bytes before it
+#include <zlib.h>
+
+#include <array>
+#include <cstring>
+
+#include "movierec/dataset.h"
+#include "movierec/errors.h"
+#include "movierec/registry.h"
+#include "util/atomic_file.h"
+#include "util/binary_io.h"
+
+namespace movierec {
+namespace {
+
+constexpr char kMagic[8] = {'M', 'O', 'V', 'I', 'E', 'R', 'E', 'C'};
+constexpr std::uint32_t kFormatVersion = 1;
+
+std::uint32_t crc32_of(std::string_view bytes) {
+  return static_cast<std::uint32_t>(
+      ::crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+}
+
+}  // namespace
+
+void save_model(const std::filesystem::path& file, const Recommender& model, const Dataset& ds) {
+  BinaryWriter payload;
+  model.save_payload(payload);
+  BinaryWriter w;
+  w.append(kMagic, sizeof kMagic);
+  w.put(kFormatVersion);
+  w.put_string(model.name());
+  w.put<std::uint64_t>(model.params().size());
+  for (const auto& [k, v] : model.params()) {
+    w.put_string(k);
+    w.put_string(v);
+  }
+  w.put(ds.fingerprint());
+  w.put_vector(ds.users.raw_ids());
+  w.put_vector(ds.items.raw_ids());
+  w.put_string(payload.bytes());
+  w.put(crc32_of(w.bytes()));
+  write_file_atomically(file, w.bytes());
+}
+
+std::unique_ptr<Recommender> load_model(const std::filesystem::path& file, const Dataset& ds) {
+  std::string bytes = read_file(file);
+  const std::string what = "model file " + file.string();
+  if (bytes.size() < sizeof kMagic + 8 || bytes.compare(0, sizeof kMagic, kMagic, sizeof kMagic) != 0)
+    throw DataError(what + ": not a movierec model file (bad magic)");
+  std::uint32_t stored_crc;
+  std::memcpy(&stored_crc, bytes.data() + bytes.size() - 4, 4);
+  if (crc32_of(std::string_view(bytes).substr(0, bytes.size() - 4)) != stored_crc)
+    throw DataError(what + ": checksum mismatch (file truncated or corrupted)");
+  BinaryReader r(std::string_view(bytes).substr(0, bytes.size() - 4), what);
+  r.get<std::array<char, 8>>();
+  auto version = r.get<std::uint32_t>();
+  if (version != kFormatVersion)
+    throw DataError(what + ": format version " + std::to_string(version) + ", this movierec reads version " +
+                    std::to_string(kFormatVersion) + "; retrain the model");
+  std::string name = r.get_string();
+  ParamMap params;
+  auto n_params = r.get<std::uint64_t>();
+  for (std::uint64_t k = 0; k < n_params; ++k) {
+    std::string key = r.get_string();
+    params[key] = r.get_string();
+  }
+  auto fingerprint = r.get<std::uint64_t>();
+  auto users = r.get_vector<std::int64_t>();
+  auto items = r.get_vector<std::int64_t>();
+  if (fingerprint != ds.fingerprint() || users != ds.users.raw_ids() || items != ds.items.raw_ids())
+    throw DataError(what + ": trained on another dataset (fingerprint differs from " + ds.dir.string() +
+                    "); retrain it with --data " + ds.dir.string());
+  std::string payload = r.get_string();
+  if (r.remaining() != 0) r.fail("trailing bytes");
+  auto model = create_model(name, params);
+  BinaryReader pr(payload, what + " (" + name + " payload)");
+  model->load_payload(pr);
+  if (pr.remaining() != 0) pr.fail("trailing payload bytes");
+  if (model->n_users() != users.size() || model->n_items() != items.size())
+    throw DataError(what + ": payload dimensions do not match its id maps");
+  return model;
+}
+
+}  // namespace movierec

@@ -1,0 +1,91 @@
+// Little-endian binary streams for model and feature files. The reader checks
+// every size against what is left, so a truncated or corrupted file gives a
+// DataError, never a crash or a huge allocation.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "movierec/errors.h"
+
+namespace movierec {
+
+class BinaryWriter {
+ public:
+  template <typename T>
+  void put(const T& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    append(&v, sizeof(T));
+  }
+  void put_string(std::string_view s) {
+    put<std::uint64_t>(s.size());
+    append(s.data(), s.size());
+  }
+  template <typename T>
+  void put_vector(const std::vector<T>& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    put<std::uint64_t>(v.size());
+    append(v.data(), v.size() * sizeof(T));
+  }
+  void append(const void* p, std::size_t n) {
+    const auto* c = static_cast<const char*>(p);
+    buf_.insert(buf_.end(), c, c + n);
+  }
+  const std::string& bytes() const { return buf_; }
+
+ private:
+  std::string buf_;
+};
+
+class BinaryReader {
+ public:
+  // what: a name for error messages ("model file x.mrm").
+  BinaryReader(std::string_view data, std::string what) : data_(data), what_(std::move(what)) {}
+
+  template <typename T>
+  T get() {
+    static_assert(std::is_trivially_copyable_v<T>);
+    T v;
+    std::memcpy(&v, take(sizeof(T)), sizeof(T));
+    return v;
+  }
+  std::string get_string() {
+    auto n = get<std::uint64_t>();
+    need(n);
+    return std::string(take(n), n);
+  }
+  template <typename T>
+  std::vector<T> get_vector() {
+    auto n = get<std::uint64_t>();
+    if (n > remaining() / (sizeof(T) ? sizeof(T) : 1)) fail("array of " + std::to_string(n) + " elements");
+    std::vector<T> v(n);
+    if (n) std::memcpy(v.data(), take(n * sizeof(T)), n * sizeof(T));
+    return v;
+  }
+  std::size_t remaining() const { return data_.size() - pos_; }
+  std::size_t position() const { return pos_; }
+  // Throws DataError "<what>: <msg> at byte N".
+  [[noreturn]] void fail(const std::string& msg) const {
+    throw DataError(what_ + ": corrupted or truncated (" + msg + " at byte " + std::to_string(pos_) + ")");
+  }
+
+ private:
+  void need(std::size_t n) const {
+    if (n > remaining()) fail("needs " + std::to_string(n) + " more bytes, " + std::to_string(remaining()) + " left");
+  }
+  const char* take(std::size_t n) {
+    need(n);
+    const char* p = data_.data() + pos_;
+    pos_ += n;
+    return p;
+  }
+  std::string_view data_;
+  std::string what_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace movierec

@@ -1,0 +1,60 @@
+#include <gtest/gtest.h>
+
+#include "movierec/errors.h"
+#include "movierec/registry.h"
+#include "util/binary_io.h"
+#include "util/topk.h"
+
+using namespace movierec;
+
+TEST(RatingMatrix, BuildsBothLayoutsSorted) {
+  // 2 users x 3 items: u0 rates i2=4, i0=3; u1 rates i1=5.
+  RatingMatrix m(2, 3, {{0, 2, 4.f, 10}, {1, 1, 5.f, 11}, {0, 0, 3.f, 12}});
+  ASSERT_EQ(m.nnz(), 3u);
+  EXPECT_EQ(m.user_items(0)[0], 0u);
+  EXPECT_EQ(m.user_items(0)[1], 2u);
+  EXPECT_EQ(m.user_values(0)[1], 4.f);
+  EXPECT_EQ(m.user_times(0)[0], 12);
+  EXPECT_EQ(m.item_users(1)[0], 1u);
+  EXPECT_EQ(m.get(0, 2), 4.f);
+  EXPECT_EQ(m.get(1, 2), 0.f);
+  EXPECT_DOUBLE_EQ(m.mean(), 4.0);  // (4 + 5 + 3) / 3
+}
+
+TEST(RatingMatrix, RejectsDuplicatePairs) {
+  EXPECT_THROW(RatingMatrix(1, 1, {{0, 0, 1.f, 0}, {0, 0, 2.f, 0}}), DataError);
+}
+
+TEST(TopK, OrdersByScoreThenIndexAndSkips) {
+  std::vector<float> s = {0.5f, 2.f, 2.f, 1.f, 3.f};
+  auto t = top_k(std::span<const float>(s), 3, [](ItemIndex i) { return i == 4; });
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].item, 1u);
+  EXPECT_EQ(t[1].item, 2u);
+  EXPECT_EQ(t[2].item, 3u);
+}
+
+TEST(BinaryReader, TruncationIsADataError) {
+  BinaryWriter w;
+  w.put_vector(std::vector<float>{1, 2, 3});
+  std::string b = w.bytes().substr(0, 10);
+  BinaryReader r(b, "x");
+  EXPECT_THROW(r.get_vector<float>(), DataError);
+}
+
+TEST(Registry, UnknownModelAndParameterAreConfigErrors) {
+  EXPECT_THROW(create_model("no-such-model"), ConfigError);
+  EXPECT_THROW(create_model("baseline", {{"bogus", "1"}}), ConfigError);
+  EXPECT_THROW(create_model("baseline", {{"epochs", "-3"}}), ConfigError);
+  EXPECT_NO_THROW(create_model("baseline", {{"epochs", "3"}}));
+}
+
+TEST(Baseline, BiasesMatchHandComputation) {
+  // One sweep, reg 0: mu = (5+3+4)/3 = 4; b_i0 = ((5-4)+(3-4))/2 = 0, b_i1 = 0;
+  // b_u0 = (5-4-0)/1 = 1, b_u1 = ((3-4)+(4-4))/2 = -0.5.
+  RatingMatrix m(2, 2, {{0, 0, 5.f, 0}, {1, 0, 3.f, 0}, {1, 1, 4.f, 0}});
+  auto model = create_model("baseline", {{"reg_user", "0"}, {"reg_item", "0"}, {"epochs", "1"}});
+  model->fit(m, {});
+  EXPECT_FLOAT_EQ(model->predict(0, 1), 4.f + 1.f + 0.f);
+  EXPECT_FLOAT_EQ(model->predict(1, 0), 4.f - 0.5f + 0.f);
+}
