@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   cli::add_eval_commands(app);
   cli::add_query_commands(app);
   cli::add_demo_command(app);
+  cli::add_fetch_commands(app);
   cli::add_poster_commands(app);
   try {
     app.parse(argc, argv);
