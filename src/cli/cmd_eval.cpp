@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
-#include <random>
 
 #include "cli/common.h"
 #include "eval/learning_curve.h"
+#include "eval/search_space.h"
 #include "movierec/errors.h"
 #include "movierec/metrics.h"
 #include "movierec/registry.h"
@@ -193,85 +193,10 @@ struct TuneOptions {
   std::size_t k = 10;
 };
 
-// One axis of the search: a list of values, or a range lo:hi for random search.
-struct Axis {
-  std::string name;
-  std::vector<std::string> values;
-  bool range = false;
-  double lo = 0, hi = 0;
-  bool integer = false;
-};
-
-std::vector<Axis> parse_grid(const std::string& grid) {
-  std::vector<Axis> axes;
-  for (const auto& part : split(grid, ';')) {
-    auto t = std::string(trim(part));
-    if (t.empty()) continue;
-    auto eq = t.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw ConfigError("--grid: expected \"name=v1,v2;name2=lo:hi\", got \"" + t + "\"");
-    Axis a;
-    a.name = std::string(trim(t.substr(0, eq)));
-    std::string rhs(trim(t.substr(eq + 1)));
-    auto colon = rhs.find(':');
-    if (colon != std::string::npos) {
-      long long li, hi_i;
-      a.range = true;
-      a.integer = parse_int64(rhs.substr(0, colon), li) && parse_int64(rhs.substr(colon + 1), hi_i);
-      if (!parse_double(rhs.substr(0, colon), a.lo) || !parse_double(rhs.substr(colon + 1), a.hi) || a.lo > a.hi)
-        throw ConfigError("--grid: range for '" + a.name + "' must be lo:hi with lo <= hi, got \"" + rhs + "\"");
-    } else {
-      a.values = split_list(rhs);
-      if (a.values.empty()) throw ConfigError("--grid: no values for '" + a.name + "'");
-    }
-    axes.push_back(a);
-  }
-  if (axes.empty()) throw ConfigError("--grid: nothing to tune");
-  return axes;
-}
-
-std::vector<ParamMap> candidates(const std::vector<Axis>& axes, std::size_t random, std::uint64_t seed) {
-  bool has_range = std::any_of(axes.begin(), axes.end(), [](const Axis& a) { return a.range; });
-  if (has_range && random == 0) throw ConfigError("--grid ranges (lo:hi) need --random N");
-  std::vector<ParamMap> out;
-  if (random == 0) {
-    out.push_back({});
-    for (const auto& a : axes) {
-      std::vector<ParamMap> next;
-      for (const auto& base : out)
-        for (const auto& v : a.values) {
-          ParamMap p = base;
-          p[a.name] = v;
-          next.push_back(p);
-        }
-      out = std::move(next);
-    }
-    return out;
-  }
-  std::mt19937_64 rng(seed);
-  for (std::size_t r = 0; r < random; ++r) {
-    ParamMap p;
-    for (const auto& a : axes) {
-      if (!a.range) {
-        p[a.name] = a.values[rng() % a.values.size()];
-      } else if (a.integer) {
-        p[a.name] = std::to_string(static_cast<long long>(a.lo) + static_cast<long long>(rng() % (long long)(a.hi - a.lo + 1)));
-      } else {
-        double u = std::uniform_real_distribution<double>(0, 1)(rng);
-        // Log-uniform for positive ranges spanning a decade or more (learning rates, regularisation).
-        double v = (a.lo > 0 && a.hi / a.lo >= 10) ? a.lo * std::pow(a.hi / a.lo, u) : a.lo + (a.hi - a.lo) * u;
-        p[a.name] = fmt::format("{:.4g}", v);
-      }
-    }
-    out.push_back(p);
-  }
-  return out;
-}
-
 void run_tune(const TuneOptions& o) {
   Dataset ds = load_data(o.common);
-  auto axes = parse_grid(o.grid);
-  auto cands = candidates(axes, o.random, o.seed);
+  auto axes = parse_search_space(o.grid);
+  auto cands = search_candidates(axes, o.random, o.seed);
   ParamMap fixed = params_for(o.model, o.params);
   for (auto& c : cands)
     for (const auto& [k, v] : fixed) c.emplace(k, v);
