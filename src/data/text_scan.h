@@ -56,7 +56,7 @@ inline std::string_view chomp(std::string_view line) {
 
 inline bool is_blank(std::string_view s) {
   for (char c : s)
-    if (c != ' ' && c != '\t' && c != '\r') return false;
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
   return true;
 }
 
