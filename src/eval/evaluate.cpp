@@ -56,8 +56,8 @@ MetricMap evaluate(Recommender& model, const Split& split, const RatingScale& sc
   }
   MetricMap m;
   auto t0 = std::chrono::steady_clock::now();
-  model.fit(train, fo);
-  m["fit_seconds"] = seconds_since(t0);
+  if (opts.fit) model.fit(train, fo);  // else: already fitted (a model file), measured as is
+  m["fit_seconds"] = opts.fit ? seconds_since(t0) : 0.0;
   if (model.n_items() != train.n_items())
     throw ConfigError("model '" + std::string(model.name()) + "' has " + std::to_string(model.n_items()) +
                       " movies after fit, the split has " + std::to_string(train.n_items()));
