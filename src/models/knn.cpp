@@ -1,6 +1,9 @@
 #include "models/knn.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 
@@ -13,41 +16,12 @@ namespace movierec {
 namespace {
 
 constexpr std::uint32_t kPayloadVersion = 1;
+std::atomic<std::uint64_t> g_generation{0};  // Knn::generation_ source
 
 Knn::Centering parse_centering(const std::string& s) {
   if (s == "none") return Knn::Centering::kNone;
   if (s == "mean") return Knn::Centering::kMean;
   return Knn::Centering::kBaseline;
-}
-
-// Calls f(pa, pb) for every common index of the sorted lists a and b, in
-// increasing index order. Gallops through the longer list when one is much
-// shorter (a user's few ratings against a long neighbour list).
-template <typename F>
-void intersect(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b, F f) {
-  if (a.size() * 16 < b.size() || b.size() * 16 < a.size()) {
-    bool a_short = a.size() < b.size();
-    auto s = a_short ? a : b;
-    auto l = a_short ? b : a;
-    auto it = l.begin();
-    for (std::size_t p = 0; p < s.size(); ++p) {
-      it = std::lower_bound(it, l.end(), s[p]);
-      if (it == l.end()) break;
-      if (*it == s[p]) {
-        std::size_t q = it - l.begin();
-        a_short ? f(p, q) : f(q, p);
-      }
-    }
-    return;
-  }
-  // Branch-free steps; only a match branches.
-  std::size_t p = 0, q = 0;
-  while (p < a.size() && q < b.size()) {
-    const std::uint32_t x = a[p], y = b[q];
-    if (x == y) f(p, q);
-    p += x <= y;
-    q += y <= x;
-  }
 }
 
 }  // namespace
@@ -158,6 +132,7 @@ void Knn::prepare() {
     for (std::size_t q = r.item_ptr()[i]; q < r.item_ptr()[i + 1]; ++q)
       resid_csc_[q] = resid(r.item_users_raw()[q], i, r.item_values_raw()[q]);
   rev_ = (kind_ == Kind::kItem && nb_.truncated) ? nb_.transposed(r.n_items()) : NeighborLists{};
+  generation_ = ++g_generation;
 }
 
 float Knn::base(UserIndex u, ItemIndex i) const {
@@ -169,23 +144,77 @@ float Knn::base(UserIndex u, ItemIndex i) const {
   return 0.f;
 }
 
-// The k most similar candidates (ties: lower index), summed in index order so
-// that predict() and score() give bit-identical results.
-float Knn::combine(std::vector<Candidate>& c, float base, float fallback) const {
-  const std::size_t k = static_cast<std::size_t>(k_);
-  if (c.size() > k) {
-    std::nth_element(c.begin(), c.begin() + k, c.end(), [](const Candidate& a, const Candidate& b) {
-      return a.sim > b.sim || (a.sim == b.sim && a.who < b.who);
-    });
-    c.resize(k);
-    std::sort(c.begin(), c.end(), [](const Candidate& a, const Candidate& b) { return a.who < b.who; });
+namespace {
+
+using Candidate = knn_detail::Candidate;
+
+// Adds the k most similar of c (ties: lower `who` first) to num and den, in
+// c's order. c comes in increasing `who`, so predict() and score() sum the
+// same terms in the same order and agree bit for bit. Selects by threshold
+// (nth_element on the similarities alone) to keep that order.
+std::size_t sum_top_k(std::span<const Candidate> c, std::size_t k, double& num, double& den,
+                      std::vector<float>& scratch) {
+  if (c.size() <= k) {
+    for (const auto& x : c) {
+      num += static_cast<double>(x.sim) * x.resid;
+      den += x.sim;
+    }
+    return c.size();
   }
-  if (c.empty() || c.size() < static_cast<std::size_t>(min_k_)) return fallback;
-  double num = 0, den = 0;
+  scratch.resize(c.size());
+  for (std::size_t t = 0; t < c.size(); ++t) scratch[t] = c[t].sim;
+  std::nth_element(scratch.begin(), scratch.begin() + (k - 1), scratch.end(), std::greater<float>());
+  const float thr = scratch[k - 1];
+  std::size_t above = 0;
+  for (const auto& x : c) above += x.sim > thr;
+  std::size_t ties = k - above;  // taken at the threshold, lower `who` first
   for (const auto& x : c) {
-    num += static_cast<double>(x.sim) * x.resid;
-    den += x.sim;
+    if (x.sim > thr || (x.sim == thr && ties > 0 && ties-- > 0)) {
+      num += static_cast<double>(x.sim) * x.resid;
+      den += x.sim;
+    }
   }
+  return k;
+}
+
+// One dense row per thread (a user's residuals over movies, or a user's
+// similarities over users), kept while consecutive predictions share it:
+// evaluate predicts a user's test ratings one after another. Keyed by the
+// model's generation, so a new or refitted model never sees stale values.
+struct DenseRow {
+  std::uint64_t model = 0;
+  std::uint32_t row = 0;
+  std::vector<float> value;  // NaN where absent
+  std::vector<std::uint32_t> filled;
+};
+thread_local DenseRow t_row;
+
+template <typename Fill>
+const std::vector<float>& dense_row(std::uint64_t model, std::uint32_t row, std::size_t size, Fill fill) {
+  DenseRow& d = t_row;
+  if (d.model == model && d.row == row && d.value.size() == size) return d.value;
+  if (d.value.size() != size) {
+    d.value.assign(size, std::numeric_limits<float>::quiet_NaN());
+  } else {
+    for (std::uint32_t x : d.filled) d.value[x] = std::numeric_limits<float>::quiet_NaN();
+  }
+  d.filled.clear();
+  fill([&](std::uint32_t x, float v) {
+    d.value[x] = v;
+    d.filled.push_back(x);
+  });
+  d.model = model;
+  d.row = row;
+  return d.value;
+}
+
+}  // namespace
+
+float Knn::combine(std::vector<Candidate>& c, float base, float fallback) const {
+  thread_local std::vector<float> scratch;
+  double num = 0, den = 0;
+  std::size_t used = sum_top_k(c, static_cast<std::size_t>(k_), num, den, scratch);
+  if (used == 0 || used < static_cast<std::size_t>(min_k_)) return fallback;
   // weight_reg pulls towards the base; with centering=none (base 0) towards b_ui instead.
   const double prior = centering_ == Centering::kNone ? weight_reg_ * fallback : 0.0;
   return static_cast<float>(base + (num + prior) / (den + weight_reg_));
@@ -196,21 +225,26 @@ float Knn::predict(UserIndex u, ItemIndex i) const {
   thread_local std::vector<Candidate> c;  // no allocation per prediction
   c.clear();
   if (kind_ == Kind::kUser) {
-    // Neighbours of u who rated i.
-    auto nb = nb_.rows();
-    auto ni = nb.row_idx(u);
-    auto ns = nb.row_val(u);
+    // Neighbours of u (dense row of similarities) among the raters of i.
+    const auto& sim = dense_row(generation_, u, n_users(), [&](auto set) {
+      for (std::size_t p = nb_.ptr[u]; p < nb_.ptr[u + 1]; ++p) set(nb_.idx[p], nb_.sim[p]);
+    });
     auto raters = train_.item_users(i);
     const float* res = resid_csc_.data() + train_.item_ptr()[i];
-    intersect(ni, raters, [&](std::size_t p, std::size_t q) { c.push_back({ns[p], res[q], ni[p]}); });
+    for (std::size_t q = 0; q < raters.size(); ++q) {
+      const float s = sim[raters[q]];
+      if (!std::isnan(s)) c.push_back({s, res[q], raters[q]});
+    }
   } else {
-    // Neighbours of i that u rated.
-    auto nb = nb_.rows();
-    auto ni = nb.row_idx(i);
-    auto ns = nb.row_val(i);
-    auto rated = train_.user_items(u);
-    const float* res = resid_csr_.data() + train_.user_ptr()[u];
-    intersect(ni, rated, [&](std::size_t p, std::size_t q) { c.push_back({ns[p], res[q], ni[p]}); });
+    // Neighbours of i among the movies u rated (dense row of u's residuals), O(|neighbours of i|).
+    const auto& res = dense_row(generation_, u, n_items(), [&](auto set) {
+      for (std::size_t p = train_.user_ptr()[u]; p < train_.user_ptr()[u + 1]; ++p)
+        set(train_.user_items_raw()[p], resid_csr_[p]);
+    });
+    for (std::size_t q = nb_.ptr[i]; q < nb_.ptr[i + 1]; ++q) {
+      const float r = res[nb_.idx[q]];
+      if (!std::isnan(r)) c.push_back({nb_.sim[q], r, nb_.idx[q]});
+    }
   }
   return combine(c, base(u, i), biases_.predict(u, i));
 }
@@ -234,10 +268,6 @@ template <typename Enumerate, typename Base, typename Fallback>
 static void scatter_scores(Enumerate enumerate, std::size_t n_items, std::size_t k, std::size_t min_k,
                            double weight_reg, bool prior_is_fallback, Base base_of, Fallback fallback_of,
                            std::span<float> out) {
-  struct Cand {
-    float sim, resid;
-    std::uint32_t who;
-  };
   ScatterScratch s;
   s.count.assign(n_items, 0);
   s.num.assign(n_items, 0.0);
@@ -249,7 +279,7 @@ static void scatter_scores(Enumerate enumerate, std::size_t n_items, std::size_t
     s.offset[t + 1] = s.offset[t] + extra;
     if (extra) s.big.push_back(static_cast<std::uint32_t>(t));
   }
-  std::vector<Cand> bucket(s.offset[n_items]);
+  std::vector<Candidate> bucket(s.offset[n_items]);
   std::vector<std::size_t> fill(s.offset.begin(), s.offset.end() - 1);
   enumerate([&](std::uint32_t t, float sim, float resid, std::uint32_t who) {
     if (s.count[t] <= k) {
@@ -259,17 +289,10 @@ static void scatter_scores(Enumerate enumerate, std::size_t n_items, std::size_t
       bucket[fill[t]++] = {sim, resid, who};
     }
   });
-  for (std::uint32_t t : s.big) {
-    auto first = bucket.begin() + s.offset[t], last = bucket.begin() + s.offset[t + 1];
-    std::nth_element(first, first + k, last, [](const Cand& a, const Cand& b) {
-      return a.sim > b.sim || (a.sim == b.sim && a.who < b.who);
-    });
-    std::sort(first, first + k, [](const Cand& a, const Cand& b) { return a.who < b.who; });
-    for (auto it = first; it != first + k; ++it) {
-      s.num[t] += static_cast<double>(it->sim) * it->resid;
-      s.den[t] += it->sim;
-    }
-  }
+  std::vector<float> scratch;
+  for (std::uint32_t t : s.big)
+    sum_top_k(std::span<const Candidate>(bucket.data() + s.offset[t], s.offset[t + 1] - s.offset[t]), k, s.num[t],
+              s.den[t], scratch);
   for (std::size_t t = 0; t < n_items; ++t) {
     std::size_t used = std::min<std::size_t>(s.count[t], k);
     if (used == 0 || used < min_k) {
