@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "models/row_cache.h"
 #include "movierec/errors.h"
 #include "util/binary_io.h"
 #include "util/parallel.h"
@@ -51,6 +52,7 @@ void ArticleCosine::fit(const RatingMatrix& train, const FitOptions& opts) {
 }
 
 void ArticleCosine::build(int threads) {
+  generation_ = next_model_generation();
   const RatingMatrix& r = train_;
   const std::size_t nu = r.n_users(), ni = r.n_items();
   double pairs = 0;
@@ -171,21 +173,16 @@ void ArticleCosine::build(int threads) {
 
 float ArticleCosine::predict(UserIndex u, ItemIndex i) const {
   if (u >= n_users() || i >= n_items()) return 0.f;
-  // sum_{v in U(i)} r_vi W(u, v), in increasing v as in score().
-  auto wi = w_.rows().row_idx(u);
-  auto ws = w_.rows().row_val(u);
+  // sum_{v in U(i)} r_vi W(u, v), in increasing v as in score(); W's row u
+  // as a dense per-thread row while predictions stay with u.
+  const auto& w = cached_dense_row(generation_, u, n_users(), [&](auto set) {
+    for (std::size_t p = w_.ptr[u]; p < w_.ptr[u + 1]; ++p) set(w_.idx[p], w_.sim[p]);
+  });
   auto vs = train_.item_users(i);
   auto ys = train_.item_values(i);
   double num = 0;
-  std::size_t p = 0, q = 0;
-  while (p < wi.size() && q < vs.size()) {
-    if (wi[p] < vs[q])
-      ++p;
-    else if (vs[q] < wi[p])
-      ++q;
-    else
-      num += static_cast<double>(ys[q++]) * ws[p++];
-  }
+  for (std::size_t q = 0; q < vs.size(); ++q)
+    if (!std::isnan(w[vs[q]])) num += static_cast<double>(ys[q]) * w[vs[q]];
   if (kind_ == Kind::kUser) return ratio(num + eps_ * row_term_[i], den_[u]);
   return ratio(num + eps_ * row_term_[u], den_[i]);
 }

@@ -1,12 +1,12 @@
 #include "models/knn.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <functional>
 #include <limits>
 #include <numeric>
 
+#include "models/row_cache.h"
 #include "movierec/errors.h"
 #include "util/binary_io.h"
 #include "util/parallel.h"
@@ -15,8 +15,19 @@
 namespace movierec {
 namespace {
 
+// Buffers as BinaryWriter::put_vector writes vectors: u64 size, then the elements.
+template <typename T>
+void put_buffer(BinaryWriter& out, const Buffer<T>& v) {
+  out.put<std::uint64_t>(v.size());
+  out.append(v.data(), v.size() * sizeof(T));
+}
+template <typename T>
+Buffer<T> get_buffer(BinaryReader& in) {
+  auto v = in.get_vector<T>();
+  return Buffer<T>(v.begin(), v.end());
+}
+
 constexpr std::uint32_t kPayloadVersion = 1;
-std::atomic<std::uint64_t> g_generation{0};  // Knn::generation_ source
 
 Knn::Centering parse_centering(const std::string& s) {
   if (s == "none") return Knn::Centering::kNone;
@@ -132,7 +143,7 @@ void Knn::prepare() {
     for (std::size_t q = r.item_ptr()[i]; q < r.item_ptr()[i + 1]; ++q)
       resid_csc_[q] = resid(r.item_users_raw()[q], i, r.item_values_raw()[q]);
   rev_ = (kind_ == Kind::kItem && nb_.truncated) ? nb_.transposed(r.n_items()) : NeighborLists{};
-  generation_ = ++g_generation;
+  generation_ = next_model_generation();
 }
 
 float Knn::base(UserIndex u, ItemIndex i) const {
@@ -169,43 +180,14 @@ std::size_t sum_top_k(std::span<const Candidate> c, std::size_t k, double& num, 
   for (const auto& x : c) above += x.sim > thr;
   std::size_t ties = k - above;  // taken at the threshold, lower `who` first
   for (const auto& x : c) {
-    if (x.sim > thr || (x.sim == thr && ties > 0 && ties-- > 0)) {
-      num += static_cast<double>(x.sim) * x.resid;
-      den += x.sim;
-    }
+    // Branch-free (about half are taken); adding 0.0 leaves a sum unchanged.
+    const bool tie = x.sim == thr && ties > 0;
+    ties -= tie;
+    const double take = static_cast<double>((x.sim > thr) | tie);
+    num += take * (static_cast<double>(x.sim) * x.resid);
+    den += take * x.sim;
   }
   return k;
-}
-
-// One dense row per thread (a user's residuals over movies, or a user's
-// similarities over users), kept while consecutive predictions share it:
-// evaluate predicts a user's test ratings one after another. Keyed by the
-// model's generation, so a new or refitted model never sees stale values.
-struct DenseRow {
-  std::uint64_t model = 0;
-  std::uint32_t row = 0;
-  std::vector<float> value;  // NaN where absent
-  std::vector<std::uint32_t> filled;
-};
-thread_local DenseRow t_row;
-
-template <typename Fill>
-const std::vector<float>& dense_row(std::uint64_t model, std::uint32_t row, std::size_t size, Fill fill) {
-  DenseRow& d = t_row;
-  if (d.model == model && d.row == row && d.value.size() == size) return d.value;
-  if (d.value.size() != size) {
-    d.value.assign(size, std::numeric_limits<float>::quiet_NaN());
-  } else {
-    for (std::uint32_t x : d.filled) d.value[x] = std::numeric_limits<float>::quiet_NaN();
-  }
-  d.filled.clear();
-  fill([&](std::uint32_t x, float v) {
-    d.value[x] = v;
-    d.filled.push_back(x);
-  });
-  d.model = model;
-  d.row = row;
-  return d.value;
 }
 
 }  // namespace
@@ -226,25 +208,37 @@ float Knn::predict(UserIndex u, ItemIndex i) const {
   c.clear();
   if (kind_ == Kind::kUser) {
     // Neighbours of u (dense row of similarities) among the raters of i.
-    const auto& sim = dense_row(generation_, u, n_users(), [&](auto set) {
+    const auto& sim = cached_dense_row(generation_, u, n_users(), [&](auto set) {
       for (std::size_t p = nb_.ptr[u]; p < nb_.ptr[u + 1]; ++p) set(nb_.idx[p], nb_.sim[p]);
     });
     auto raters = train_.item_users(i);
     const float* res = resid_csc_.data() + train_.item_ptr()[i];
-    for (std::size_t q = 0; q < raters.size(); ++q) {
+    c.resize(raters.size());
+    std::size_t n = 0;
+    for (std::size_t q = 0; q < raters.size(); ++q) {  // branch-free, as below
       const float s = sim[raters[q]];
-      if (!std::isnan(s)) c.push_back({s, res[q], raters[q]});
+      c[n] = {s, res[q], raters[q]};
+      n += !std::isnan(s);
     }
+    c.resize(n);
   } else {
     // Neighbours of i among the movies u rated (dense row of u's residuals), O(|neighbours of i|).
-    const auto& res = dense_row(generation_, u, n_items(), [&](auto set) {
+    const auto& res = cached_dense_row(generation_, u, n_items(), [&](auto set) {
       for (std::size_t p = train_.user_ptr()[u]; p < train_.user_ptr()[u + 1]; ++p)
         set(train_.user_items_raw()[p], resid_csr_[p]);
     });
-    for (std::size_t q = nb_.ptr[i]; q < nb_.ptr[i + 1]; ++q) {
-      const float r = res[nb_.idx[q]];
-      if (!std::isnan(r)) c.push_back({nb_.sim[q], r, nb_.idx[q]});
+    // Branch-free: write every entry, advance only on a rated movie (a few
+    // in ten: a branch would mispredict often).
+    const std::size_t lo = nb_.ptr[i], len = nb_.ptr[i + 1] - lo;
+    c.resize(len);
+    std::size_t n = 0;
+    for (std::size_t q = 0; q < len; ++q) {
+      const std::uint32_t j = nb_.idx[lo + q];
+      const float r = res[j];
+      c[n] = {nb_.sim[lo + q], r, j};
+      n += !std::isnan(r);
     }
+    c.resize(n);
   }
   return combine(c, base(u, i), biases_.predict(u, i));
 }
@@ -427,9 +421,9 @@ void Knn::save_payload(BinaryWriter& out) const {
   out.put_vector(train_.user_values_raw());
   save_biases(out, biases_);
   out.put<std::uint32_t>(nb_.truncated ? 1 : 0);
-  out.put_vector(nb_.ptr);
-  out.put_vector(nb_.idx);
-  out.put_vector(nb_.sim);
+  put_buffer(out, nb_.ptr);
+  put_buffer(out, nb_.idx);
+  put_buffer(out, nb_.sim);
 }
 
 void Knn::load_payload(BinaryReader& in) {
@@ -451,9 +445,9 @@ void Knn::load_payload(BinaryReader& in) {
   biases_ = load_biases(in);
   if (biases_.user.size() != n_users || biases_.item.size() != n_items) in.fail("bias vectors of the wrong size");
   nb_.truncated = in.get<std::uint32_t>() != 0;
-  nb_.ptr = in.get_vector<std::size_t>();
-  nb_.idx = in.get_vector<std::uint32_t>();
-  nb_.sim = in.get_vector<float>();
+  nb_.ptr = get_buffer<std::size_t>(in);
+  nb_.idx = get_buffer<std::uint32_t>(in);
+  nb_.sim = get_buffer<float>(in);
   const std::size_t rows = kind_ == Kind::kItem ? n_items : n_users;
   if (nb_.ptr.size() != rows + 1 || nb_.ptr.front() != 0 || nb_.ptr.back() != nb_.idx.size() ||
       nb_.idx.size() != nb_.sim.size() || !std::is_sorted(nb_.ptr.begin(), nb_.ptr.end()) ||
