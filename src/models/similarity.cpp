@@ -192,40 +192,42 @@ NeighborLists NeighborLists::transposed(std::size_t n_cols) const {
   return t;
 }
 
-NeighborLists compute_neighbors(const SparseRows& rows, const SparseRows& cols, const SimilarityOptions& opts) {
-  const std::size_t n = rows.n_rows();
-  const int threads = thread_count(opts.threads);
-  // Upper triangle only (half the work), then mirrored. Each thread appends
-  // its rows to one buffer of its own (no allocation per row).
+NeighborLists symmetric_lists(std::size_t n, int threads, const UpperRowFn& upper_row) {
+  // Each thread appends its rows' upper parts to one buffer of its own (no
+  // allocation per row), then the upper triangle is mirrored.
   using Entry = std::pair<std::uint32_t, float>;
   struct Where {
     int thread = 0;
     std::size_t begin = 0, count = 0;
   };
+  threads = std::max(1, threads);
   std::vector<Buffer<Entry>> out_of(threads);
   std::vector<Where> where(n);
   ExceptionKeeper errors;
 #pragma omp parallel num_threads(threads)
-  with_scratch(n, opts, [&](auto& s) {
+  {
     const int t = omp_get_thread_num();
-    Row row;
+    std::vector<Entry> row;
 #pragma omp for schedule(dynamic, 8)
     for (std::size_t a = 0; a < n; ++a)
       errors.run([&] {
-        row_kernel(rows, cols, a, true, opts, s, row);
+        row.clear();
+        upper_row(a, t, row);
         where[a] = {t, out_of[t].size(), row.size()};
         out_of[t].insert(out_of[t].end(), row.begin(), row.end());
       });
-  });
+  }
   errors.rethrow();
   auto upper = [&](std::size_t a) {
     return std::span<const Entry>(out_of[where[a].thread].data() + where[a].begin, where[a].count);
   };
-  // Row r = its lower part (pairs (a, r), a < r, in increasing a) then its upper part.
+  // Row r = its lower part (pairs (a, r), a < r, in increasing a) then its
+  // upper part (r itself first when the diagonal is there).
   NeighborLists out;
   std::vector<std::size_t> lower(n, 0);
-  for (const auto& buf : out_of)
-    for (const auto& e : buf) ++lower[e.first];
+  for (std::size_t a = 0; a < n; ++a)
+    for (const auto& e : upper(a))
+      if (e.first != a) ++lower[e.first];
   out.ptr.assign(n + 1, 0);
   for (std::size_t r = 0; r < n; ++r) out.ptr[r + 1] = out.ptr[r] + lower[r] + where[r].count;
   out.idx.resize(out.ptr[n]);
@@ -236,13 +238,35 @@ NeighborLists compute_neighbors(const SparseRows& rows, const SparseRows& cols, 
     for (const auto& [b, sim] : upper(a)) {
       out.idx[p] = b;
       out.sim[p++] = sim;
+      if (b == a) continue;
       std::size_t q = cursor[b]++;
       out.idx[q] = static_cast<std::uint32_t>(a);
       out.sim[q] = sim;
     }
   }
-  Buffer<Entry>().swap(out_of[0]);
-  out_of.clear();
+  return out;
+}
+
+namespace {
+
+template <typename Acc>
+NeighborLists neighbors_impl(const SparseRows& rows, const SparseRows& cols, const SimilarityOptions& opts,
+                             int threads) {
+  const std::size_t n = rows.n_rows();
+  std::vector<Scratch<Acc>> scratch;
+  for (int t = 0; t < threads; ++t) scratch.emplace_back(n);
+  return symmetric_lists(n, threads, [&](std::size_t a, int t, std::vector<std::pair<std::uint32_t, float>>& out) {
+    row_kernel(rows, cols, a, true, opts, scratch[t], out);
+  });
+}
+
+}  // namespace
+
+NeighborLists compute_neighbors(const SparseRows& rows, const SparseRows& cols, const SimilarityOptions& opts) {
+  const std::size_t n = rows.n_rows();
+  const int threads = thread_count(opts.threads);
+  NeighborLists out = is_pearson(opts) ? neighbors_impl<AccPearson>(rows, cols, opts, threads)
+                                       : neighbors_impl<AccCos>(rows, cols, opts, threads);
   // The cap, where a row is longer.
   bool any = false;
   for (std::size_t r = 0; r < n && !any; ++r) any = out.ptr[r + 1] - out.ptr[r] > opts.max_neighbors;

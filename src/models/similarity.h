@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -15,12 +16,12 @@
 
 namespace movierec {
 
-// Large blocks (>= 4 MB) come 2 MB-aligned with transparent huge pages
+// Large blocks (>= 1 MB) come 2 MB-aligned with transparent huge pages
 // requested (Linux madvise), so filling tens of MB costs 512x fewer page
 // faults (each costly in a VM); free with release_large.
 void* allocate_large(std::size_t bytes);
 void release_large(void* p);
-constexpr std::size_t kLargeBlock = std::size_t{4} << 20;
+constexpr std::size_t kLargeBlock = std::size_t{1} << 20;
 
 // A vector whose resize() leaves new elements uninitialised: the neighbour
 // arrays are written right after, and zeroing tens of MB first costs as much
@@ -111,6 +112,12 @@ struct NeighborLists {
   // The transpose: row b holds (a, sim(a, b)) for every a that keeps b.
   NeighborLists transposed(std::size_t n_cols) const;
 };
+
+// Symmetric lists from upper triangles: upper_row(a, thread, out) appends
+// (b, value) for b >= a (b == a: the diagonal, kept once), sorted by b; it is
+// called in parallel, thread in [0, threads). Row r of the result is sorted.
+using UpperRowFn = std::function<void(std::size_t, int, std::vector<std::pair<std::uint32_t, float>>&)>;
+NeighborLists symmetric_lists(std::size_t n, int threads, const UpperRowFn& upper_row);
 
 // Similarities of every row of `rows` to every other row. cols is the
 // transpose of rows (same values). Multithreaded (OpenMP), deterministic.
