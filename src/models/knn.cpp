@@ -1,6 +1,8 @@
 #include "models/knn.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -155,6 +157,37 @@ float Knn::base(UserIndex u, ItemIndex i) const {
   return 0.f;
 }
 
+float knn_detail::kth_largest(std::span<const Candidate> c, std::size_t k, std::vector<float>& scratch) {
+  if (c.size() < 64) {
+    scratch.resize(c.size());
+    for (std::size_t t = 0; t < c.size(); ++t) scratch[t] = c[t].sim;
+    std::nth_element(scratch.begin(), scratch.begin() + (k - 1), scratch.end(), std::greater<float>());
+    return scratch[k - 1];
+  }
+  // Positive floats order like their bit patterns: a histogram of the top
+  // bits (exponent and 3 mantissa bits: 8 buckets an octave) finds the bucket
+  // holding the k-th largest, then nth_element runs inside that bucket only.
+  constexpr int kShift = 20;
+  constexpr std::uint32_t kBuckets = 1024;  // keys of values up to 2.0
+  auto key = [](float s) { return std::min<std::uint32_t>(std::bit_cast<std::uint32_t>(s) >> kShift, kBuckets - 1); };
+  std::array<std::uint32_t, kBuckets> hist{};
+  std::uint32_t top = 0;
+  for (const auto& x : c) {
+    const std::uint32_t b = key(x.sim);
+    ++hist[b];
+    top = std::max(top, b);
+  }
+  std::size_t above = 0;
+  std::uint32_t b = top;
+  while (above + hist[b] < k) above += hist[b--];
+  scratch.clear();
+  for (const auto& x : c)
+    if (key(x.sim) == b) scratch.push_back(x.sim);
+  const std::size_t r = k - above - 1;
+  std::nth_element(scratch.begin(), scratch.begin() + r, scratch.end(), std::greater<float>());
+  return scratch[r];
+}
+
 namespace {
 
 using Candidate = knn_detail::Candidate;
@@ -172,10 +205,7 @@ std::size_t sum_top_k(std::span<const Candidate> c, std::size_t k, double& num, 
     }
     return c.size();
   }
-  scratch.resize(c.size());
-  for (std::size_t t = 0; t < c.size(); ++t) scratch[t] = c[t].sim;
-  std::nth_element(scratch.begin(), scratch.begin() + (k - 1), scratch.end(), std::greater<float>());
-  const float thr = scratch[k - 1];
+  const float thr = knn_detail::kth_largest(c, k, scratch);
   std::size_t above = 0;
   for (const auto& x : c) above += x.sim > thr;
   std::size_t ties = k - above;  // taken at the threshold, lower `who` first

@@ -35,6 +35,9 @@ struct Candidate {
   float resid;
   std::uint32_t who;
 };
+// The k-th largest similarity of c (REQUIRES: 1 <= k <= c.size(), similarities
+// positive and finite). scratch: reusable memory.
+float kth_largest(std::span<const Candidate> c, std::size_t k, std::vector<float>& scratch);
 }  // namespace knn_detail
 
 class Knn final : public Recommender {
