@@ -6,6 +6,7 @@
 //
 // usage: load_bench [rows] [shared_dir]   (shared_dir: $MOVIEREC_SHARED or ../shared)
 #include <omp.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +30,15 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// CPU seconds of this process (user + system, all threads): on a busy machine
+// wall time includes waiting for a core, CPU time does not.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
 
 // Memory of this process from /proc/self/status, in bytes.
 std::size_t status_kb(const char* key) {
@@ -85,7 +95,7 @@ struct TempDir {
 };
 
 struct Run {
-  double seconds = 0;
+  double seconds = 0, cpu = 0;
   std::size_t peak_delta = 0, arrays = 0;
 };
 
@@ -104,12 +114,14 @@ Run parse_only(const fs::path& dir, const Dataset& movies_only, int threads) {
   const std::size_t rss0 = status_kb("VmRSS");
   reset_peak();
   auto t = Clock::now();
+  double c = cpu_seconds();
   {
     data::FileView fv(dir / "ratings.csv");
     auto parsed = data::parse_ratings(fv.bytes(), fmt, lookup, false, threads, false, &fv, 0);
     IdMap users;
     data::map_users(parsed.ratings, parsed.max_user, users);
     run.seconds = seconds_since(t);
+    run.cpu = cpu_seconds() - c;
     run.arrays = parsed.ratings.size() * sizeof(Rating);
     run.peak_delta = status_kb("VmHWM") - rss0;
   }
@@ -121,8 +133,10 @@ Run full_load(const fs::path& dir) {
   const std::size_t rss0 = status_kb("VmRSS");
   reset_peak();
   auto t = Clock::now();
+  double c = cpu_seconds();
   Dataset ds = load_dataset(dir);
   run.seconds = seconds_since(t);
+  run.cpu = cpu_seconds() - c;
   run.peak_delta = status_kb("VmHWM") - rss0;
   run.arrays = matrix_bytes(ds.ratings);
   return run;
@@ -171,30 +185,36 @@ int main(int argc, char** argv) {
 
   std::vector<int> thread_counts{1};
   if (all > 1) thread_counts.push_back(all);
-  double ours_1 = 0;
+  double ours_1 = 0, ours_1_cpu = 0;
   for (int th : thread_counts) {
     omp_set_num_threads(th);
     Run p = parse_only(tmp.path, movies_only, th);
     Run f = full_load(tmp.path);
-    if (th == 1) ours_1 = mb / p.seconds;
-    std::printf("ours, %2d thread%s: parse %6.3f s = %7.1f MB/s (peak +%.0f MB for %.0f MB of ratings, x%.2f) | "
-                "load_dataset %6.3f s = %7.1f MB/s (peak +%.0f MB for a %.0f MB matrix, x%.2f)\n",
-                th, th == 1 ? " " : "s", p.seconds, mb / p.seconds, p.peak_delta / 1e6, p.arrays / 1e6,
-                static_cast<double>(p.peak_delta) / static_cast<double>(p.arrays), f.seconds, mb / f.seconds,
-                f.peak_delta / 1e6, f.arrays / 1e6, static_cast<double>(f.peak_delta) / static_cast<double>(f.arrays));
+    if (th == 1) ours_1 = mb / p.seconds, ours_1_cpu = mb / p.cpu;
+    std::printf("ours, %2d thread%s: parse        %6.2f s wall = %6.1f MB/s, %6.2f s CPU = %6.1f MB/s per CPU-s; "
+                "peak +%.0f MB for %.0f MB of parsed ratings (x%.2f)\n",
+                th, th == 1 ? " " : "s", p.seconds, mb / p.seconds, p.cpu, mb / p.cpu, p.peak_delta / 1e6,
+                p.arrays / 1e6, static_cast<double>(p.peak_delta) / static_cast<double>(p.arrays));
+    std::printf("ours, %2d thread%s: load_dataset %6.2f s wall = %6.1f MB/s, %6.2f s CPU = %6.1f MB/s per CPU-s; "
+                "peak +%.0f MB for a %.0f MB RatingMatrix (x%.2f)\n",
+                th, th == 1 ? " " : "s", f.seconds, mb / f.seconds, f.cpu, mb / f.cpu, f.peak_delta / 1e6,
+                f.arrays / 1e6, static_cast<double>(f.peak_delta) / static_cast<double>(f.arrays));
   }
   omp_set_num_threads(all);
 
-  // The reference: pandas.read_csv on the same file, timed inside python.
-  std::string cmd = "/usr/bin/python3 -c \"import time, pandas; t = time.perf_counter(); "
+  // The reference: pandas.read_csv on the same file, timed inside python
+  // (wall and CPU time of the read alone).
+  std::string cmd = "/usr/bin/python3 -c \"import time, pandas; t = time.perf_counter(); c = time.process_time(); "
                     "df = pandas.read_csv('" + (tmp.path / "ratings.csv").string() +
-                    "'); print(time.perf_counter() - t, len(df))\" 2>&1";
+                    "'); print(time.perf_counter() - t, time.process_time() - c, len(df))\" 2>&1";
   FILE* py = ::popen(cmd.c_str(), "r");
-  double pandas_s = 0;
+  double pandas_s = 0, pandas_cpu = 0;
   std::size_t pandas_rows = 0;
-  if (py && std::fscanf(py, "%lf %zu", &pandas_s, &pandas_rows) == 2 && pandas_s > 0) {
-    std::printf("pandas.read_csv: %6.3f s = %7.1f MB/s (%zu rows)\n", pandas_s, mb / pandas_s, pandas_rows);
-    std::printf("ratio ours (1 thread parse) / pandas: %.1fx\n", ours_1 / (mb / pandas_s));
+  if (py && std::fscanf(py, "%lf %lf %zu", &pandas_s, &pandas_cpu, &pandas_rows) == 3 && pandas_s > 0 && pandas_cpu > 0) {
+    std::printf("pandas.read_csv:          %6.2f s wall = %6.1f MB/s, %6.2f s CPU = %6.1f MB/s per CPU-s (%zu rows)\n",
+                pandas_s, mb / pandas_s, pandas_cpu, mb / pandas_cpu, pandas_rows);
+    std::printf("ratio ours (1 thread parse) / pandas: %.1fx wall, %.1fx CPU\n", ours_1 / (mb / pandas_s),
+                ours_1_cpu / (mb / pandas_cpu));
   } else {
     std::printf("pandas.read_csv: not measured (/usr/bin/python3 with pandas is needed)\n");
   }
