@@ -28,6 +28,12 @@ struct Loader {
   LoadOptions opts;
   Dataset ds;
   std::vector<std::size_t> movie_lines;  // line of each movie in the movie file
+  std::optional<data::IdLookup> movie_index;  // raw movie id -> item, once the movies are read
+
+  const data::IdLookup& movies() {
+    if (!movie_index) movie_index.emplace(ds.items);
+    return *movie_index;
+  }
   std::size_t skipped = 0;
   std::vector<std::string> errors;
 
@@ -47,13 +53,14 @@ struct Loader {
       return false;
     }
     auto raw = static_cast<std::int64_t>(id);
-    if (auto prev = ds.items.find(raw)) {
+    const std::size_t before = ds.items.size();
+    const std::uint32_t index = ds.items.add(raw);  // an old index: a duplicate id
+    if (index < before) {
       bad_row(file + ":" + std::to_string(line) + ": field '" + std::string(id_name) + "': duplicate " +
               std::string(id_name) + " " + std::to_string(raw) + " (first at line " +
-              std::to_string(movie_lines[*prev]) + ")");
+              std::to_string(movie_lines[index]) + ")");
       return false;
     }
-    ds.items.add(raw);
     movie_lines.push_back(line);
     Movie m;
     m.id = raw;
@@ -72,8 +79,11 @@ struct Loader {
       bad_row(data::field_error(file, line, name, "a positive integer id", field));
       return std::nullopt;
     }
-    auto item = ds.items.find(static_cast<std::int64_t>(id));
-    if (!item) bad_row(data::field_error(file, line, name, "a movie listed in " + movie_file, field));
+    std::uint32_t item = movies().find(id);
+    if (item == data::IdLookup::kNone) {
+      bad_row(data::field_error(file, line, name, "a movie listed in " + movie_file, field));
+      return std::nullopt;
+    }
     return item;
   }
 };
@@ -125,7 +135,7 @@ void load_ratings(Loader& L, const fs::path& file, const data::RatingsFormat& fm
   std::string_view raw = fv.bytes();
   std::string_view text = data::strip_bom(raw);
   const std::size_t offset = static_cast<std::size_t>(text.data() - raw.data());
-  data::IdLookup movies(L.ds.items);
+  const data::IdLookup& movies = L.movies();
   auto parsed = data::parse_ratings(text, fmt, movies, L.opts.lenient, 0, false, &fv, offset);
   auto finish_report = [&](data::ParsedRatings& p) {
     L.skipped += p.skipped;
