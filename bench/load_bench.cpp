@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -100,15 +101,7 @@ struct Run {
 };
 
 Run parse_only(const fs::path& dir, const Dataset& movies_only, int threads) {
-  data::RatingsFormat fmt;
-  fmt.file = "ratings.csv";
-  fmt.sep = ",";
-  fmt.header = "userId,movieId,rating,timestamp";
-  fmt.field_names[0] = "userId";
-  fmt.field_names[1] = "movieId";
-  fmt.field_names[2] = "rating";
-  fmt.field_names[3] = "timestamp";
-  fmt.movie_file = "movies.csv";
+  const data::RatingsFormat fmt = data::csv_ratings_format();
   data::IdLookup lookup(movies_only.items);
   Run run;
   const std::size_t rss0 = status_kb("VmRSS");
@@ -144,7 +137,7 @@ Run full_load(const fs::path& dir) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
   std::size_t rows = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 25000000;
   // ../shared beside the project: from the repository root or from build/.
   fs::path shared = fs::exists("../shared") ? fs::path("../shared") : fs::path("../../shared");
@@ -181,6 +174,11 @@ int main(int argc, char** argv) {
     // The movie ids, as load_dataset has them before the ratings.
     Dataset d = load_dataset(tmp.path);
     movies_only.items = d.items;
+    double mean = d.ratings.mean(), var = 0;
+    for (float v : d.ratings.user_values_raw()) var += (v - mean) * (v - mean);
+    std::printf("loaded back: %zu ratings (%s), %zu users, %zu rated movies, mean %.2f, sd %.2f\n", d.ratings.nnz(),
+                d.ratings.nnz() == rows ? "all" : "MISSING SOME", d.users.size(), d.rated_movies(), mean,
+                std::sqrt(var / static_cast<double>(d.ratings.nnz())));
   }
 
   std::vector<int> thread_counts{1};
@@ -220,4 +218,14 @@ int main(int argc, char** argv) {
   }
   if (py) ::pclose(py);
   return 0;
+}
+
+int main(int argc, char** argv) {
+  // Caught here so that TempDir's destructor removes the files on errors too.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "load_bench: %s\n", e.what());
+    return 1;
+  }
 }

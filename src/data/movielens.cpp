@@ -270,27 +270,13 @@ void load_tags_csv(Loader& L) {
   }
 }
 
-data::RatingsFormat csv_ratings_format() {
-  data::RatingsFormat fmt;
-  fmt.file = "ratings.csv";
-  fmt.sep = ",";
-  fmt.header = "userId,movieId,rating,timestamp";
-  fmt.field_names[0] = "userId";
-  fmt.field_names[1] = "movieId";
-  fmt.field_names[2] = "rating";
-  fmt.field_names[3] = "timestamp";
-  fmt.movie_file = "movies.csv";
-  fmt.scale = {0.5f, 5.0f, 0.5f};
-  return fmt;
-}
-
 void load_csv_set(Loader& L) {
   L.ds.format = "movielens-csv";
   L.ds.scale = {0.5f, 5.0f, 0.5f};
   if (!fs::exists(L.dir / "movies.csv")) throw IoError("missing file " + (L.dir / "movies.csv").string());
   if (!fs::exists(L.dir / "ratings.csv")) throw IoError("missing file " + (L.dir / "ratings.csv").string());
   load_movies_csv(L);
-  load_ratings(L, L.dir / "ratings.csv", csv_ratings_format());
+  load_ratings(L, L.dir / "ratings.csv", data::csv_ratings_format());
   load_links_csv(L);
   load_tags_csv(L);
 }
@@ -329,8 +315,6 @@ void load_100k(Loader& L) {
     FileView fv(L.dir / name);
     std::string_view text = require_text(fv, name);
     const bool utf8 = data::is_valid_utf8(text);
-    const std::vector<std::string> names{"movie id", "movie title", "release date", "video release date",
-                                         "IMDb URL", "19 genre flags"};
     std::size_t line = 0, pos = 0;
     std::string_view f[24];
     while (pos < text.size()) {
