@@ -1,6 +1,16 @@
 // load_dataset: the MovieLens CSV sets, ml-100k and the "::" .dat sets.
 // Movies first (they fix the item index: every movie, in file order), then the
-// ratings through the fast parallel reader, then links and tags.
+// ratings through the fast parallel reader (users in order of first
+// appearance), then links and tags (optional files).
+//
+// Rules: a rating must be a number within the scale ([0.5, 5] for the CSV sets
+// and ml-10m, [1, 5] for ml-100k and ml-1m, which has users.dat); values
+// between steps (3.7) are accepted. Text is UTF-8; a file that is not valid
+// UTF-8 is read as Latin-1 (ml-100k, ml-1m) and converted. A UTF-8 BOM, CRLF
+// and blank lines are accepted silently. A missing required file is an
+// IoError, an empty one or a bad header a DataError even in lenient mode;
+// bad rows are DataErrors ("ratings.csv:1043: field 'rating': expected a
+// number in [0.5, 5], got \"five\"") or, in lenient mode, skipped and counted.
 #include <cstdio>
 #include <unordered_map>
 #include <unordered_set>

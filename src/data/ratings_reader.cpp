@@ -265,8 +265,9 @@ ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, con
   };
   ParsedRatings result;
   std::vector<Chunk> chunks;
-  if (n_threads == 1 || body < (2u << 20)) {
-    // One thread: pieces in order, appended to one vector; no counting pass.
+  if (n_threads == 1 || body < (8u << 20)) {
+    // One thread (or a small file, where starting threads costs more than it
+    // saves): pieces in order, appended to one vector; no counting pass.
     // Capacity from the mean line length of the first 64 KiB (+10%).
     std::string_view sample = text.substr(pos, 1 << 16);
     std::size_t sample_lines = std::max<std::size_t>(1, count_newlines(sample.data(), sample.data() + sample.size()));
