@@ -6,6 +6,5 @@ namespace movierec {
 Dataset load_dataset(const std::filesystem::path& dir, const LoadOptions&, LoadReport*) {
   throw NotSupported("loader not implemented yet: " + dir.string());
 }
-std::filesystem::path resolve_data(const std::string& s) { return s; }
 std::vector<ItemIndex> find_movies(const Dataset&, const std::string&) { return {}; }
 }  // namespace movierec
