@@ -39,7 +39,10 @@ std::filesystem::path safe_relative(const char* raw) {
 ExtractStats extract_zip(const std::filesystem::path& zip, const std::filesystem::path& dest) {
   std::unique_ptr<archive, ReaderDeleter> a(archive_read_new());
   if (!a) throw IoError("libarchive: out of memory");
-  archive_read_support_format_zip(a.get());
+  // The seekable reader works from the central directory at the end of the
+  // file, so a zip cut anywhere (even just its directory) is refused; the
+  // streaming reader would accept the entries before the cut.
+  archive_read_support_format_zip_seekable(a.get());
   const std::string name = zip.filename().string();
   auto fail = [&](const std::string& where) -> DataError {
     const char* why = archive_error_string(a.get());

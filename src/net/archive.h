@@ -1,5 +1,6 @@
-// Zip extraction with libarchive: every entry is read in full, so each
-// member's CRC-32 is checked (a truncated or corrupt zip fails here).
+// Zip extraction with libarchive: the central directory must be there and
+// every entry is read in full, so each member's CRC-32 is checked (a truncated
+// or corrupt zip fails here).
 #pragma once
 
 #include <cstddef>

@@ -165,7 +165,14 @@ FetchDataResult fetch_dataset(const std::string& name, const FetchDataOptions& o
   res.zip_sha256 = d.sha256;
   if (!expected_md5.empty()) res.checksum_note = "md5 " + d.md5 + " matches the server's " + name + ".zip.md5";
 
-  ExtractStats xs = extract_zip(zip, stage / "x");
+  // A bad archive from the server is a failed download (exit 1), not bad user input.
+  ExtractStats xs;
+  try {
+    xs = extract_zip(zip, stage / "x");
+  } catch (const DataError& e) {
+    throw IoError("the zip from " + mask_secrets(zip_url, o.http.secrets) + " is broken, nothing was installed: " +
+                  e.what());
+  }
   res.files = xs.files;
   std::filesystem::remove(zip, ec);
   const auto root = dataset_root(stage / "x");
@@ -178,7 +185,7 @@ FetchDataResult fetch_dataset(const std::string& name, const FetchDataOptions& o
     } catch (const NotSupported& e) {
       res.load_note = std::string("not verified: ") + e.what();
     } catch (const Error& e) {
-      throw DataError("the downloaded " + name + " does not load, so it was not installed: " + e.what());
+      throw IoError("the downloaded " + name + " does not load, so it was not installed: " + e.what());
     }
   } else {
     res.load_note = "not verified (verify_load off)";

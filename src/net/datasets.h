@@ -59,8 +59,8 @@ struct FetchDataResult {
 // Downloads <base>/<name>.zip (checking it against <name>.zip.md5 when the
 // server has one), unzips it with libarchive, checks it loads, and renames the
 // dataset folder into <cache>/<name>. Returns at once when the folder exists
-// (unless force). Throws ConfigError for an unknown name, IoError for network
-// or disk failures, DataError for a bad zip or a dataset that does not load.
+// (unless force). Throws ConfigError for an unknown name; IoError for network
+// or disk failures, a broken zip, or a dataset that does not load.
 FetchDataResult fetch_dataset(const std::string& name, const FetchDataOptions& o = {});
 
 // Removes <dir>/.fetch-<pid>-* folders and *.tmp.<pid>.<n> files left by

@@ -129,6 +129,15 @@ struct ParallelFetcher::Impl {
     peak = std::max(peak, static_cast<int>(active.size()));
   }
 
+  // Whether a ready transfer could start now (its host is not paused).
+  bool has_startable(Clock::time_point now) const {
+    for (const auto& [h, q] : ready) {
+      auto p = host_paused_until.find(h);
+      if (p == host_paused_until.end() || p->second <= now) return true;
+    }
+    return false;
+  }
+
   // Time until the next delayed transfer or paused host is due.
   int poll_timeout_ms(Clock::time_point now) const {
     Clock::time_point next = now + std::chrono::milliseconds(200);
@@ -231,11 +240,14 @@ void ParallelFetcher::run(const std::function<void(FetchResult&)>& on_done) {
       res.response = std::move(r);
       on_done(res);  // may add(); exceptions propagate, ~Impl cleans up
     }
+    // A slot freed up and work is waiting: start it before waiting on sockets.
+    if (static_cast<int>(m.active.size()) < m.max_parallel && m.has_startable(Clock::now())) continue;
     if (!m.active.empty()) {
       if (curl_multi_poll(m.multi, nullptr, 0, m.poll_timeout_ms(Clock::now()), nullptr) != CURLM_OK)
         throw IoError("libcurl: poll failed");
-    } else {
-      // Nothing in flight: wait for the next delayed transfer or host.
+    } else if (!m.has_startable(Clock::now())) {
+      // Nothing in flight and nothing to start: wait for the next delayed
+      // transfer or paused host.
       int ms = m.poll_timeout_ms(Clock::now());
       if (ms > 0) sleep_unless_cancelled(ms / 1000.0);
     }
