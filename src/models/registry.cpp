@@ -53,7 +53,11 @@ std::vector<ModelInfo> list_models() {
 
 std::unique_ptr<Recommender> create_model(const std::string& name, const ParamMap& params) {
   const Entry& e = find_entry(name);
-  Params p(name, params);
+  // Keys starting with '_' are provenance recorded by `train` (split, seed), not parameters.
+  ParamMap model_params;
+  for (const auto& [k, v] : params)
+    if (k.empty() || k[0] != '_') model_params[k] = v;
+  Params p(name, model_params);
   auto model = e.make(p);
   p.finish();
   model->set_params(params);
