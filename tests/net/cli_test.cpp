@@ -33,6 +33,14 @@ class FetchCli : public ::testing::Test {
     s_.server().Get("/cut/ml-1m.zip", [&](const httplib::Request&, httplib::Response& res) {
       res.set_content(zip_.substr(0, zip_.size() / 2), "application/zip");
     });
+    // 2 MB at 20 KB per 50 ms: takes 5 s, long enough to be interrupted.
+    s_.server().Get("/slow/ml-1m.zip", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content_provider(2'000'000, "application/zip", [](size_t offset, size_t, httplib::DataSink& sink) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        std::string chunk(std::min<std::size_t>(20'000, 2'000'000 - offset), 'z');
+        return sink.write(chunk.data(), chunk.size());
+      });
+    });
     s_.server().Get("/models/mobilenetv2-7.onnx", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("not the model", "application/octet-stream");
     });
@@ -45,7 +53,7 @@ class FetchCli : public ::testing::Test {
 
   std::string bin() const { return std::string(MOVIEREC_BINARY); }
   std::string flags(const std::string& variant) const {
-    return " --cache '" + cache_.string() + "' --base-url " + s_.url() + "/" + variant + " --retries 1 --backoff 0.01";
+    return " --cache \"" + cache_.string() + "\" --base-url " + s_.url() + "/" + variant + " --retries 1 --backoff 0.01";
   }
 
   MockServer s_;
@@ -81,6 +89,17 @@ TEST_F(FetchCli, FetchDataFailuresHaveExitCodes) {
   EXPECT_TRUE(list_dir(cache_).empty());
   auto usage = run_command(bin() + " fetch-data");
   EXPECT_EQ(usage.exit_code, 2) << usage.output;
+}
+
+TEST_F(FetchCli, InterruptedFetchLeavesTheCacheAsItWas) {
+  std::filesystem::create_directories(cache_ / "ml-100k");  // an earlier dataset stays
+  // Ctrl-C (SIGINT) 2 s into a 5 s download (the binary takes up to a second to start here).
+  auto r = run_command("sh -c '" + bin() + " fetch-data ml-1m" + flags("slow") +
+                       " & pid=$!; sleep 2; kill -INT $pid; wait $pid'");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("interrupted"), std::string::npos) << r.output;
+  EXPECT_EQ(list_dir(cache_), std::set<std::string>{"ml-100k"});
+  EXPECT_TRUE(leftover_temporaries(cache_).empty());
 }
 
 TEST_F(FetchCli, FetchModelChecksTheBytes) {
