@@ -1,4 +1,6 @@
 // --data resolution: a folder, or a dataset name fetched into the cache.
+#include <unistd.h>
+
 #include <iostream>
 
 #include "movierec/dataset.h"
@@ -19,6 +21,7 @@ std::filesystem::path resolve_data(const std::string& folder_or_name) {
     if (std::filesystem::is_directory(cached, ec)) return cached;
     std::cerr << "fetching " << folder_or_name << " into " << net::data_cache_dir().string() << " (first use)\n";
     net::FetchDataOptions o;
+    o.progress = ::isatty(STDERR_FILENO) == 1;
     auto r = net::fetch_dataset(folder_or_name, o);
     std::cerr << "  " << r.checksum_note << "\n";
     return r.dir;

@@ -112,7 +112,10 @@ class FetchData : public ::testing::Test {
     });
     s_.start();
   }
-  void TearDown() override { std::filesystem::remove_all(cache_); }
+  void TearDown() override {
+    s_.stop();  // before the members its handlers use go
+    std::filesystem::remove_all(cache_);
+  }
 
   std::string base(const std::string& variant) const { return s_.url() + "/" + variant; }
 

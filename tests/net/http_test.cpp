@@ -280,7 +280,10 @@ class Download : public ::testing::Test {
     });
     s_.start();
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override {
+    s_.stop();  // before the members its handlers use go
+    std::filesystem::remove_all(dir_);
+  }
 
   MockServer s_;
   std::filesystem::path dir_;

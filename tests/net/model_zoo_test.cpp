@@ -64,7 +64,10 @@ class FetchModel : public ::testing::Test {
     s_.start();
     spec_.urls = {s_.url() + "/m/tiny-1.onnx"};
   }
-  void TearDown() override { std::filesystem::remove_all(cache_); }
+  void TearDown() override {
+    s_.stop();  // before the members its handlers use go
+    std::filesystem::remove_all(cache_);
+  }
 
   FetchModelOptions options() const {
     FetchModelOptions o;
