@@ -3,7 +3,9 @@
 
 #include <functional>
 
+#include "models/article_cf.h"
 #include "models/baseline.h"
+#include "models/knn.h"
 #include "movierec/errors.h"
 #include "util/params.h"
 #include "util/strings.h"
@@ -27,6 +29,16 @@ const std::vector<Entry>& entries() {
       {"global-mean", "predicts the mean training rating (reference floor)", maker<GlobalMean>()},
       {"baseline", "mean + regularised user and movie biases", maker<Baseline>()},
       {"popularity", "ranks movies by number of ratings (top-N reference)", maker<Popularity>()},
+      {"article-user-cosine",
+       "the tutorial's user-based CF: cosine of zero-filled rating vectors, weighted mean over all users",
+       [](Params& p) { return std::make_unique<ArticleCosine>(p, ArticleCosine::Kind::kUser); }},
+      {"article-item-cosine",
+       "the tutorial's item-based CF: cosine of zero-filled rating vectors, weighted mean over all movies",
+       [](Params& p) { return std::make_unique<ArticleCosine>(p, ArticleCosine::Kind::kItem); }},
+      {"user-knn", "k most similar users who rated the movie, baseline-centred, shrunk pearson-baseline",
+       [](Params& p) { return std::make_unique<Knn>(p, Knn::Kind::kUser); }},
+      {"item-knn", "k most similar movies the user rated, baseline-centred, shrunk pearson-baseline",
+       [](Params& p) { return std::make_unique<Knn>(p, Knn::Kind::kItem); }},
   };
   return table;
 }
