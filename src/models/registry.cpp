@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "models/baseline.h"
+#include "models/poster.h"
 #include "movierec/errors.h"
 #include "util/params.h"
 #include "util/strings.h"
@@ -27,6 +28,8 @@ const std::vector<Entry>& entries() {
       {"global-mean", "predicts the mean training rating (reference floor)", maker<GlobalMean>()},
       {"baseline", "mean + regularised user and movie biases", maker<Baseline>()},
       {"popularity", "ranks movies by number of ratings (top-N reference)", maker<Popularity>()},
+      {"poster", "content-based: cosine of CNN poster features (needs features=FILE from `posters embed`)",
+       maker<PosterModel>()},
   };
   return table;
 }
