@@ -103,7 +103,7 @@ SimilarityReport similarity_report(const Dataset& ds,
     s.genre_agreement = a.lists ? a.agreement / a.lists : 0;
     s.mean_popularity = a.neighbours ? a.popularity / a.neighbours : 0;
     s.mean_similarity = a.neighbours ? a.similarity / a.neighbours : 0;
-    s.coverage = double(a.seen.size()) / pool.size();
+    s.coverage = double(a.seen.size()) / n_items;
     return s;
   };
   auto add = [&](Accumulator& a, ItemIndex q, const std::vector<ItemIndex>& nb, const std::vector<float>& scores) {

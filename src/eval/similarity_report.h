@@ -3,7 +3,7 @@
 //  - genre agreement@k: share of neighbours sharing >= 1 genre with the query,
 //    against k random movies of the same query pool (seeded);
 //  - popularity: mean number of ratings of the neighbours vs the pool's mean;
-//  - coverage: distinct movies appearing in any list / pool size;
+//  - coverage: distinct movies appearing in any list / movies in the catalogue;
 //  - overlap@k between two models: mean Jaccard of their lists for the same
 //    query, and mean share of shared neighbours |A n B| / k.
 // shared/reference/poster_ref.py measures the same genre agreement: poster 0.638,
@@ -34,7 +34,7 @@ struct ModelSimilarityStats {
   std::string model;
   double genre_agreement = 0;  // mean over queries of the share of neighbours sharing a genre
   double mean_popularity = 0;  // mean #ratings of the neighbours
-  double coverage = 0;         // distinct neighbours / pool size
+  double coverage = 0;         // distinct neighbours / movies in the dataset
   double mean_similarity = 0;  // mean score the model gave its neighbours
 };
 

@@ -216,7 +216,7 @@ cv::dnn::Net load_network(const std::filesystem::path& file, const std::string& 
 
 std::string detect_architecture(const cv::dnn::Net& net) {
   for (const auto& arch : builtin_architectures()) {
-    const std::string& layer = builtin_description(arch).layers.front();
+    const std::string layer = builtin_description(arch).layers.front();
     if (net.getLayerId(layer) >= 0 || net.getLayerId("onnx_node!" + layer) >= 0) return arch;
   }
   return "";
