@@ -3,13 +3,14 @@
 
 #include <functional>
 
+#include "models/als.h"
 #include "models/article_cf.h"
 #include "models/baseline.h"
-#include "models/knn.h"
-#include "models/als.h"
 #include "models/bpr.h"
 #include "models/ease.h"
 #include "models/ials.h"
+#include "models/knn.h"
+#include "models/poster.h"
 #include "models/sgd_mf.h"
 #include "models/svdpp.h"
 #include "movierec/errors.h"
@@ -53,6 +54,8 @@ const std::vector<Entry>& entries() {
       {"ials", "implicit-feedback ALS for top-N (Hu, Koren, Volinsky 2008); ranking only", maker<ImplicitAls>()},
       {"bpr", "Bayesian personalised ranking by Hogwild SGD (Rendle et al. 2009); ranking only", maker<Bpr>()},
       {"ease", "EASE closed-form item-item model (Steck 2019); ranking only", maker<Ease>()},
+      {"poster", "content-based: cosine of CNN poster features (needs features=FILE from `posters embed`)",
+       maker<PosterModel>()},
   };
   return table;
 }
