@@ -36,6 +36,7 @@ double hit_at_k(std::span<const ItemIndex> ranked, std::span<const ItemIndex> re
 struct EvalOptions {
   std::size_t k = 10;              // cut-off of the ranking metrics
   bool ranking = true;             // compute top-N metrics (ranks every unrated item)
+  bool fit = true;                 // false: measure an already fitted model (from a model file)
   float relevance_threshold = 0;   // test ratings >= this are relevant (0: all)
   int threads = 0;
   bool progress = false;

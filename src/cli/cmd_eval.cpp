@@ -1,5 +1,310 @@
+// movierec evaluate | train | tune
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+
 #include "cli/common.h"
+#include "eval/learning_curve.h"
+#include "eval/search_space.h"
+#include "movierec/errors.h"
+#include "movierec/metrics.h"
+#include "movierec/registry.h"
+#include "util/progress.h"
+#include "util/strings.h"
 
 namespace movierec::cli {
-void add_eval_commands(CLI::App&) {}
+
+namespace {
+
+// Metrics shown in tables, in this order, when present.
+std::vector<std::string> table_metrics(std::size_t k) {
+  std::vector<std::string> m = {"rmse", "mse", "mae"};
+  for (const char* name : {"precision", "recall", "ndcg", "map", "hit", "coverage"})
+    m.push_back(fmt::format("{}@{}", name, k));
+  return m;
+}
+
+bool lower_is_better(const std::string& metric) {
+  return metric == "rmse" || metric == "mse" || metric == "mae" || metric.ends_with("seconds");
+}
+
+struct EvalCliOptions {
+  CommonOptions common;
+  std::string models = "baseline";
+  std::vector<std::string> params;
+  std::string model_file;
+  std::string split = "holdout:10";
+  std::uint64_t seed = 42;
+  std::size_t k = 10;
+  float relevance = 0;
+  bool no_ranking = false;
+  std::string curve, plot;
+  bool list = false;
+};
+
+void print_models() {
+  for (const auto& m : list_models()) {
+    std::cout << m.name << ": " << m.description << "\n";
+    for (const auto& p : m.params) std::cout << fmt::format("    {:<16} = {:<10} {}\n", p.name, p.default_value, p.doc);
+  }
+}
+
+EvalOptions eval_options(const EvalCliOptions& o, const Dataset& ds) {
+  EvalOptions eo;
+  eo.k = o.k;
+  eo.ranking = !o.no_ranking;
+  eo.relevance_threshold = o.relevance;
+  eo.threads = o.common.threads;
+  eo.progress = !o.common.json;
+  eo.dataset = &ds;
+  return eo;
+}
+
+// Provenance that `train --split` records and `evaluate --model-file` checks.
+void check_model_split(const Recommender& m, const std::string& split, std::uint64_t seed, const std::string& file) {
+  auto it = m.params().find("_split");
+  std::string trained = it == m.params().end() ? "none" : it->second;
+  auto st = m.params().find("_seed");
+  std::string trained_seed = st == m.params().end() ? "" : st->second;
+  if (trained != split || (trained != "none" && trained_seed != std::to_string(seed)))
+    throw ConfigError(fmt::format(
+        "--model-file {}: the model was trained with --split {}{}; evaluating it on --split {} --seed {} would "
+        "measure ratings it was trained on. Use the same --split and --seed, or `evaluate --model` to refit",
+        file, trained, trained_seed.empty() ? "" : " --seed " + trained_seed, split, seed));
+}
+
+void run_evaluate(const EvalCliOptions& o) {
+  if (o.list) return print_models();
+  Dataset ds = load_data(o.common);
+  auto splits = make_splits(ds, o.split, o.seed);
+  EvalOptions eo = eval_options(o, ds);
+  std::vector<std::string> names = o.model_file.empty() ? split_list(o.models) : std::vector<std::string>{""};
+  if (names.empty()) throw ConfigError("--model: no model named");
+  if ((!o.curve.empty() || !o.plot.empty()) && (names.size() != 1 || !o.model_file.empty()))
+    throw ConfigError("--curve/--plot need exactly one --model (and no --model-file)");
+
+  nlohmann::json results = nlohmann::json::array();
+  std::vector<std::vector<std::string>> rows;
+  const auto shown = table_metrics(o.k);
+  for (const auto& name : names) {
+    CrossValResult cv;
+    std::string model_name = name;
+    if (!o.model_file.empty()) {
+      if (splits.size() != 1) throw ConfigError("--model-file evaluates one split; k-fold refits per fold");
+      auto model = load_model(o.model_file, ds);
+      check_model_split(*model, o.split, o.seed, o.model_file);
+      model_name = std::string(model->name());
+      EvalOptions no_fit = eo;
+      no_fit.fit = false;
+      cv.per_split.push_back(evaluate(*model, splits[0], ds.scale, no_fit));
+      cv.mean = cv.per_split[0];
+    } else {
+      ParamMap params = params_for(name, o.params);
+      create_model(name, params);  // validates the parameters before any work
+      std::vector<EpochReport> curve;
+      EvalOptions this_eo = eo;
+      if (!o.curve.empty() || !o.plot.empty()) this_eo.on_epoch = [&](const EpochReport& e) { curve.push_back(e); };
+      if (!o.common.json) std::cerr << "evaluating " << name << " on " << o.split << "...\n";
+      cv = cross_validate([&] { return create_model(name, params); }, splits, ds.scale, this_eo);
+      if (!o.curve.empty() || !o.plot.empty()) {
+        // Only the first split's curve: later folds would append their epochs.
+        std::size_t per_split = curve.size() / splits.size();
+        curve.resize(per_split);
+        if (!o.curve.empty()) write_curve_csv(o.curve, curve);
+        if (!o.plot.empty())
+          write_curve_svg(o.plot, curve, fmt::format("{} on {} ({}), {}", name, ds.name, o.split, splits[0].name));
+      }
+    }
+    nlohmann::json j = {{"model", model_name}, {"split", o.split}, {"seed", o.seed}, {"metrics", cv.mean}};
+    if (splits.size() > 1) j["stddev"] = cv.stddev;
+    results.push_back(j);
+    std::vector<std::string> row = {model_name};
+    for (const auto& m : shown) {
+      auto it = cv.mean.find(m);
+      if (it == cv.mean.end()) {
+        row.push_back("-");
+      } else if (splits.size() > 1) {
+        row.push_back(fmt::format("{:.4f}±{:.4f}", it->second, cv.stddev[m]));
+      } else {
+        row.push_back(fmt::format("{:.4f}", it->second));
+      }
+    }
+    row.push_back(fmt::format("{:.2f}", cv.mean["fit_seconds"]));
+    rows.push_back(row);
+  }
+  if (o.common.json) {
+    print_json(results.size() == 1 ? results[0] : nlohmann::json{{"split", o.split}, {"results", results}});
+    return;
+  }
+  std::cout << fmt::format("{}: {} users, {} ratings; split {} (seed {}), {} split(s); top-N over all unrated "
+                           "movies\n",
+                           ds.name, ds.ratings.n_users(), ds.ratings.nnz(), o.split, o.seed, splits.size());
+  std::vector<std::string> header = {"model"};
+  header.insert(header.end(), shown.begin(), shown.end());
+  header.push_back("fit s");
+  print_table(header, rows);
+}
+
+struct TrainOptions {
+  CommonOptions common;
+  std::string model = "svd";
+  std::vector<std::string> params;
+  std::string out;
+  std::string split = "none";
+  std::uint64_t seed = 42;
+};
+
+void run_train(const TrainOptions& o) {
+  Dataset ds = load_data(o.common);
+  ParamMap params = params_for(o.model, o.params);
+  auto model = create_model(o.model, params);
+  auto splits = make_splits(ds, o.split, o.seed);
+  if (splits.size() != 1) throw ConfigError("train --split: give a single split (holdout:N, temporal:N or none)");
+  FitOptions fo;
+  fo.dataset = &ds;
+  fo.progress = !o.common.json;
+  auto start = std::chrono::steady_clock::now();
+  model->fit(splits[0].train, fo);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  params["_split"] = o.split;
+  if (o.split != "none") params["_seed"] = std::to_string(o.seed);
+  model->set_params(params);
+  save_model(o.out, *model, ds);
+  if (o.common.json) {
+    print_json({{"model", o.model}, {"out", o.out}, {"fit_seconds", secs}, {"split", o.split},
+                {"bytes", std::filesystem::file_size(o.out)}});
+  } else {
+    std::cout << fmt::format("trained {} on {} ({} ratings) in {:.2f}s -> {} ({} bytes)\n", o.model, ds.name,
+                             splits[0].train.nnz(), secs, o.out, std::filesystem::file_size(o.out));
+  }
+}
+
+struct TuneOptions {
+  CommonOptions common;
+  std::string model = "svd";
+  std::string grid;
+  std::vector<std::string> params;
+  std::string split = "kfold:5";
+  std::string metric = "rmse";
+  std::uint64_t seed = 42;
+  std::size_t random = 0;
+  std::size_t k = 10;
+};
+
+void run_tune(const TuneOptions& o) {
+  Dataset ds = load_data(o.common);
+  auto axes = parse_search_space(o.grid);
+  auto cands = search_candidates(axes, o.random, o.seed);
+  ParamMap fixed = params_for(o.model, o.params);
+  for (auto& c : cands)
+    for (const auto& [k, v] : fixed) c.emplace(k, v);
+  for (const auto& c : cands) create_model(o.model, c);  // validate every combination up front
+  auto splits = make_splits(ds, o.split, o.seed);
+  EvalOptions eo;
+  eo.k = o.k;
+  eo.dataset = &ds;
+  eo.ranking = !(o.metric == "rmse" || o.metric == "mse" || o.metric == "mae");
+  Progress progress("tune " + o.model, cands.size() * splits.size(), !o.common.json);
+  struct Row {
+    ParamMap params;
+    CrossValResult cv;
+  };
+  std::vector<Row> rows;
+  for (const auto& c : cands) {
+    auto cv = cross_validate(
+        [&] {
+          progress.add();
+          return create_model(o.model, c);
+        },
+        splits, ds.scale, eo);
+    if (!cv.mean.count(o.metric)) {
+      std::vector<std::string> have;
+      for (const auto& [k, v] : cv.mean) have.push_back(k);
+      throw ConfigError("--metric " + o.metric + ": not measured for " + o.model + "; available: " + join(have, ", "));
+    }
+    rows.push_back({c, std::move(cv)});
+  }
+  progress.done();
+  const bool lower = lower_is_better(o.metric);
+  std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+    double x = a.cv.mean.at(o.metric), y = b.cv.mean.at(o.metric);
+    return lower ? x < y : x > y;
+  });
+  if (o.common.json) {
+    nlohmann::json res = nlohmann::json::array();
+    for (const auto& r : rows)
+      res.push_back({{"params", r.params}, {"mean", r.cv.mean}, {"stddev", r.cv.stddev}});
+    print_json({{"model", o.model}, {"split", o.split}, {"metric", o.metric}, {"best", res[0]}, {"results", res}});
+    return;
+  }
+  std::vector<std::string> header;
+  for (const auto& a : axes) header.push_back(a.name);
+  header.insert(header.end(), {o.metric + " mean", "std", "fit s"});
+  std::vector<std::vector<std::string>> table;
+  for (const auto& r : rows) {
+    std::vector<std::string> line;
+    for (const auto& a : axes) line.push_back(r.params.at(a.name));
+    line.push_back(fmt::format("{:.4f}", r.cv.mean.at(o.metric)));
+    line.push_back(fmt::format("{:.4f}", r.cv.stddev.at(o.metric)));
+    line.push_back(fmt::format("{:.2f}", r.cv.mean.at("fit_seconds")));
+    table.push_back(line);
+  }
+  std::cout << fmt::format("{} on {}, split {} ({} splits), sorted by {} ({} is better)\n", o.model, ds.name,
+                           o.split, splits.size(), o.metric, lower ? "lower" : "higher");
+  print_table(header, table);
+  std::string best;
+  for (const auto& [k, v] : rows[0].params) best += " --param " + k + "=" + v;
+  std::cout << fmt::format("best: {}{}  ({} = {:.4f} ± {:.4f})\n", o.model, best, o.metric,
+                           rows[0].cv.mean.at(o.metric), rows[0].cv.stddev.at(o.metric));
+}
+
+}  // namespace
+
+void add_eval_commands(CLI::App& app) {
+  auto eo = std::make_shared<EvalCliOptions>();
+  auto* ev = app.add_subcommand("evaluate", "fit models on a split and print accuracy and top-N metrics");
+  add_common_options(ev, eo->common);
+  ev->add_option("--model", eo->models, "model name, or several comma-separated for one table")
+      ->capture_default_str();
+  ev->add_option("--param", eo->params, "key=value for every model, or model.key=value for one (repeatable)");
+  ev->add_option("--model-file", eo->model_file, "evaluate a model saved by `train --split` (same --split/--seed)");
+  ev->add_option("--split", eo->split, "holdout:N | kfold:K | temporal:N | files:DIR/u{1..5}.base,test")
+      ->capture_default_str();
+  ev->add_option("--seed", eo->seed, "random seed of the split")->capture_default_str();
+  ev->add_option("-k", eo->k, "cut-off of the top-N metrics")->capture_default_str();
+  ev->add_option("--relevance-threshold", eo->relevance, "test ratings >= this are relevant for top-N (0: all)")
+      ->capture_default_str();
+  ev->add_flag("--no-ranking", eo->no_ranking, "skip the top-N metrics (faster)");
+  ev->add_option("--curve", eo->curve, "write per-epoch train/validation RMSE to this CSV (iterative models)");
+  ev->add_option("--plot", eo->plot, "draw the learning curve to this SVG");
+  ev->add_flag("--list-models", eo->list, "list the models and their parameters");
+  ev->callback([eo] { run_evaluate(*eo); });
+
+  auto to = std::make_shared<TrainOptions>();
+  auto* tr = app.add_subcommand("train", "fit a model and save it to a model file (.mrm)");
+  add_common_options(tr, to->common);
+  tr->add_option("--model", to->model, "model name")->capture_default_str();
+  tr->add_option("--param", to->params, "model parameter key=value (repeatable)");
+  tr->add_option("--out", to->out, "model file to write (atomically)")->required();
+  tr->add_option("--split", to->split, "train on this split's train part (none: all ratings)")->capture_default_str();
+  tr->add_option("--seed", to->seed, "random seed of the split")->capture_default_str();
+  tr->callback([to] { run_train(*to); });
+
+  auto tu = std::make_shared<TuneOptions>();
+  auto* tn = app.add_subcommand("tune", "grid or random search of a model's parameters by cross-validation");
+  add_common_options(tn, tu->common);
+  tn->add_option("--model", tu->model, "model name")->capture_default_str();
+  tn->add_option("--grid", tu->grid, "\"factors=20,50,100;reg=0.02,0.05\"; with --random also ranges \"lr=0.001:0.1\"")
+      ->required();
+  tn->add_option("--param", tu->params, "fixed parameter key=value (repeatable)");
+  tn->add_option("--split", tu->split, "split spec as for evaluate")->capture_default_str();
+  tn->add_option("--metric", tu->metric, "metric to optimise: rmse, mae, ndcg@10, recall@10...")->capture_default_str();
+  tn->add_option("--random", tu->random, "random search: sample N combinations instead of the full grid");
+  tn->add_option("--seed", tu->seed, "seed of the split and of random search")->capture_default_str();
+  tn->add_option("-k", tu->k, "cut-off of top-N metrics")->capture_default_str();
+  tn->callback([tu] { run_tune(*tu); });
+}
+
 }  // namespace movierec::cli

@@ -1,5 +1,167 @@
+// movierec similar | recommend
+#include <fmt/format.h>
+
+#include <iostream>
+
 #include "cli/common.h"
+#include "movierec/errors.h"
+#include "movierec/registry.h"
+#include "util/strings.h"
+#include "util/topk.h"
 
 namespace movierec::cli {
-void add_query_commands(CLI::App&) {}
+
+namespace {
+
+struct ModelOptions {
+  std::string model = "item-knn";
+  std::vector<std::string> params;
+  std::string model_file;
+  std::size_t k = 10;
+};
+
+void add_model_options(CLI::App* cmd, ModelOptions& m) {
+  cmd->add_option("--model", m.model, "model name (see `movierec evaluate --list-models`)")->capture_default_str();
+  cmd->add_option("--param", m.params, "model parameter key=value (repeatable)");
+  cmd->add_option("--model-file", m.model_file, "use a model saved by `movierec train` instead of fitting");
+  cmd->add_option("-k,--top", m.k, "number of movies to list")->capture_default_str();
+}
+
+nlohmann::json item_json(const Dataset& ds, ItemIndex i) {
+  const Movie& m = ds.movies[i];
+  return {{"movie_id", m.id}, {"title", m.title}, {"year", m.year}, {"genres", m.genres},
+          {"ratings", ds.ratings.item_count(i)}};
+}
+
+void print_list(const Dataset& ds, const std::vector<ScoredItem>& list) {
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t r = 0; r < list.size(); ++r) {
+    const Movie& m = ds.movies[list[r].item];
+    rows.push_back({std::to_string(r + 1), m.title, m.year ? std::to_string(m.year) : "", genres_text(m),
+                    fmt::format("{:.4f}", list[r].score)});
+  }
+  print_table({"rank", "title", "year", "genres", "score"}, rows);
+}
+
+nlohmann::json list_json(const Dataset& ds, const std::vector<ScoredItem>& list) {
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t r = 0; r < list.size(); ++r) {
+    auto j = item_json(ds, list[r].item);
+    j["rank"] = r + 1;
+    j["score"] = list[r].score;
+    out.push_back(j);
+  }
+  return out;
+}
+
+// Until the gallery writer lands (src/vision/gallery.h).
+void write_similar_html(const Dataset&, const Recommender&, ItemIndex, const std::vector<ScoredItem>&,
+                        const std::string&, const std::string&) {
+  throw NotSupported("--html: the poster gallery writer is not built in yet");
+}
+
+struct SimilarOptions {
+  CommonOptions common;
+  ModelOptions model;
+  std::string title;
+  long long movie_id = -1;
+  std::string html, posters;
+};
+
+void run_similar(const SimilarOptions& o) {
+  if (o.title.empty() && o.movie_id < 0) throw ConfigError("similar: give a title or --movie ID");
+  Dataset ds = load_data(o.common);
+  ItemIndex i = o.movie_id >= 0 ? resolve_movie(ds, "#" + std::to_string(o.movie_id)) : resolve_movie(ds, o.title);
+  auto model = fitted_model(ds, o.model.model, params_for(o.model.model, o.model.params), o.model.model_file,
+                            !o.common.json);
+  auto list = model->similar_items(i, o.model.k);
+  if (!o.html.empty()) write_similar_html(ds, *model, i, list, o.posters, o.html);
+  if (o.common.json) {
+    print_json({{"model", std::string(model->name())}, {"query", item_json(ds, i)}, {"similar", list_json(ds, list)}});
+    return;
+  }
+  std::cout << fmt::format("movies similar to {} [{}] by {}\n", ds.movies[i].title, genres_text(ds.movies[i]),
+                           model->name());
+  print_list(ds, list);
+}
+
+struct RecommendOptions {
+  CommonOptions common;
+  ModelOptions model;
+  long long user_id = -1;
+  std::string ratings;
+};
+
+void run_recommend(const RecommendOptions& o) {
+  if ((o.user_id < 0) == o.ratings.empty())
+    throw ConfigError("recommend: give exactly one of --user ID or --ratings \"Title=rating,...\"");
+  Dataset ds = load_data(o.common);
+  auto model = fitted_model(ds, o.model.model, params_for(o.model.model, o.model.params), o.model.model_file,
+                            !o.common.json);
+  std::vector<ScoredItem> list;
+  nlohmann::json who;
+  if (o.user_id >= 0) {
+    auto u = ds.users.find(o.user_id);
+    if (!u) throw ConfigError("--user " + std::to_string(o.user_id) + ": no such user in " + ds.dir.string());
+    UserIndex uu = *u;
+    list = model->recommend(std::span<const UserIndex>(&uu, 1), Query{o.model.k, &ds.ratings})[0];
+    who = {{"user_id", o.user_id}, {"ratings", ds.ratings.user_count(uu)}};
+  } else {
+    // --ratings "Heat (1995)=5,Toy Story (1995)=2": fold in a new user.
+    std::vector<ItemIndex> items;
+    std::vector<float> values;
+    nlohmann::json given = nlohmann::json::array();
+    for (const auto& part : split(o.ratings, ',')) {
+      auto eq = part.rfind('=');
+      float v = 0;
+      if (eq == std::string::npos || !parse_float(trim(part.substr(eq + 1)), v))
+        throw ConfigError("--ratings: expected \"Title=rating\", got \"" + part + "\"");
+      if (v < ds.scale.min || v > ds.scale.max)
+        throw ConfigError(fmt::format("--ratings: rating of \"{}\" must be in [{:g}, {:g}], got {:g}",
+                                      std::string(trim(part.substr(0, eq))), ds.scale.min, ds.scale.max, v));
+      ItemIndex i = resolve_movie(ds, std::string(trim(part.substr(0, eq))));
+      items.push_back(i);
+      values.push_back(v);
+      given.push_back({{"movie_id", ds.movies[i].id}, {"title", ds.movies[i].title}, {"rating", v}});
+    }
+    std::vector<float> scores(model->n_items());
+    model->score_new_user(items, values, scores);
+    for (ItemIndex i : items) scores[i] = std::numeric_limits<float>::quiet_NaN();  // not the given ones
+    list = top_k(std::span<const float>(scores), o.model.k);
+    who = {{"new_user", given}};
+  }
+  if (o.common.json) {
+    print_json({{"model", std::string(model->name())}, {"user", who}, {"recommendations", list_json(ds, list)}});
+    return;
+  }
+  std::cout << fmt::format("top {} for {} by {}\n", o.model.k,
+                           o.user_id >= 0 ? "user " + std::to_string(o.user_id) : std::string("the given ratings"),
+                           model->name());
+  print_list(ds, list);
+}
+
+}  // namespace
+
+void add_query_commands(CLI::App& app) {
+  auto so = std::make_shared<SimilarOptions>();
+  so->model.k = 5;
+  auto* similar = app.add_subcommand("similar", "movies most similar to a movie, by a model's item similarity");
+  add_common_options(similar, so->common);
+  add_model_options(similar, so->model);
+  similar->add_option("title", so->title, "movie title, case-insensitive (\"Heat (1995)\", \"toy story\")");
+  similar->add_option("--movie", so->movie_id, "MovieLens movieId instead of a title");
+  similar->add_option("--html", so->html, "also write a self-contained HTML page with the posters");
+  similar->add_option("--posters", so->posters, "poster folder for --html (<movieId>.jpg, tt<imdbId>.jpg...)");
+  similar->callback([so] { run_similar(*so); });
+
+  auto ro = std::make_shared<RecommendOptions>();
+  auto* rec = app.add_subcommand("recommend", "top-N movies for a user (unrated ones only), or for given ratings");
+  add_common_options(rec, ro->common);
+  add_model_options(rec, ro->model);
+  rec->add_option("--user", ro->user_id, "MovieLens userId");
+  rec->add_option("--ratings", ro->ratings,
+                  "a new user's ratings, folded in without refitting: \"Heat (1995)=5,Toy Story (1995)=2\"");
+  rec->callback([ro] { run_recommend(*ro); });
+}
+
 }  // namespace movierec::cli

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "movierec/dataset.h"
+#include "movierec/recommender.h"
 
 namespace movierec::cli {
 
@@ -35,5 +36,35 @@ void add_fetch_commands(CLI::App& app);    // fetch-data, fetch-model (cmd_fetch
 void add_poster_commands(CLI::App& app);   // posters embed, gallery, similarity-report (cmd_posters.cpp)
 // `posters fetch` under the `posters` command that add_poster_commands creates (cmd_fetch.cpp).
 void add_posters_fetch_command(CLI::App* posters);
+
+}  // namespace movierec::cli
+
+namespace movierec::cli {
+
+// A plain-text table: columns padded to the widest cell; numbers right-aligned.
+void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
+
+// Parameters for one model out of --param values: "key=value" applies to every
+// model, "model.key=value" only to that model.
+ParamMap params_for(const std::string& model, const std::vector<std::string>& raw);
+
+// Splits "a,b,c" into names, trimming blanks.
+std::vector<std::string> split_list(const std::string& s);
+
+// Resolves a title query or "#id"/numeric movieId to one movie, choosing the best
+// candidate: an exact title, else the only match, else the most-rated movie whose
+// title without year equals the query (the others are listed on stderr). Several
+// looser matches are a ConfigError listing them.
+ItemIndex resolve_movie(const Dataset& ds, const std::string& query);
+
+// The `stats` report (text, or one JSON object).
+void print_stats(const Dataset& ds, bool json);
+
+// "Heat (1995)", year, "Action|Crime|Thriller" helpers for output.
+std::string genres_text(const Movie& m);
+
+// Creates a model and fits it on all of ds (or loads model_file when not empty).
+std::unique_ptr<Recommender> fitted_model(const Dataset& ds, const std::string& model, const ParamMap& params,
+                                          const std::string& model_file, bool progress);
 
 }  // namespace movierec::cli

@@ -3,8 +3,16 @@
 
 #include <functional>
 
+#include "models/als.h"
+#include "models/article_cf.h"
 #include "models/baseline.h"
+#include "models/bpr.h"
+#include "models/ease.h"
+#include "models/ials.h"
+#include "models/knn.h"
 #include "models/poster.h"
+#include "models/sgd_mf.h"
+#include "models/svdpp.h"
 #include "movierec/errors.h"
 #include "util/params.h"
 #include "util/strings.h"
@@ -28,6 +36,24 @@ const std::vector<Entry>& entries() {
       {"global-mean", "predicts the mean training rating (reference floor)", maker<GlobalMean>()},
       {"baseline", "mean + regularised user and movie biases", maker<Baseline>()},
       {"popularity", "ranks movies by number of ratings (top-N reference)", maker<Popularity>()},
+      {"article-user-cosine",
+       "the tutorial's user-based CF: cosine of zero-filled rating vectors, weighted mean over all users",
+       [](Params& p) { return std::make_unique<ArticleCosine>(p, ArticleCosine::Kind::kUser); }},
+      {"article-item-cosine",
+       "the tutorial's item-based CF: cosine of zero-filled rating vectors, weighted mean over all movies",
+       [](Params& p) { return std::make_unique<ArticleCosine>(p, ArticleCosine::Kind::kItem); }},
+      {"user-knn", "k most similar users who rated the movie, baseline-centred, shrunk pearson-baseline",
+       [](Params& p) { return std::make_unique<Knn>(p, Knn::Kind::kUser); }},
+      {"item-knn", "k most similar movies the user rated, baseline-centred, shrunk pearson-baseline",
+       [](Params& p) { return std::make_unique<Knn>(p, Knn::Kind::kItem); }},
+      {"svd", "biased matrix factorisation by parallel SGD (Funk, Koren)", maker<Svd>()},
+      {"svd-alternating", "biased MF by SGD, alternating user and movie passes (the tutorial's variant)",
+       maker<SvdAlternating>()},
+      {"svdpp", "SVD++: biased MF plus which movies each user rated (Koren 2008)", maker<SvdPlusPlus>()},
+      {"als", "explicit ALS with weighted-lambda regularisation (Zhou et al. 2008)", maker<Als>()},
+      {"ials", "implicit-feedback ALS for top-N (Hu, Koren, Volinsky 2008); ranking only", maker<ImplicitAls>()},
+      {"bpr", "Bayesian personalised ranking by Hogwild SGD (Rendle et al. 2009); ranking only", maker<Bpr>()},
+      {"ease", "EASE closed-form item-item model (Steck 2019); ranking only", maker<Ease>()},
       {"poster", "content-based: cosine of CNN poster features (needs features=FILE from `posters embed`)",
        maker<PosterModel>()},
   };
@@ -56,7 +82,11 @@ std::vector<ModelInfo> list_models() {
 
 std::unique_ptr<Recommender> create_model(const std::string& name, const ParamMap& params) {
   const Entry& e = find_entry(name);
-  Params p(name, params);
+  // Keys starting with '_' are provenance recorded by `train` (split, seed), not parameters.
+  ParamMap model_params;
+  for (const auto& [k, v] : params)
+    if (k.empty() || k[0] != '_') model_params[k] = v;
+  Params p(name, model_params);
   auto model = e.make(p);
   p.finish();
   model->set_params(params);

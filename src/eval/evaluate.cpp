@@ -1,0 +1,165 @@
+// The evaluation loop: fit on a split's train part, measure on its test part.
+#include <omp.h>
+
+#include <chrono>
+#include <cmath>
+#include <set>
+
+#include "movierec/errors.h"
+#include "movierec/metrics.h"
+#include "util/parallel.h"
+#include "util/progress.h"
+
+namespace movierec {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Sets OpenMP's default thread count for the scope (recommend() and the
+// models' own parallel loops use the default).
+class ThreadScope {
+ public:
+  explicit ThreadScope(int threads) : set_(threads > 0), old_(omp_get_max_threads()) {
+    if (set_) omp_set_num_threads(threads);
+  }
+  ~ThreadScope() {
+    if (set_) omp_set_num_threads(old_);
+  }
+  ThreadScope(const ThreadScope&) = delete;
+  ThreadScope& operator=(const ThreadScope&) = delete;
+
+ private:
+  bool set_;
+  int old_;
+};
+
+}  // namespace
+
+MetricMap evaluate(Recommender& model, const Split& split, const RatingScale& scale, const EvalOptions& opts) {
+  const RatingMatrix& train = split.train;
+  const RatingMatrix& test = split.test;
+  if (train.n_users() != test.n_users() || train.n_items() != test.n_items())
+    throw ConfigError("split '" + split.name + "': train is " + std::to_string(train.n_users()) + " x " +
+                      std::to_string(train.n_items()) + " but test is " + std::to_string(test.n_users()) + " x " +
+                      std::to_string(test.n_items()));
+  ThreadScope threads(opts.threads);
+  FitOptions fo;
+  fo.threads = opts.threads;
+  fo.progress = opts.progress;
+  fo.dataset = opts.dataset;
+  if (opts.on_epoch) {
+    // Learning curves only: the test set is reported on, never trained on.
+    fo.on_epoch = opts.on_epoch;
+    fo.validation = &test;
+  }
+  MetricMap m;
+  auto t0 = std::chrono::steady_clock::now();
+  if (opts.fit) model.fit(train, fo);  // else: already fitted (a model file), measured as is
+  m["fit_seconds"] = opts.fit ? seconds_since(t0) : 0.0;
+  if (model.n_items() != train.n_items())
+    throw ConfigError("model '" + std::string(model.name()) + "' has " + std::to_string(model.n_items()) +
+                      " movies after fit, the split has " + std::to_string(train.n_items()));
+
+  t0 = std::chrono::steady_clock::now();
+  if (model.predicts_ratings() && test.nnz() > 0) {
+    const std::vector<Rating> t = test.triplets();
+    std::vector<float> predicted(t.size()), actual(t.size());
+    Progress progress("predicting " + split.name, t.size(), opts.progress);
+    ExceptionKeeper errors;
+#pragma omp parallel for schedule(dynamic, 256)
+    for (std::size_t k = 0; k < t.size(); ++k) {
+      errors.run([&] {
+        predicted[k] = model.predict(t[k].user, t[k].item);
+        actual[k] = t[k].value;
+      });
+      progress.add();
+    }
+    errors.rethrow();
+    progress.done();
+    ErrorMetrics e = error_metrics(predicted, actual, scale);
+    m["mse"] = e.mse;
+    m["rmse"] = e.rmse;
+    m["mae"] = e.mae;
+  }
+
+  if (opts.ranking) {
+    // Users with relevant test movies, and those movies.
+    std::vector<UserIndex> users;
+    std::vector<std::vector<ItemIndex>> relevant;
+    for (UserIndex u = 0; u < test.n_users(); ++u) {
+      std::vector<ItemIndex> rel;
+      auto items = test.user_items(u);
+      auto vals = test.user_values(u);
+      for (std::size_t p = 0; p < items.size(); ++p)
+        if (vals[p] >= opts.relevance_threshold) rel.push_back(items[p]);
+      if (rel.empty()) continue;
+      users.push_back(u);
+      relevant.push_back(std::move(rel));
+    }
+    if (!users.empty()) {
+      const std::size_t k = opts.k;
+      // Every movie not rated in train is ranked (recommend batches and parallelises).
+      auto recs = model.recommend(users, Query{k, &train});
+      double prec = 0, rec = 0, ndcg = 0, map = 0, hit = 0;
+      std::vector<char> covered(train.n_items(), 0);
+      for (std::size_t r = 0; r < users.size(); ++r) {
+        std::vector<ItemIndex> ranked;
+        for (const auto& s : recs[r]) {
+          ranked.push_back(s.item);
+          covered[s.item] = 1;
+        }
+        prec += precision_at_k(ranked, relevant[r], k);
+        rec += recall_at_k(ranked, relevant[r], k);
+        ndcg += ndcg_at_k(ranked, relevant[r], k);
+        map += average_precision_at_k(ranked, relevant[r], k);
+        hit += hit_at_k(ranked, relevant[r], k);
+      }
+      const double n = static_cast<double>(users.size());
+      std::string at = std::to_string(k);
+      at.insert(at.begin(), '@');
+      m["precision" + at] = prec / n;
+      m["recall" + at] = rec / n;
+      m["ndcg" + at] = ndcg / n;
+      m["map" + at] = map / n;
+      m["hit" + at] = hit / n;
+      m["coverage" + at] =
+          train.n_items() ? static_cast<double>(std::count(covered.begin(), covered.end(), 1)) / train.n_items() : 0;
+    }
+  }
+  m["eval_seconds"] = seconds_since(t0);
+  return m;
+}
+
+CrossValResult cross_validate(const std::function<std::unique_ptr<Recommender>()>& make_model,
+                              const std::vector<Split>& splits, const RatingScale& scale,
+                              const EvalOptions& opts) {
+  if (splits.empty()) throw ConfigError("cross_validate: no splits");
+  CrossValResult out;
+  for (const auto& split : splits) {
+    auto model = make_model();
+    out.per_split.push_back(evaluate(*model, split, scale, opts));
+  }
+  // Mean and population stddev of each metric over the splits that report it.
+  std::set<std::string> names;
+  for (const auto& m : out.per_split)
+    for (const auto& [name, v] : m) names.insert(name);
+  for (const auto& name : names) {
+    double sum = 0, n = 0;
+    for (const auto& m : out.per_split)
+      if (auto it = m.find(name); it != m.end()) {
+        sum += it->second;
+        ++n;
+      }
+    const double mean = sum / n;
+    double var = 0;
+    for (const auto& m : out.per_split)
+      if (auto it = m.find(name); it != m.end()) var += (it->second - mean) * (it->second - mean);
+    out.mean[name] = mean;
+    out.stddev[name] = std::sqrt(var / n);
+  }
+  return out;
+}
+
+}  // namespace movierec

@@ -1,0 +1,282 @@
+#include "models/article_cf.h"
+
+#include <omp.h>
+
+#include <cmath>
+#include <limits>
+
+#include "movierec/errors.h"
+#include "util/binary_io.h"
+#include "util/parallel.h"
+#include "util/topk.h"
+
+namespace movierec {
+namespace {
+
+constexpr std::uint32_t kPayloadVersion = 1;
+// Above this many possible W entries the users x users matrix does not fit.
+constexpr double kMaxPairs = 2e9;
+
+double inv(double x) { return x > 0 ? 1.0 / x : 0.0; }
+// The tutorial divides 0 by 0 only without eps; we call that 0.
+float ratio(double num, double den) { return den > 0 ? static_cast<float>(num / den) : 0.f; }
+
+double merge_dot(std::span<const std::uint32_t> ai, std::span<const float> av, std::span<const std::uint32_t> bi,
+                 std::span<const float> bv) {
+  double s = 0;
+  std::size_t p = 0, q = 0;
+  while (p < ai.size() && q < bi.size()) {
+    if (ai[p] < bi[q])
+      ++p;
+    else if (bi[q] < ai[p])
+      ++q;
+    else
+      s += static_cast<double>(av[p++]) * bv[q++];
+  }
+  return s;
+}
+
+}  // namespace
+
+ArticleCosine::ArticleCosine(Params& p, Kind kind)
+    : kind_(kind),
+      eps_(p.get_double("epsilon", 1e-9,
+                        "added to every dot product as in the tutorial (keeps empty rows from dividing 0 by 0); "
+                        "0 disables",
+                        0, 1)) {}
+
+void ArticleCosine::fit(const RatingMatrix& train, const FitOptions& opts) {
+  train_ = train;
+  build(opts.threads);
+}
+
+void ArticleCosine::build(int threads) {
+  const RatingMatrix& r = train_;
+  const std::size_t nu = r.n_users(), ni = r.n_items();
+  double pairs = 0;
+  for (ItemIndex i = 0; i < ni; ++i) pairs += static_cast<double>(r.item_count(i)) * r.item_count(i);
+  if (std::min(pairs, static_cast<double>(nu) * nu) > kMaxPairs)
+    throw ConfigError("model '" + std::string(name()) + "': the users x users matrix would need up to " +
+                      std::to_string(static_cast<long long>(std::min(pairs, double(nu) * nu))) +
+                      " entries; the article models are meant for small data (ml-latest-small); use item-knn");
+  user_norm_.assign(nu, 0);
+  item_norm_.assign(ni, 0);
+  for (UserIndex u = 0; u < nu; ++u) {
+    double s = eps_;
+    for (float x : r.user_values(u)) s += static_cast<double>(x) * x;
+    user_norm_[u] = std::sqrt(s);
+  }
+  for (ItemIndex i = 0; i < ni; ++i) {
+    double s = eps_;
+    for (float x : r.item_values(i)) s += static_cast<double>(x) * x;
+    item_norm_[i] = std::sqrt(s);
+  }
+  const bool user = kind_ == Kind::kUser;
+  // Per-movie weight inside W: user-based 1 (W = u.v, divided by N_v below), item-based 1 / M_j.
+  std::vector<double> col_w(ni, 1.0);
+  if (!user)
+    for (ItemIndex j = 0; j < ni; ++j) col_w[j] = inv(item_norm_[j]);
+
+  // W row u by sparse accumulation over u's movies and their raters (v = u included).
+  std::vector<std::vector<std::pair<std::uint32_t, float>>> rows(nu);
+  ExceptionKeeper errors;
+#pragma omp parallel num_threads(thread_count(threads))
+  {
+    std::vector<double> acc(nu, 0.0);
+    std::vector<char> mark(nu, 0);
+    std::vector<std::uint32_t> touched;
+#pragma omp for schedule(dynamic, 8)
+    for (std::size_t u = 0; u < nu; ++u) {
+      errors.run([&] {
+        touched.clear();
+        auto items = r.user_items(static_cast<UserIndex>(u));
+        auto vals = r.user_values(static_cast<UserIndex>(u));
+        for (std::size_t p = 0; p < items.size(); ++p) {
+          const ItemIndex j = items[p];
+          const double x = vals[p] * col_w[j];
+          auto vs = r.item_users(j);
+          auto ys = r.item_values(j);
+          for (std::size_t q = 0; q < vs.size(); ++q) {
+            if (!mark[vs[q]]) {
+              mark[vs[q]] = 1;
+              touched.push_back(vs[q]);
+            }
+            acc[vs[q]] += x * ys[q];
+          }
+        }
+        std::sort(touched.begin(), touched.end());
+        auto& row = rows[u];
+        row.reserve(touched.size());
+        for (std::uint32_t v : touched) {
+          double w = user ? acc[v] * inv(user_norm_[v]) : acc[v];
+          row.emplace_back(v, static_cast<float>(w));
+          acc[v] = 0;
+          mark[v] = 0;
+        }
+      });
+    }
+  }
+  errors.rethrow();
+  w_ = {};
+  w_.ptr.assign(nu + 1, 0);
+  for (std::size_t u = 0; u < nu; ++u) w_.ptr[u + 1] = w_.ptr[u] + rows[u].size();
+  w_.idx.resize(w_.ptr[nu]);
+  w_.sim.resize(w_.ptr[nu]);
+  for (std::size_t u = 0; u < nu; ++u) {
+    std::size_t p = w_.ptr[u];
+    for (const auto& [v, w] : rows[u]) {
+      w_.idx[p] = v;
+      w_.sim[p++] = w;
+    }
+  }
+
+  if (user) {
+    // c_i = sum_{v in U(i)} r_vi / N_v; den_u = sum_{j in I(u)} r_uj c_j + eps sum_v 1/N_v.
+    row_term_.assign(ni, 0);
+    for (ItemIndex i = 0; i < ni; ++i) {
+      auto vs = r.item_users(i);
+      auto ys = r.item_values(i);
+      for (std::size_t q = 0; q < vs.size(); ++q) row_term_[i] += ys[q] * inv(user_norm_[vs[q]]);
+    }
+    double t = 0;
+    for (double n : user_norm_) t += inv(n);
+    den_.assign(nu, 0);
+    for (UserIndex u = 0; u < nu; ++u) {
+      auto items = r.user_items(u);
+      auto vals = r.user_values(u);
+      double s = 0;
+      for (std::size_t p = 0; p < items.size(); ++p) s += vals[p] * row_term_[items[p]];
+      den_[u] = s + eps_ * t;
+    }
+  } else {
+    // a_u = sum_{j in I(u)} r_uj / M_j; den_i = sum_{v in U(i)} r_vi a_v + eps sum_j 1/M_j.
+    row_term_.assign(nu, 0);
+    for (UserIndex u = 0; u < nu; ++u) {
+      auto items = r.user_items(u);
+      auto vals = r.user_values(u);
+      for (std::size_t p = 0; p < items.size(); ++p) row_term_[u] += vals[p] * inv(item_norm_[items[p]]);
+    }
+    double t = 0;
+    for (double m : item_norm_) t += inv(m);
+    den_.assign(ni, 0);
+    for (ItemIndex i = 0; i < ni; ++i) {
+      auto vs = r.item_users(i);
+      auto ys = r.item_values(i);
+      double s = 0;
+      for (std::size_t q = 0; q < vs.size(); ++q) s += ys[q] * row_term_[vs[q]];
+      den_[i] = s + eps_ * t;
+    }
+  }
+}
+
+float ArticleCosine::predict(UserIndex u, ItemIndex i) const {
+  if (u >= n_users() || i >= n_items()) return 0.f;
+  // sum_{v in U(i)} r_vi W(u, v), in increasing v as in score().
+  auto wi = w_.rows().row_idx(u);
+  auto ws = w_.rows().row_val(u);
+  auto vs = train_.item_users(i);
+  auto ys = train_.item_values(i);
+  double num = 0;
+  std::size_t p = 0, q = 0;
+  while (p < wi.size() && q < vs.size()) {
+    if (wi[p] < vs[q])
+      ++p;
+    else if (vs[q] < wi[p])
+      ++q;
+    else
+      num += static_cast<double>(ys[q++]) * ws[p++];
+  }
+  if (kind_ == Kind::kUser) return ratio(num + eps_ * row_term_[i], den_[u]);
+  return ratio(num + eps_ * row_term_[u], den_[i]);
+}
+
+void ArticleCosine::score(std::span<const UserIndex> users, std::span<float> out) const {
+  const std::size_t n = n_items();
+  std::vector<double> acc(n);
+  for (std::size_t r = 0; r < users.size(); ++r) {
+    const UserIndex u = users[r];
+    std::span<float> row = out.subspan(r * n, n);
+    if (u >= n_users()) {
+      std::fill(row.begin(), row.end(), 0.f);
+      continue;
+    }
+    std::fill(acc.begin(), acc.end(), 0.0);
+    for (std::size_t p = w_.ptr[u]; p < w_.ptr[u + 1]; ++p) {
+      const UserIndex v = w_.idx[p];
+      const float w = w_.sim[p];
+      auto items = train_.user_items(v);
+      auto vals = train_.user_values(v);
+      for (std::size_t q = 0; q < items.size(); ++q) acc[items[q]] += static_cast<double>(vals[q]) * w;
+    }
+    for (std::size_t i = 0; i < n; ++i)
+      row[i] = kind_ == Kind::kUser ? ratio(acc[i] + eps_ * row_term_[i], den_[u])
+                                    : ratio(acc[i] + eps_ * row_term_[u], den_[i]);
+  }
+}
+
+std::vector<ScoredItem> ArticleCosine::similar_items(ItemIndex i, std::size_t k) const {
+  if (i >= n_items())
+    throw DataError("similar_items: movie index " + std::to_string(i) + " out of range (model has " +
+                    std::to_string(n_items()) + " movies)");
+  std::vector<double> dot(n_items(), 0.0);
+  std::vector<char> seen(n_items(), 0);
+  auto vs = train_.item_users(i);
+  auto ys = train_.item_values(i);
+  for (std::size_t q = 0; q < vs.size(); ++q) {
+    auto items = train_.user_items(vs[q]);
+    auto vals = train_.user_values(vs[q]);
+    for (std::size_t p = 0; p < items.size(); ++p) {
+      dot[items[p]] += static_cast<double>(ys[q]) * vals[p];
+      seen[items[p]] = 1;
+    }
+  }
+  // Only movies with a common rater: the others' eps-only similarity says nothing.
+  std::vector<float> scores(n_items(), std::numeric_limits<float>::quiet_NaN());
+  for (std::size_t j = 0; j < n_items(); ++j)
+    if (seen[j] && j != i) scores[j] = static_cast<float>((dot[j] + eps_) * inv(item_norm_[i] * item_norm_[j]));
+  return top_k(std::span<const float>(scores), k);
+}
+
+double ArticleCosine::user_similarity(UserIndex u, UserIndex v) const {
+  double d = merge_dot(train_.user_items(u), train_.user_values(u), train_.user_items(v), train_.user_values(v));
+  return (d + eps_) * inv(user_norm_[u] * user_norm_[v]);
+}
+
+double ArticleCosine::item_similarity(ItemIndex i, ItemIndex j) const {
+  double d = merge_dot(train_.item_users(i), train_.item_values(i), train_.item_users(j), train_.item_values(j));
+  return (d + eps_) * inv(item_norm_[i] * item_norm_[j]);
+}
+
+void ArticleCosine::save_payload(BinaryWriter& out) const {
+  out.put(kPayloadVersion);
+  out.put<std::uint32_t>(kind_ == Kind::kItem ? 1 : 0);
+  out.put<std::uint64_t>(train_.n_users());
+  out.put<std::uint64_t>(train_.n_items());
+  std::vector<UserIndex> us;
+  us.reserve(train_.nnz());
+  for (UserIndex u = 0; u < train_.n_users(); ++u) us.insert(us.end(), train_.user_count(u), u);
+  out.put_vector(us);
+  out.put_vector(train_.user_items_raw());
+  out.put_vector(train_.user_values_raw());
+}
+
+void ArticleCosine::load_payload(BinaryReader& in) {
+  if (auto v = in.get<std::uint32_t>(); v != kPayloadVersion)
+    in.fail("article payload version " + std::to_string(v) + ", expected " + std::to_string(kPayloadVersion));
+  if (in.get<std::uint32_t>() != (kind_ == Kind::kItem ? 1 : 0)) in.fail("payload of the other article kind");
+  const auto n_users = in.get<std::uint64_t>(), n_items = in.get<std::uint64_t>();
+  auto us = in.get_vector<UserIndex>();
+  auto is = in.get_vector<ItemIndex>();
+  auto vs = in.get_vector<float>();
+  if (us.size() != is.size() || us.size() != vs.size()) in.fail("rating arrays of different lengths");
+  std::vector<Rating> ratings(us.size());
+  for (std::size_t p = 0; p < us.size(); ++p) ratings[p] = {us[p], is[p], vs[p], 0};
+  try {
+    train_ = RatingMatrix(n_users, n_items, std::move(ratings));
+  } catch (const DataError& e) {
+    in.fail(std::string("bad ratings: ") + e.what());
+  }
+  build(0);
+}
+
+}  // namespace movierec

@@ -1,0 +1,205 @@
+// file_splits and make_splits.
+#include <filesystem>
+
+#include "data/ratings_reader.h"
+#include "data/text_scan.h"
+#include "movierec/dataset.h"
+#include "movierec/errors.h"
+#include "split/split_util.h"
+#include "util/strings.h"
+
+namespace movierec {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Reads one ratings file of a predefined split (u1.base...): four fields per
+// line separated by a tab (ml-100k), "::" or ",", an optional CSV header; raw
+// ids mapped through ds. Unknown users or movies are DataErrors naming the line.
+struct SplitFile {
+  std::string name;
+  std::vector<Rating> ratings;     // dense indices, file order
+  std::vector<std::size_t> lines;  // line of each rating
+};
+
+SplitFile read_split_file(const Dataset& ds, const fs::path& file, const data::IdLookup& movies) {
+  data::FileView fv(file);
+  std::string_view text = data::strip_bom(fv.bytes());
+  SplitFile out;
+  out.name = file.filename().string();
+  if (data::is_blank(text)) throw DataError(out.name + ": the file is empty");
+  std::string_view first = data::chomp(text.substr(0, text.find('\n')));
+  data::RatingsFormat fmt;
+  fmt.file = out.name;
+  fmt.sep = first.find('\t') != std::string_view::npos ? "\t" : first.find("::") != std::string_view::npos ? "::" : ",";
+  if (fmt.sep == "," && !first.empty() && !(first[0] >= '0' && first[0] <= '9')) fmt.header = std::string(trim(first));
+  fmt.field_names[0] = "user id";
+  fmt.field_names[1] = "item id";
+  fmt.field_names[2] = "rating";
+  fmt.field_names[3] = "timestamp";
+  fmt.movie_file = "the movies of " + ds.name;
+  fmt.scale = ds.scale;
+  auto parsed = data::parse_ratings(text, fmt, movies, false, 0, true);
+  // The users must be the dataset's: a split never adds users.
+  data::IdLookup users(ds.users);
+  for (std::size_t k = 0; k < parsed.ratings.size(); ++k) {
+    Rating& r = parsed.ratings[k];
+    std::uint32_t u = users.find(r.user);
+    if (u == data::IdLookup::kNone)
+      throw DataError(data::field_error(out.name, parsed.lines[k], "user id", "a user of " + ds.name,
+                                        std::to_string(r.user)));
+    r.user = u;
+  }
+  out.ratings = std::move(parsed.ratings);
+  out.lines = std::move(parsed.lines);
+  return out;
+}
+
+// The matrix of a split file; a duplicate pair is a DataError naming its line.
+RatingMatrix to_matrix(const Dataset& ds, SplitFile& f) {
+  std::vector<std::uint32_t> seen(ds.items.size(), 0xFFFFFFFFu);
+  std::vector<std::size_t> order(f.ratings.size());
+  // Group by user (stable), then a per-user marker finds repeated items.
+  std::vector<std::size_t> start(ds.users.size() + 1, 0);
+  for (const auto& r : f.ratings) ++start[r.user + 1];
+  for (std::size_t u = 0; u < ds.users.size(); ++u) start[u + 1] += start[u];
+  for (std::size_t k = 0; k < f.ratings.size(); ++k) order[start[f.ratings[k].user]++] = k;
+  std::vector<std::size_t> first_pos(ds.items.size());
+  for (std::size_t k : order) {
+    const Rating& r = f.ratings[k];
+    if (seen[r.item] == r.user)
+      throw DataError(f.name + ":" + std::to_string(f.lines[k]) + ": field 'item id': duplicate rating by user id " +
+                      std::to_string(ds.users.raw(r.user)) + " for item id " + std::to_string(ds.items.raw(r.item)) +
+                      " (first at line " + std::to_string(f.lines[first_pos[r.item]]) + ")");
+    seen[r.item] = r.user;
+    first_pos[r.item] = k;
+  }
+  return RatingMatrix(ds.users.size(), ds.items.size(), f.ratings);
+}
+
+// Expands every "{a..b}" (integers) and "{x,y,z}" in pattern, left to right.
+std::vector<std::string> expand_braces(const std::string& pattern, const std::string& spec) {
+  std::size_t open = pattern.find('{');
+  if (open == std::string::npos) return {pattern};
+  std::size_t close = pattern.find('}', open);
+  if (close == std::string::npos) throw ConfigError("split spec \"" + spec + "\": '{' without '}'");
+  std::string body = pattern.substr(open + 1, close - open - 1);
+  std::vector<std::string> parts;
+  std::size_t dots = body.find("..");
+  if (dots != std::string::npos) {
+    long long a = 0, b = 0;
+    if (!parse_int64(body.substr(0, dots), a) || !parse_int64(body.substr(dots + 2), b) || b < a || b - a > 10000)
+      throw ConfigError("split spec \"" + spec + "\": expected a range {a..b} with integers a <= b, got {" + body + "}");
+    for (long long x = a; x <= b; ++x) parts.push_back(std::to_string(x));
+  } else {
+    parts = split(body, ',');
+  }
+  std::vector<std::string> out;
+  for (const auto& p : parts)
+    for (auto& rest : expand_braces(pattern.substr(close + 1), spec))
+      out.push_back(pattern.substr(0, open) + p + rest);
+  return out;
+}
+
+// A split file as given, or inside the dataset folder.
+std::string locate(const Dataset& ds, const std::string& f) {
+  if (fs::exists(f)) return f;
+  if (fs::path(f).is_relative() && fs::exists(ds.dir / f)) return (ds.dir / f).string();
+  throw IoError("split file not found: " + f + (ds.dir.empty() ? "" : " (nor in " + ds.dir.string() + ")"));
+}
+
+std::size_t parse_count(const std::string& spec, const std::string& value, const std::string& what, std::size_t lo) {
+  long long v = 0;
+  if (!parse_int64(value, v) || v < static_cast<long long>(lo))
+    throw ConfigError("split spec \"" + spec + "\": expected " + what + " (an integer >= " + std::to_string(lo) +
+                      "), got \"" + value + "\"");
+  return static_cast<std::size_t>(v);
+}
+
+}  // namespace
+
+std::vector<Split> file_splits(const Dataset& ds, const std::vector<std::string>& base_files,
+                               const std::vector<std::string>& test_files) {
+  if (base_files.size() != test_files.size())
+    throw ConfigError("file splits: " + std::to_string(base_files.size()) + " base files but " +
+                      std::to_string(test_files.size()) + " test files");
+  data::IdLookup movies(ds.items);
+  std::vector<Split> out;
+  for (std::size_t k = 0; k < base_files.size(); ++k) {
+    Split s;
+    s.name = fs::path(base_files[k]).stem().string();
+    SplitFile base = read_split_file(ds, base_files[k], movies);
+    SplitFile test = read_split_file(ds, test_files[k], movies);
+    s.train = to_matrix(ds, base);
+    // Train and test must be disjoint: name the first test line also in train.
+    for (std::size_t j = 0; j < test.ratings.size(); ++j) {
+      const Rating& r = test.ratings[j];
+      if (s.train.contains(r.user, r.item))
+        throw DataError(test.name + ":" + std::to_string(test.lines[j]) + ": field 'item id': the rating by user id " +
+                        std::to_string(ds.users.raw(r.user)) + " for item id " + std::to_string(ds.items.raw(r.item)) +
+                        " is also in " + base.name + " (train and test must be disjoint)");
+    }
+    s.test = to_matrix(ds, test);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::uint64_t seed) {
+  const std::string usage =
+      "expected none, holdout:N, kfold:K, temporal:N or files:DIR/u{1..5}.base,test";
+  std::size_t colon = spec.find(':');
+  std::string kind = spec.substr(0, colon);
+  std::string arg = colon == std::string::npos ? "" : spec.substr(colon + 1);
+  if (kind == "none" && colon == std::string::npos) {
+    Split s;
+    s.name = "none";
+    s.train = ds.ratings;
+    s.test = RatingMatrix(ds.ratings.n_users(), ds.ratings.n_items(), {});
+    std::vector<Split> out;
+    out.push_back(std::move(s));
+    return out;
+  }
+  if (colon == std::string::npos || arg.empty())
+    throw ConfigError("bad split spec \"" + spec + "\": " + usage);
+  if (kind == "holdout") {
+    std::vector<Split> out;
+    out.push_back(holdout_split(ds.ratings, parse_count(spec, arg, "the test ratings per user N", 1), seed));
+    return out;
+  }
+  if (kind == "temporal") {
+    std::vector<Split> out;
+    out.push_back(temporal_split(ds.ratings, parse_count(spec, arg, "the test ratings per user N", 1)));
+    return out;
+  }
+  if (kind == "kfold") return kfold_splits(ds.ratings, parse_count(spec, arg, "the number of folds K", 2), seed);
+  if (kind == "files") {
+    // "DIR/u{1..5}.base,test": base files, then the extension of the test files.
+    std::string pattern = arg, test_ext = "test";
+    std::size_t comma = arg.rfind(',');
+    if (comma != std::string::npos && arg.find('}', comma) == std::string::npos) {
+      pattern = arg.substr(0, comma);
+      test_ext = arg.substr(comma + 1);
+      if (test_ext.empty() || test_ext.find('/') != std::string::npos)
+        throw ConfigError("bad split spec \"" + spec + "\": expected the test files' extension after ',', got \"" +
+                          test_ext + "\"");
+    }
+    std::vector<std::string> bases, tests;
+    for (auto& b : expand_braces(pattern, spec)) {
+      fs::path bp(b);
+      if (!bp.has_extension())
+        throw ConfigError("bad split spec \"" + spec + "\": base file \"" + b +
+                          "\" has no extension to replace by ." + test_ext);
+      fs::path tp = bp;
+      tp.replace_extension(test_ext);
+      if (tp == bp) throw ConfigError("bad split spec \"" + spec + "\": base and test file are both " + b);
+      bases.push_back(locate(ds, b));
+      tests.push_back(locate(ds, tp.string()));
+    }
+    return file_splits(ds, bases, tests);
+  }
+  throw ConfigError("bad split spec \"" + spec + "\": unknown kind \"" + kind + "\"; " + usage);
+}
+
+}  // namespace movierec

@@ -1,0 +1,155 @@
+// End-to-end tests of the movierec binary: exit codes, JSON shapes, errors.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "support/shared.h"
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+// Runs the CLI with args (a shell-quoted string), capturing stdout and stderr.
+Result run(const std::string& args) {
+  static int n = 0;
+  auto err_file = std::filesystem::temp_directory_path() / ("movierec-cli-err-" + std::to_string(::getpid()) + "-" +
+                                                            std::to_string(n++));
+  std::string cmd = std::string(MOVIEREC_BINARY) + " " + args + " 2>" + err_file.string();
+  FILE* p = ::popen(cmd.c_str(), "r");
+  Result r{-1, "", ""};
+  char buf[4096];
+  std::size_t got;
+  while ((got = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, got);
+  int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream e(err_file);
+  r.err.assign(std::istreambuf_iterator<char>(e), {});
+  std::filesystem::remove(err_file);
+  return r;
+}
+
+std::string fixture() { return std::string(MOVIEREC_SOURCE_DIR) + "/tests/fixtures/cli-tiny"; }
+
+}  // namespace
+
+TEST(Cli, EveryCommandHasHelp) {
+  for (const char* c : {"", "stats", "evaluate", "train", "tune", "similar", "recommend", "demo", "fetch-data"}) {
+    auto r = run(std::string(c) + " --help");
+    EXPECT_EQ(r.code, 0) << c << ": " << r.err;
+    EXPECT_NE(r.out.find("--"), std::string::npos) << c;
+  }
+}
+
+TEST(Cli, NoCommandIsBadUsage) { EXPECT_EQ(run("").code, 2); }
+
+TEST(Cli, StatsJsonCountsTheFixture) {
+  auto r = run("stats --json --data " + fixture());
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["users"], 8);
+  EXPECT_EQ(j["movies"], 6);
+  EXPECT_GT(j["ratings"].get<int>(), 20);
+}
+
+TEST(Cli, UnknownModelListsCandidatesWithExitCode2) {
+  auto r = run("evaluate --model no-such --data " + fixture());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("available models"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("baseline"), std::string::npos);
+}
+
+TEST(Cli, BadParameterNamesIt) {
+  auto r = run("evaluate --model baseline --param epochs=abc --data " + fixture());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("epochs"), std::string::npos) << r.err;
+}
+
+TEST(Cli, MissingDataFolderIsAnError) {
+  auto r = run("stats --data /nonexistent/movierec-data");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("nonexistent"), std::string::npos) << r.err;
+}
+
+TEST(Cli, BadRatingNamesFileLineAndField) {
+  auto dir = movierec::testing::temp_dir("cli-bad");
+  std::filesystem::copy(fixture(), dir, std::filesystem::copy_options::overwrite_existing);
+  {
+    std::ofstream f(dir / "ratings.csv");
+    f << "userId,movieId,rating,timestamp\n1,1,4.0,100\n1,2,five,101\n";
+  }
+  auto r = run("stats --data " + dir.string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("ratings.csv:3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("rating"), std::string::npos) << r.err;
+  auto lenient = run("stats --json --lenient --data " + dir.string());
+  EXPECT_EQ(lenient.code, 0) << lenient.err;
+  EXPECT_EQ(nlohmann::json::parse(lenient.out)["ratings"], 1);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, EvaluateJsonHasTheMetrics) {
+  auto r = run("evaluate --model baseline --split holdout:1 --seed 3 --json --data " + fixture());
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["model"], "baseline");
+  EXPECT_EQ(j["split"], "holdout:1");
+  for (const char* m : {"rmse", "mse", "mae", "ndcg@10", "recall@10", "precision@10", "map@10", "hit@10"})
+    EXPECT_TRUE(j["metrics"].contains(m)) << m;
+  double rmse = j["metrics"]["rmse"], mse = j["metrics"]["mse"];
+  EXPECT_NEAR(rmse * rmse, mse, 1e-9);
+}
+
+TEST(Cli, TrainedModelFileGivesTheSameRecommendations) {
+  auto dir = movierec::testing::temp_dir("cli-train");
+  auto file = (dir / "b.mrm").string();
+  ASSERT_EQ(run("train --model baseline --out " + file + " --data " + fixture()).code, 0);
+  auto direct = run("recommend --model baseline --user 1 -k 3 --json --data " + fixture());
+  auto loaded = run("recommend --model-file " + file + " --user 1 -k 3 --json --data " + fixture());
+  ASSERT_EQ(direct.code, 0) << direct.err;
+  ASSERT_EQ(loaded.code, 0) << loaded.err;
+  EXPECT_EQ(nlohmann::json::parse(direct.out)["recommendations"],
+            nlohmann::json::parse(loaded.out)["recommendations"]);
+  // A corrupted byte in the middle is refused with exit code 2.
+  {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(40);
+    f.put('\x7f');
+  }
+  auto bad = run("recommend --model-file " + file + " --user 1 --data " + fixture());
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("b.mrm"), std::string::npos) << bad.err;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, TuneSortsTheGridAndPrintsTheBest) {
+  auto r = run("tune --model baseline --grid \"reg_user=0,5,25\" --split kfold:2 --json --data " + fixture());
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["results"].size(), 3u);
+  double prev = 0;
+  for (const auto& row : j["results"]) {
+    double v = row["mean"]["rmse"];
+    EXPECT_GE(v, prev);
+    prev = v;
+  }
+  EXPECT_EQ(j["best"], j["results"][0]);
+}
+
+TEST(Cli, StatsOnTheTutorialsDataset) {
+  MOVIEREC_SKIP_WITHOUT_SHARED("data/ml-latest-small-2016");
+  auto r = run("stats --json --data " + movierec::testing::shared_path("data/ml-latest-small-2016").string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["users"], 671);
+  EXPECT_EQ(j["rated_movies"], 9066);
+  EXPECT_EQ(j["ratings"], 100004);
+}

@@ -1,0 +1,70 @@
+#include "eval/search_space.h"
+
+#include <gtest/gtest.h>
+
+#include "eval/learning_curve.h"
+#include "movierec/errors.h"
+
+using namespace movierec;
+
+TEST(SearchSpace, GridIsTheCartesianProductFirstAxisSlowest) {
+  auto axes = parse_search_space("factors=20,50; reg=0.02,0.05,0.1");
+  auto c = search_candidates(axes, 0, 1);
+  ASSERT_EQ(c.size(), 6u);  // 2 x 3
+  EXPECT_EQ(c[0].at("factors"), "20");
+  EXPECT_EQ(c[0].at("reg"), "0.02");
+  EXPECT_EQ(c[2].at("reg"), "0.1");
+  EXPECT_EQ(c[3].at("factors"), "50");
+  EXPECT_EQ(c[5].at("reg"), "0.1");
+}
+
+TEST(SearchSpace, RandomSamplesStayInRangeAndAreSeeded) {
+  auto axes = parse_search_space("lr=0.001:0.1;factors=10:12;init=a,b");
+  auto c1 = search_candidates(axes, 50, 7);
+  auto c2 = search_candidates(axes, 50, 7);
+  auto c3 = search_candidates(axes, 50, 8);
+  ASSERT_EQ(c1.size(), 50u);
+  EXPECT_EQ(c1, c2);
+  EXPECT_NE(c1, c3);
+  int below_0_01 = 0;
+  for (const auto& p : c1) {
+    double lr = std::stod(p.at("lr"));
+    EXPECT_GE(lr, 0.001 * 0.999);
+    EXPECT_LE(lr, 0.1 * 1.001);
+    below_0_01 += lr < 0.01;
+    int f = std::stoi(p.at("factors"));
+    EXPECT_TRUE(f >= 10 && f <= 12);
+    EXPECT_TRUE(p.at("init") == "a" || p.at("init") == "b");
+  }
+  // Log-uniform over [0.001, 0.1]: half the mass is below 0.01 (uniform would put 9%).
+  EXPECT_GT(below_0_01, 12);
+  EXPECT_LT(below_0_01, 38);
+}
+
+TEST(SearchSpace, BadSpecsAreConfigErrors) {
+  EXPECT_THROW(parse_search_space(""), ConfigError);
+  EXPECT_THROW(parse_search_space("factors"), ConfigError);
+  EXPECT_THROW(parse_search_space("lr=0.1:0.01"), ConfigError);
+  EXPECT_THROW(parse_search_space("a=1;a=2"), ConfigError);
+  EXPECT_THROW(search_candidates(parse_search_space("lr=0.001:0.1"), 0, 1), ConfigError);
+}
+
+TEST(LearningCurve, SvgHasBothSeriesAndEscapesTheTitle) {
+  std::vector<EpochReport> curve;
+  for (int e = 1; e <= 3; ++e) {
+    EpochReport r;
+    r.epoch = e;
+    r.train_rmse = 1.0 - 0.1 * e;
+    r.valid_rmse = 1.0 - 0.05 * e;
+    curve.push_back(r);
+  }
+  std::string svg = curve_svg(curve, "svd <test> & co");
+  EXPECT_NE(svg.find("<svg"), std::string::npos);
+  EXPECT_NE(svg.find("svd &lt;test&gt; &amp; co"), std::string::npos);
+  EXPECT_EQ(std::count(svg.begin(), svg.end(), '\n') > 5, true);
+  // Two polylines (train, validation), 3 points each.
+  std::size_t lines = 0, pos = 0;
+  while ((pos = svg.find("<polyline", pos)) != std::string::npos) ++lines, ++pos;
+  EXPECT_EQ(lines, 2u);
+  EXPECT_THROW(curve_svg({}, "x"), ConfigError);
+}
