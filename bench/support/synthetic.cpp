@@ -6,7 +6,6 @@
 #include <charconv>
 #include <cmath>
 #include <numeric>
-#include <random>
 #include <stdexcept>
 #include <string>
 
@@ -23,20 +22,53 @@ std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t stream) {
   return z ^ (z >> 31);
 }
 
-// Own samplers on mt19937_64 (std distributions differ between libraries).
-double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-double normal(std::mt19937_64& rng) {
+// SplitMix64 (Steele et al. 2014): tiny, fast, and fully specified here, so a
+// seed gives the same data with every compiler and standard library.
+struct Rng {
+  std::uint64_t state;
+  std::uint64_t operator()() {
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+};
+
+double uniform01(Rng& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+double normal(Rng& rng) {
   // Box-Muller; 1 - u keeps the log finite.
   double u = 1.0 - uniform01(rng), v = uniform01(rng);
   return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
 }
-std::uint64_t below(std::mt19937_64& rng, std::uint64_t n) {
+// Index in [0, n) from the top 32 bits (multiply-shift; n < 2^32).
+std::uint32_t index_below(std::uint64_t x, std::size_t n) {
+  return static_cast<std::uint32_t>(((x >> 32) * static_cast<std::uint64_t>(n)) >> 32);
+}
+std::uint64_t below(Rng& rng, std::uint64_t n) {
   const std::uint64_t threshold = (0 - n) % n;
   while (true) {
     std::uint64_t x = rng();
     if (x >= threshold) return x % n;
   }
 }
+
+// Standard normal quantiles at (k + 0.5) / 4096: one table look-up per draw
+// for the per-rating noise (the tails stop at +-3.7 sd, enough for ratings).
+struct NormalTable {
+  float q[4096];
+  NormalTable() {
+    for (int k = 0; k < 4096; ++k) {
+      // Inverse CDF by bisection on erfc.
+      double p = (k + 0.5) / 4096.0, lo = -10, hi = 10;
+      for (int it = 0; it < 80; ++it) {
+        double mid = 0.5 * (lo + hi);
+        (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p ? lo : hi) = mid;
+      }
+      q[k] = static_cast<float>(0.5 * (lo + hi));
+    }
+  }
+  float operator()(std::uint64_t x) const { return q[x >> 52]; }
+};
 
 // Vose's alias table: O(1) draws from a discrete distribution.
 struct AliasTable {
@@ -65,14 +97,15 @@ struct AliasTable {
     for (auto k : large) prob[k] = 1.0, alias[k] = k;
     for (auto k : small) prob[k] = 1.0, alias[k] = k;
   }
-  std::uint32_t draw(std::mt19937_64& rng) const {
-    std::uint32_t k = static_cast<std::uint32_t>(below(rng, prob.size()));
-    return uniform01(rng) < prob[k] ? k : alias[k];
+  // One 64-bit draw: the top half picks the column, the bottom half the side.
+  std::uint32_t draw(std::uint64_t x) const {
+    std::uint32_t k = index_below(x, prob.size());
+    return static_cast<double>(x & 0xFFFFFFFFu) * 0x1.0p-32 < prob[k] ? k : alias[k];
   }
 };
 
 // Ratings per user: lognormal weights scaled to n_ratings, each in [lo, hi].
-std::vector<std::size_t> user_counts(const SyntheticSpec& s, std::mt19937_64& rng) {
+std::vector<std::size_t> user_counts(const SyntheticSpec& s, Rng& rng) {
   const std::size_t lo = std::min<std::size_t>(20, s.n_ratings / s.n_users);
   const std::size_t hi = std::max<std::size_t>(1, s.n_items / 2);
   std::vector<double> w(s.n_users);
@@ -105,11 +138,13 @@ std::vector<std::size_t> user_counts(const SyntheticSpec& s, std::mt19937_64& rn
   return c;
 }
 
+void append_uint(std::string& out, std::uint64_t x);
+
 void append_rating(std::string& out, float v) {
   float twice = v * 2.0f;
   if (twice == std::floor(twice) && v >= 0 && v < 100) {
     int t = static_cast<int>(twice);
-    out += std::to_string(t / 2);
+    append_uint(out, static_cast<std::uint64_t>(t / 2));
     out += t % 2 ? ".5" : ".0";
   } else {
     char buf[32];
@@ -124,6 +159,7 @@ void append_uint(std::string& out, std::uint64_t x) {
   out.append(buf, p);
 }
 
+
 }  // namespace
 
 std::vector<Rating> generate_ratings(const SyntheticSpec& s) {
@@ -131,7 +167,8 @@ std::vector<Rating> generate_ratings(const SyntheticSpec& s) {
     throw std::invalid_argument("synthetic: n_users, n_items and factors must be positive");
   if (s.n_ratings > s.n_users * (s.n_items / 2))
     throw std::invalid_argument("synthetic: n_ratings must be at most n_users * n_items / 2");
-  std::mt19937_64 rng(mix_seed(s.seed, 0xFFFFFFFFull));
+  Rng rng{mix_seed(s.seed, 0xFFFFFFFFull)};
+  static const NormalTable noise;
 
   // Popularity: Zipf over ranks, ranks given to items by a seeded permutation.
   std::vector<std::uint32_t> rank(s.n_items);
@@ -162,14 +199,14 @@ std::vector<Rating> generate_ratings(const SyntheticSpec& s) {
     std::vector<float> p(f);
 #pragma omp for schedule(dynamic, 64)
     for (std::size_t u = 0; u < s.n_users; ++u) {
-      std::mt19937_64 r(mix_seed(s.seed, u));
+      Rng r{mix_seed(s.seed, u)};
       const auto uu = static_cast<std::uint32_t>(u);
       items.clear();
       int misses = 0;
       while (items.size() < count[u]) {
         // Zipf draws; after many repeats (a heavy user took the popular
         // movies) uniform draws find the free ones faster.
-        std::uint32_t i = misses < 64 ? table.draw(r) : static_cast<std::uint32_t>(below(r, s.n_items));
+        std::uint32_t i = misses < 64 ? table.draw(r()) : index_below(r(), s.n_items);
         if (stamp[i] == uu) {
           ++misses;
           continue;
@@ -189,7 +226,7 @@ std::vector<Rating> generate_ratings(const SyntheticSpec& s) {
         const std::uint32_t i = items[k];
         double dot = 0;
         for (std::size_t j = 0; j < f; ++j) dot += p[j] * q[i * f + j];
-        double v = 3.5 + bu + bi[i] + dot + 0.5 * normal(r);
+        double v = 3.5 + bu + bi[i] + dot + 0.5 * noise(r());
         v = std::clamp(std::round(v * 2.0) / 2.0, 0.5, 5.0);
         auto ts = static_cast<std::int64_t>(std::min(t0 + span * uniform01(r), 1.7e9));
         o[k] = Rating{uu, i, static_cast<float>(v), ts};
@@ -226,7 +263,11 @@ void write_ratings_csv(const std::filesystem::path& path, const std::vector<Rati
           t += ',';
           append_rating(t, r.value);
           t += ',';
-          t += std::to_string(r.timestamp);
+          if (r.timestamp >= 0) {
+            append_uint(t, static_cast<std::uint64_t>(r.timestamp));
+          } else {
+            t += std::to_string(r.timestamp);
+          }
           t += '\n';
         }
       }

@@ -1,6 +1,16 @@
 // load_dataset: the MovieLens CSV sets, ml-100k and the "::" .dat sets.
 // Movies first (they fix the item index: every movie, in file order), then the
-// ratings through the fast parallel reader, then links and tags.
+// ratings through the fast parallel reader (users in order of first
+// appearance), then links and tags (optional files).
+//
+// Rules: a rating must be a number within the scale ([0.5, 5] for the CSV sets
+// and ml-10m, [1, 5] for ml-100k and ml-1m, which has users.dat); values
+// between steps (3.7) are accepted. Text is UTF-8; a file that is not valid
+// UTF-8 is read as Latin-1 (ml-100k, ml-1m) and converted. A UTF-8 BOM, CRLF
+// and blank lines are accepted silently. A missing required file is an
+// IoError, an empty one or a bad header a DataError even in lenient mode;
+// bad rows are DataErrors ("ratings.csv:1043: field 'rating': expected a
+// number in [0.5, 5], got \"five\"") or, in lenient mode, skipped and counted.
 #include <cstdio>
 #include <unordered_map>
 #include <unordered_set>
@@ -28,6 +38,12 @@ struct Loader {
   LoadOptions opts;
   Dataset ds;
   std::vector<std::size_t> movie_lines;  // line of each movie in the movie file
+  std::optional<data::IdLookup> movie_index;  // raw movie id -> item, once the movies are read
+
+  const data::IdLookup& movies() {
+    if (!movie_index) movie_index.emplace(ds.items);
+    return *movie_index;
+  }
   std::size_t skipped = 0;
   std::vector<std::string> errors;
 
@@ -47,13 +63,14 @@ struct Loader {
       return false;
     }
     auto raw = static_cast<std::int64_t>(id);
-    if (auto prev = ds.items.find(raw)) {
+    const std::size_t before = ds.items.size();
+    const std::uint32_t index = ds.items.add(raw);  // an old index: a duplicate id
+    if (index < before) {
       bad_row(file + ":" + std::to_string(line) + ": field '" + std::string(id_name) + "': duplicate " +
               std::string(id_name) + " " + std::to_string(raw) + " (first at line " +
-              std::to_string(movie_lines[*prev]) + ")");
+              std::to_string(movie_lines[index]) + ")");
       return false;
     }
-    ds.items.add(raw);
     movie_lines.push_back(line);
     Movie m;
     m.id = raw;
@@ -72,8 +89,11 @@ struct Loader {
       bad_row(data::field_error(file, line, name, "a positive integer id", field));
       return std::nullopt;
     }
-    auto item = ds.items.find(static_cast<std::int64_t>(id));
-    if (!item) bad_row(data::field_error(file, line, name, "a movie listed in " + movie_file, field));
+    std::uint32_t item = movies().find(id);
+    if (item == data::IdLookup::kNone) {
+      bad_row(data::field_error(file, line, name, "a movie listed in " + movie_file, field));
+      return std::nullopt;
+    }
     return item;
   }
 };
@@ -125,7 +145,7 @@ void load_ratings(Loader& L, const fs::path& file, const data::RatingsFormat& fm
   std::string_view raw = fv.bytes();
   std::string_view text = data::strip_bom(raw);
   const std::size_t offset = static_cast<std::size_t>(text.data() - raw.data());
-  data::IdLookup movies(L.ds.items);
+  const data::IdLookup& movies = L.movies();
   auto parsed = data::parse_ratings(text, fmt, movies, L.opts.lenient, 0, false, &fv, offset);
   auto finish_report = [&](data::ParsedRatings& p) {
     L.skipped += p.skipped;
@@ -260,27 +280,13 @@ void load_tags_csv(Loader& L) {
   }
 }
 
-data::RatingsFormat csv_ratings_format() {
-  data::RatingsFormat fmt;
-  fmt.file = "ratings.csv";
-  fmt.sep = ",";
-  fmt.header = "userId,movieId,rating,timestamp";
-  fmt.field_names[0] = "userId";
-  fmt.field_names[1] = "movieId";
-  fmt.field_names[2] = "rating";
-  fmt.field_names[3] = "timestamp";
-  fmt.movie_file = "movies.csv";
-  fmt.scale = {0.5f, 5.0f, 0.5f};
-  return fmt;
-}
-
 void load_csv_set(Loader& L) {
   L.ds.format = "movielens-csv";
   L.ds.scale = {0.5f, 5.0f, 0.5f};
   if (!fs::exists(L.dir / "movies.csv")) throw IoError("missing file " + (L.dir / "movies.csv").string());
   if (!fs::exists(L.dir / "ratings.csv")) throw IoError("missing file " + (L.dir / "ratings.csv").string());
   load_movies_csv(L);
-  load_ratings(L, L.dir / "ratings.csv", csv_ratings_format());
+  load_ratings(L, L.dir / "ratings.csv", data::csv_ratings_format());
   load_links_csv(L);
   load_tags_csv(L);
 }
@@ -319,8 +325,6 @@ void load_100k(Loader& L) {
     FileView fv(L.dir / name);
     std::string_view text = require_text(fv, name);
     const bool utf8 = data::is_valid_utf8(text);
-    const std::vector<std::string> names{"movie id", "movie title", "release date", "video release date",
-                                         "IMDb URL", "19 genre flags"};
     std::size_t line = 0, pos = 0;
     std::string_view f[24];
     while (pos < text.size()) {

@@ -40,6 +40,9 @@ struct RatingsFormat {
   RatingScale scale;                // values outside [min, max] are errors
 };
 
+// The ratings.csv of the MovieLens CSV sets: header, names, 0.5..5 scale.
+RatingsFormat csv_ratings_format();
+
 struct ParsedRatings {
   // user holds the raw user id here; item the dense movie index.
   std::vector<Rating> ratings;

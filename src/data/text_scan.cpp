@@ -174,8 +174,11 @@ bool CsvReader::next(std::vector<std::string>& fields) {
       quoted = in_quotes = true;
       ++i;
     } else {
-      field += c;  // also text after a closing quote, kept as is
-      ++i;
+      // A run of plain characters at once (text after a closing quote is kept as is).
+      std::size_t j = i + 1;
+      while (j < n && text_[j] != sep_ && text_[j] != '\n' && text_[j] != '\r' && text_[j] != '"') ++j;
+      field.append(text_.data() + i, j - i);
+      i = j;
     }
   }
   return true;

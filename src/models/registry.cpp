@@ -3,9 +3,16 @@
 
 #include <functional>
 
+#include "models/als.h"
 #include "models/article_cf.h"
 #include "models/baseline.h"
+#include "models/bpr.h"
+#include "models/ease.h"
+#include "models/ials.h"
 #include "models/knn.h"
+#include "models/poster.h"
+#include "models/sgd_mf.h"
+#include "models/svdpp.h"
 #include "movierec/errors.h"
 #include "util/params.h"
 #include "util/strings.h"
@@ -39,6 +46,16 @@ const std::vector<Entry>& entries() {
        [](Params& p) { return std::make_unique<Knn>(p, Knn::Kind::kUser); }},
       {"item-knn", "k most similar movies the user rated, baseline-centred, shrunk pearson-baseline",
        [](Params& p) { return std::make_unique<Knn>(p, Knn::Kind::kItem); }},
+      {"svd", "biased matrix factorisation by parallel SGD (Funk, Koren)", maker<Svd>()},
+      {"svd-alternating", "biased MF by SGD, alternating user and movie passes (the tutorial's variant)",
+       maker<SvdAlternating>()},
+      {"svdpp", "SVD++: biased MF plus which movies each user rated (Koren 2008)", maker<SvdPlusPlus>()},
+      {"als", "explicit ALS with weighted-lambda regularisation (Zhou et al. 2008)", maker<Als>()},
+      {"ials", "implicit-feedback ALS for top-N (Hu, Koren, Volinsky 2008); ranking only", maker<ImplicitAls>()},
+      {"bpr", "Bayesian personalised ranking by Hogwild SGD (Rendle et al. 2009); ranking only", maker<Bpr>()},
+      {"ease", "EASE closed-form item-item model (Steck 2019); ranking only", maker<Ease>()},
+      {"poster", "content-based: cosine of CNN poster features (needs features=FILE from `posters embed`)",
+       maker<PosterModel>()},
   };
   return table;
 }

@@ -1,0 +1,107 @@
+#include "models/bpr.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "util/parallel.h"
+#include "util/progress.h"
+
+namespace movierec {
+
+Bpr::Bpr(Params& p) {
+  factors_ = p.get_int("factors", 64, "number of latent factors k", 1, 4096);
+  epochs_ = p.get_int("epochs", 100, "epochs of nnz samples each", 1, 100000);
+  lr_ = static_cast<float>(p.get_double("lr", 0.05, "SGD learning rate (lower it if training diverges)", 1e-9, 10));
+  reg_ = static_cast<float>(p.get_double("reg", 0.01, "L2 weight on the sampled parameters", 0, 100));
+  init_std_ = static_cast<float>(p.get_double("init_std", 0.01, "std of the normal initial factors", 0, 10));
+  verify_negative_ = p.get_bool("verify_negative", true, "skip a sampled negative the user actually rated");
+  seed_ = static_cast<std::uint64_t>(p.get_int("seed", 42, "random seed (init, samples)", 0, 2147483647));
+  threads_ = p.get_int("threads", 0, "threads; 0: the fit's thread setting (every core)", 0, 1024);
+}
+
+void Bpr::fit(const RatingMatrix& train, const FitOptions& opts) {
+  const int threads = fit_threads(threads_, opts);
+  Rng rng(seed_);
+  mu_ = 0;
+  user_bias_.clear();
+  item_bias_.assign(train.n_items(), 0.f);
+  user_ = FactorMatrix(train.n_users(), factors_);
+  item_ = FactorMatrix(train.n_items(), factors_);
+  user_.fill_normal(init_std_, rng());
+  item_.fill_normal(init_std_, rng());
+  const std::size_t nnz = train.nnz(), ni = train.n_items(), n = user_.stride();
+  if (nnz == 0 || ni < 2) return;
+
+  // The user of each rating (CSR row index), for uniform sampling over ratings.
+  const auto& ptr = train.user_ptr();
+  const auto& items = train.user_items_raw();
+  std::vector<UserIndex> user_of(nnz);
+  for (std::size_t u = 0; u < train.n_users(); ++u)
+    std::fill(user_of.begin() + ptr[u], user_of.begin() + ptr[u + 1], static_cast<UserIndex>(u));
+
+  Progress progress("bpr epochs", epochs_, opts.progress);
+  const float decay = 1.f - lr_ * reg_;
+  const bool track = static_cast<bool>(opts.on_epoch);  // the loss costs a log per sample
+  for (int epoch = 1; epoch <= epochs_; ++epoch) {
+    auto t0 = std::chrono::steady_clock::now();
+    const std::uint64_t epoch_seed = rng();
+    double loss = 0;
+    std::size_t used = 0;
+    ExceptionKeeper errors;
+#pragma omp parallel num_threads(threads) reduction(+ : loss, used)
+    errors.run([&] {
+      const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+      Rng r(epoch_seed, static_cast<std::uint64_t>(t));
+      const std::size_t samples = nnz / nt + (static_cast<std::size_t>(t) < nnz % nt ? 1 : 0);
+      for (std::size_t s = 0; s < samples; ++s) {
+        const std::size_t pos = r.below(nnz);
+        const UserIndex u = user_of[pos];
+        const ItemIndex i = items[pos];
+        const auto j = static_cast<ItemIndex>(r.below(ni));
+        if (j == i) continue;
+        if (verify_negative_) {
+          auto rated = std::span<const ItemIndex>(items.data() + ptr[u], ptr[u + 1] - ptr[u]);
+          if (std::binary_search(rated.begin(), rated.end(), j)) continue;
+        }
+        float* pu = user_.row(u);
+        float* qi = item_.row(i);
+        float* qj = item_.row(j);
+        float x = item_bias_[i] - item_bias_[j];
+#pragma omp simd reduction(+ : x)
+        for (std::size_t f = 0; f < n; ++f) x += pu[f] * (qi[f] - qj[f]);
+        // d ln sigma(x) / dx = sigma(-x) = 1 / (1 + e^x)
+        const float z = 1.f / (1.f + std::exp(x));
+        if (track) {
+          loss += std::log1p(std::exp(-static_cast<double>(x)));
+          ++used;
+        }
+        const float lz = lr_ * z;
+        item_bias_[i] += lr_ * (z - reg_ * item_bias_[i]);
+        item_bias_[j] += lr_ * (-z - reg_ * item_bias_[j]);
+#pragma omp simd
+        for (std::size_t f = 0; f < n; ++f) {
+          const float pf = pu[f], qif = qi[f], qjf = qj[f];
+          pu[f] = decay * pf + lz * (qif - qjf);
+          qi[f] = decay * qif + lz * pf;
+          qj[f] = decay * qjf - lz * pf;
+        }
+      }
+    });
+    errors.rethrow();
+    progress.add(1);
+    if (opts.on_epoch) {
+      EpochReport rep;
+      rep.epoch = epoch;
+      rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      rep.loss = used ? loss / static_cast<double>(used) : 0;  // mean -ln sigma(x_uij) before each step
+      opts.on_epoch(rep);
+    }
+  }
+  progress.done();
+  check_fitted("try a lower lr or a higher reg");
+}
+
+}  // namespace movierec

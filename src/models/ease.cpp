@@ -1,0 +1,259 @@
+#include "models/ease.h"
+
+#include <omp.h>
+
+#include <cmath>
+#include <limits>
+
+#include "models/factors.h"
+#include "movierec/errors.h"
+#include "util/binary_io.h"
+#include "util/parallel.h"
+#include "util/topk.h"
+
+namespace movierec {
+namespace {
+
+// Adds the co-occurrence counts of the lists (rows of a binary matrix) to the
+// lower triangle and diagonal of g: g(a, b) += 1 for every list holding both
+// a and b (a >= b, positions given by pos). Columns are split among threads.
+template <typename Matrix, typename Lists, typename Pos>
+void add_cooccurrence(Matrix& g, std::size_t n_lists, Lists list, Pos pos, int threads) {
+  const auto n = static_cast<std::int64_t>(g.cols());
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    // Balanced ranges of the lower triangle: column c holds n - c entries.
+    auto bound = [&](int k) {
+      double f = 1.0 - std::sqrt(1.0 - double(k) / nt);
+      return static_cast<std::int64_t>(f * n);
+    };
+    const std::int64_t lo = bound(t), hi = t + 1 == nt ? n : bound(t + 1);
+    std::vector<std::int64_t> p;
+    for (std::size_t l = 0; l < n_lists; ++l) {
+      auto idx = list(l);
+      p.clear();
+      for (auto x : idx)
+        if (auto s = pos(x); s >= 0) p.push_back(s);
+      for (std::int64_t b : p) {
+        if (b < lo || b >= hi) continue;
+        for (std::int64_t a : p)
+          if (a >= b) g(a, b) += 1;
+      }
+    }
+  }
+}
+
+template <typename M>
+void put_matrix(BinaryWriter& out, const M& m) {
+  out.put<std::uint64_t>(m.rows());
+  out.put<std::uint64_t>(m.cols());
+  out.append(m.data(), sizeof(float) * m.size());
+}
+
+template <typename M>
+void get_matrix(BinaryReader& in, M& m) {
+  auto rows = in.get<std::uint64_t>(), cols = in.get<std::uint64_t>();
+  if (cols && rows > in.remaining() / sizeof(float) / cols) in.fail("matrix of " + std::to_string(rows) + " x " + std::to_string(cols));
+  m.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = in.get<float>();
+}
+
+}  // namespace
+
+Ease::Ease(Params& p) {
+  lambda_ = p.get_double("lambda", 200, "L2 weight lambda on B (larger: smoother, more popular items)", 1e-6, 1e9);
+  form_ = p.get_string("form", "auto", "closed form: Gram inverse (movies^3) or Woodbury (users^2 movies); auto: cheaper",
+                       {"auto", "dense", "woodbury"});
+  threads_ = p.get_int("threads", 0, "threads; 0: the fit's thread setting (every core)", 0, 1024);
+}
+
+void Ease::fit(const RatingMatrix& train, const FitOptions& opts) {
+  const int threads = fit_threads(threads_, opts);
+  n_items_ = train.n_items();
+  user_ptr_ = train.user_ptr();
+  user_items_ = train.user_items_raw();
+  slot_.assign(n_items_, -1);
+  active_.clear();
+  for (ItemIndex i = 0; i < n_items_; ++i)
+    if (train.item_count(i) > 0) {
+      slot_[i] = static_cast<std::int64_t>(active_.size());
+      active_.push_back(i);
+    }
+  const auto m = static_cast<Eigen::Index>(active_.size());
+  const auto nu = static_cast<Eigen::Index>(train.n_users());
+  const bool use_woodbury = form_ == "woodbury" || (form_ == "auto" && nu < m);
+  b_.resize(0, 0);
+  z_.resize(0, 0);
+  d_.resize(0);
+  // Eigen's own kernels (GEMM) use the calling thread's OpenMP setting.
+  const int saved_threads = omp_get_max_threads();
+  omp_set_num_threads(threads);
+  struct Restore {
+    int n;
+    ~Restore() { omp_set_num_threads(n); }
+  } restore{saved_threads};
+
+  if (!use_woodbury) {
+    // G = X^T X + lambda I over the active movies, then P = G^-1 into b_.
+    Eigen::MatrixXf g = Eigen::MatrixXf::Zero(m, m);
+    add_cooccurrence(
+        g, train.n_users(), [&](std::size_t u) { return train.user_items(static_cast<UserIndex>(u)); },
+        [&](ItemIndex i) { return slot_[i]; }, threads);
+    g.diagonal().array() += static_cast<float>(lambda_);
+    {
+      Eigen::LLT<Eigen::Ref<Eigen::MatrixXf>> llt(g);  // in place: g holds L
+      if (llt.info() != Eigen::Success) throw ConfigError("model 'ease': Gram matrix not positive definite; raise lambda");
+      b_.setIdentity(m, m);
+      llt.solveInPlace(b_);  // P, symmetric, so its row-major copy is P too
+    }
+    g.resize(0, 0);
+    const Eigen::VectorXf pd = b_.diagonal();
+    // B(j, i) = -P_ji / P_ii, B_ii = 0.
+    for (Eigen::Index j = 0; j < m; ++j) b_.row(j).array() /= -pd.transpose().array();
+    b_.diagonal().setZero();
+  } else {
+    // C = lambda I + X X^T over users (double: the small side, exact enough for 1 - S_jj).
+    Eigen::MatrixXd c = Eigen::MatrixXd::Zero(nu, nu);
+    add_cooccurrence(
+        c, static_cast<std::size_t>(m), [&](std::size_t s) { return train.item_users(active_[s]); },
+        [](UserIndex u) { return static_cast<std::int64_t>(u); }, threads);
+    c.diagonal().array() += lambda_;
+    Eigen::LLT<Eigen::Ref<Eigen::MatrixXd>> llt(c);
+    if (llt.info() != Eigen::Success) throw ConfigError("model 'ease': user Gram matrix not positive definite; raise lambda");
+    // Z = L^-1 X, column blocks in parallel (each is an independent triangular solve).
+    Eigen::MatrixXd zd = Eigen::MatrixXd::Zero(nu, m);
+    for (Eigen::Index s = 0; s < m; ++s)
+      for (UserIndex u : train.item_users(active_[s])) zd(u, s) = 1.0;
+    constexpr Eigen::Index kBlock = 256;
+    const Eigen::Index n_blocks = (m + kBlock - 1) / kBlock;
+    const auto lower = llt.matrixL();
+#pragma omp parallel for num_threads(threads) schedule(dynamic)
+    for (Eigen::Index bl = 0; bl < n_blocks; ++bl) {
+      const Eigen::Index c0 = bl * kBlock, w = std::min(kBlock, m - c0);
+      auto cols = zd.middleCols(c0, w);
+      lower.solveInPlace(cols);
+    }
+    d_ = (1.0 - zd.colwise().squaredNorm().array()).cast<float>().transpose();
+    z_ = zd.cast<float>();
+  }
+}
+
+void Ease::score_row(std::span<const ItemIndex> items, std::span<float> out) const {
+  const auto m = static_cast<Eigen::Index>(active_.size());
+  Eigen::VectorXf t;
+  if (woodbury()) {
+    Eigen::VectorXf v = Eigen::VectorXf::Zero(z_.rows());
+    for (ItemIndex i : items)
+      if (auto s = slot(i); s >= 0) v += z_.col(s);
+    t.noalias() = z_.transpose() * v;
+    for (ItemIndex i : items)
+      if (auto s = slot(i); s >= 0) t(s) -= 1.f - d_(s);  // drop the self term S_ii
+    t.array() /= d_.array();
+  } else {
+    t = Eigen::VectorXf::Zero(m);
+    for (ItemIndex i : items)
+      if (auto s = slot(i); s >= 0) t += b_.row(s).transpose();
+  }
+  std::fill(out.begin(), out.end(), 0.f);
+  for (Eigen::Index s = 0; s < m; ++s) out[active_[s]] = t(s);
+}
+
+void Ease::score(std::span<const UserIndex> users, std::span<float> out) const {
+  auto items_of = [&](UserIndex u) {
+    return std::span<const ItemIndex>(user_items_.data() + user_ptr_[u], user_ptr_[u + 1] - user_ptr_[u]);
+  };
+  if (!woodbury()) {
+    for (std::size_t r = 0; r < users.size(); ++r) score_row(items_of(users[r]), out.subspan(r * n_items_, n_items_));
+    return;
+  }
+  // Batched: V = [Z x_u ...], T = Z^T V reads Z once for every user of the batch.
+  const auto nb = static_cast<Eigen::Index>(users.size());
+  Eigen::MatrixXf v = Eigen::MatrixXf::Zero(z_.rows(), nb);
+  for (Eigen::Index r = 0; r < nb; ++r)
+    for (ItemIndex i : items_of(users[r]))
+      if (auto s = slot(i); s >= 0) v.col(r) += z_.col(s);
+  Eigen::MatrixXf t(z_.cols(), nb);
+  t.noalias() = z_.transpose() * v;
+  for (Eigen::Index r = 0; r < nb; ++r) {
+    auto col = t.col(r);
+    for (ItemIndex i : items_of(users[static_cast<std::size_t>(r)]))
+      if (auto s = slot(i); s >= 0) col(s) -= 1.f - d_(s);
+    col.array() /= d_.array();
+    float* o = out.data() + static_cast<std::size_t>(r) * n_items_;
+    std::fill(o, o + n_items_, 0.f);
+    for (std::size_t s = 0; s < active_.size(); ++s) o[active_[s]] = col(static_cast<Eigen::Index>(s));
+  }
+}
+
+void Ease::score_new_user(std::span<const ItemIndex> items, std::span<const float>, std::span<float> out) const {
+  for (ItemIndex i : items)
+    if (i >= n_items_) throw ConfigError("score_new_user: movie index " + std::to_string(i) + " out of range");
+  score_row(items, out);
+}
+
+float Ease::weight(ItemIndex i, ItemIndex j) const {
+  const auto si = slot(i), sj = slot(j);
+  if (i == j || si < 0 || sj < 0) return 0.f;
+  if (!woodbury()) return b_(si, sj);
+  return z_.col(si).dot(z_.col(sj)) / d_(sj);
+}
+
+std::vector<ScoredItem> Ease::similar_items(ItemIndex i, std::size_t k) const {
+  if (i >= n_items_) throw ConfigError("similar_items: movie index " + std::to_string(i) + " out of range");
+  std::vector<float> col(n_items_, std::numeric_limits<float>::quiet_NaN());
+  if (const auto si = slot(i); si >= 0) {
+    Eigen::VectorXf c;
+    if (woodbury())
+      c = (z_.transpose() * z_.col(si)) / d_(si);
+    else
+      c = b_.col(si);
+    for (std::size_t s = 0; s < active_.size(); ++s) col[active_[s]] = c(static_cast<Eigen::Index>(s));
+  }
+  return top_k(std::span<const float>(col), k, [i](ItemIndex j) { return j == i; });
+}
+
+void Ease::save_payload(BinaryWriter& out) const {
+  out.put<std::uint64_t>(n_items_);
+  out.put_vector(active_);
+  out.put_vector(user_ptr_);
+  out.put_vector(user_items_);
+  out.put<std::uint32_t>(woodbury() ? 1 : 0);
+  if (woodbury()) {
+    put_matrix(out, z_);
+    put_matrix(out, d_);
+  } else {
+    put_matrix(out, b_);
+  }
+}
+
+void Ease::load_payload(BinaryReader& in) {
+  n_items_ = in.get<std::uint64_t>();
+  active_ = in.get_vector<ItemIndex>();
+  user_ptr_ = in.get_vector<std::size_t>();
+  user_items_ = in.get_vector<ItemIndex>();
+  if (user_ptr_.empty() || user_ptr_.back() != user_items_.size()) in.fail("training rows inconsistent");
+  for (std::size_t u = 0; u + 1 < user_ptr_.size(); ++u)
+    if (user_ptr_[u] > user_ptr_[u + 1]) in.fail("training rows inconsistent");
+  for (ItemIndex i : user_items_)
+    if (i >= n_items_) in.fail("movie index out of range");
+  slot_.assign(n_items_, -1);
+  for (std::size_t s = 0; s < active_.size(); ++s) {
+    if (active_[s] >= n_items_) in.fail("movie index out of range");
+    slot_[active_[s]] = static_cast<std::int64_t>(s);
+  }
+  const auto m = static_cast<Eigen::Index>(active_.size());
+  b_.resize(0, 0);
+  z_.resize(0, 0);
+  d_.resize(0);
+  if (in.get<std::uint32_t>()) {
+    get_matrix(in, z_);
+    get_matrix(in, d_);
+    if (z_.cols() != m || d_.size() != m || z_.rows() != static_cast<Eigen::Index>(n_users())) in.fail("EASE factors of the wrong size");
+  } else {
+    get_matrix(in, b_);
+    if (b_.rows() != m || b_.cols() != m) in.fail("EASE matrix of the wrong size");
+  }
+}
+
+}  // namespace movierec

@@ -1,0 +1,178 @@
+#include "models/ials.h"
+
+#include <chrono>
+
+#include "movierec/errors.h"
+#include "util/binary_io.h"
+#include "util/parallel.h"
+#include "util/progress.h"
+
+namespace movierec {
+namespace {
+
+using RowMajorMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// Y^T Y + reg I over the padded stride (padding rows and columns stay 0, so
+// CG on stride-long vectors keeps the padding at 0).
+Eigen::MatrixXf gram_padded(const FactorMatrix& y, float reg) {
+  Eigen::Map<const RowMajorMatrix, Eigen::Aligned64> m(y.data(), static_cast<Eigen::Index>(y.rows()),
+                                                      static_cast<Eigen::Index>(y.stride()));
+  Eigen::MatrixXf g(m.cols(), m.cols());
+  g.noalias() = m.transpose() * m;
+  for (std::size_t f = 0; f < y.k(); ++f) g(f, f) += reg;
+  return g;
+}
+
+// Exact solve of one row: A = YtY + sum_j (c_j - 1) y_j y_j^T, b = sum_j c_j y_j.
+// YtY: k x k with reg. x: k floats.
+void cholesky_row(const Eigen::MatrixXf& yty, const FactorMatrix& y, std::span<const ItemIndex> index,
+                  std::span<const float> values, float alpha, Eigen::MatrixXf& a, Eigen::MatrixXf& g,
+                  Eigen::VectorXf& b, float* x) {
+  const auto k = static_cast<Eigen::Index>(y.k());
+  const auto n = static_cast<Eigen::Index>(index.size());
+  a.resize(k, n);
+  b.setZero(k);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    Eigen::Map<const Eigen::VectorXf> yj(y.row(index[j]), k);
+    const float c = 1.f + alpha * values[j];
+    a.col(j) = std::sqrt(c - 1.f) * yj;  // (c - 1) y y^T = (sqrt(c-1) y)(sqrt(c-1) y)^T
+    b += c * yj;
+  }
+  g = yty.topLeftCorner(k, k);
+  g.selfadjointView<Eigen::Lower>().rankUpdate(a);
+  Eigen::Map<Eigen::VectorXf>(x, k) = g.selfadjointView<Eigen::Lower>().llt().solve(b);
+}
+
+}  // namespace
+
+ImplicitAls::ImplicitAls(Params& p) {
+  factors_ = p.get_int("factors", 64, "number of latent factors k", 1, 4096);
+  iterations_ = p.get_int("iterations", 15, "ALS iterations (users then movies)", 1, 100000);
+  alpha_ = static_cast<float>(p.get_double("alpha", 1.0, "confidence slope: c = 1 + alpha * rating", 0, 1e6));
+  reg_ = static_cast<float>(p.get_double("reg", 0.1, "L2 weight lambda on every factor vector", 0, 1e6));
+  std::string solver = p.get_string("solver", "cg", "row solver: conjugate gradient, or exact Cholesky",
+                                    {"cg", "cholesky"});
+  cg_steps_ = p.get_int("cg_steps", 3, "conjugate-gradient steps per row, warm-started (solver=cg)", 1, 1000);
+  if (solver == "cholesky") cg_steps_ = 0;
+  init_std_ = static_cast<float>(p.get_double("init_std", 0.01, "std of the normal initial factors", 0, 10));
+  seed_ = static_cast<std::uint64_t>(p.get_int("seed", 42, "random seed (initial factors)", 0, 2147483647));
+  threads_ = p.get_int("threads", 0, "threads; 0: the fit's thread setting (every core)", 0, 1024);
+}
+
+void ImplicitAls::solve_side(const RatingMatrix& train, bool by_user, int threads) {
+  FactorMatrix& xs = by_user ? user_ : item_;
+  const FactorMatrix& ys = by_user ? item_ : user_;
+  const std::size_t n = xs.stride();
+  const Eigen::MatrixXf yty = gram_padded(ys, reg_);
+  const auto rows = static_cast<std::int64_t>(xs.rows());
+  const float alpha = alpha_;
+  const int steps = cg_steps_;
+  ExceptionKeeper errors;
+#pragma omp parallel num_threads(threads)
+  errors.run([&] {
+    Eigen::MatrixXf a, g;
+    Eigen::VectorXf b;
+    AlignedFloats r(n), p(n), ap(n);
+    auto yty_times = [&](const float* v, float* out) {
+      Eigen::Map<Eigen::VectorXf, Eigen::Aligned64>(out, n).noalias() =
+          yty * Eigen::Map<const Eigen::VectorXf, Eigen::Aligned64>(v, n);
+    };
+#pragma omp for schedule(dynamic, 64)
+    for (std::int64_t row = 0; row < rows; ++row) {
+      const auto u = static_cast<std::uint32_t>(row);
+      auto index = by_user ? train.user_items(u) : train.item_users(u);
+      auto values = by_user ? train.user_values(u) : train.item_values(u);
+      float* x = xs.row(u);
+      if (index.empty()) {  // b = 0: the solution is 0
+        std::fill(x, x + n, 0.f);
+        continue;
+      }
+      if (steps == 0) {
+        cholesky_row(yty, ys, index, values, alpha, a, g, b, x);
+        continue;
+      }
+      // r = b - A x = sum_j (c_j - (c_j - 1) y_j.x) y_j - YtY x
+      yty_times(x, ap.data());
+      for (std::size_t f = 0; f < n; ++f) r[f] = -ap[f];
+      for (std::size_t j = 0; j < index.size(); ++j) {
+        const float* y = ys.row(index[j]);
+        const float c = 1.f + alpha * values[j];
+        const float w = c - (c - 1.f) * dot(y, x, n);
+#pragma omp simd
+        for (std::size_t f = 0; f < n; ++f) r[f] += w * y[f];
+      }
+      std::copy(r.begin(), r.end(), p.begin());
+      float rs_old = dot(r.data(), r.data(), n);
+      for (int s = 0; s < steps && rs_old > 1e-20f; ++s) {
+        // Ap = YtY p + sum_j (c_j - 1)(y_j . p) y_j
+        yty_times(p.data(), ap.data());
+        for (std::size_t j = 0; j < index.size(); ++j) {
+          const float* y = ys.row(index[j]);
+          const float w = alpha * values[j] * dot(y, p.data(), n);
+#pragma omp simd
+          for (std::size_t f = 0; f < n; ++f) ap[f] += w * y[f];
+        }
+        const float step = rs_old / dot(p.data(), ap.data(), n);
+#pragma omp simd
+        for (std::size_t f = 0; f < n; ++f) {
+          x[f] += step * p[f];
+          r[f] -= step * ap[f];
+        }
+        const float rs_new = dot(r.data(), r.data(), n);
+        const float beta = rs_new / rs_old;
+#pragma omp simd
+        for (std::size_t f = 0; f < n; ++f) p[f] = r[f] + beta * p[f];
+        rs_old = rs_new;
+      }
+    }
+  });
+  errors.rethrow();
+}
+
+void ImplicitAls::fit(const RatingMatrix& train, const FitOptions& opts) {
+  const int threads = fit_threads(threads_, opts);
+  Rng rng(seed_);
+  mu_ = 0;
+  user_bias_.clear();
+  item_bias_.clear();
+  user_ = FactorMatrix(train.n_users(), factors_);
+  item_ = FactorMatrix(train.n_items(), factors_);
+  user_.fill_normal(init_std_, rng());
+  item_.fill_normal(init_std_, rng());
+  Progress progress("ials iterations", iterations_, opts.progress);
+  for (int it = 1; it <= iterations_; ++it) {
+    auto t0 = std::chrono::steady_clock::now();
+    solve_side(train, true, threads);
+    solve_side(train, false, threads);
+    progress.add(1);
+    if (opts.on_epoch) {
+      EpochReport rep;
+      rep.epoch = it;
+      rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      opts.on_epoch(rep);
+    }
+  }
+  progress.done();
+  check_fitted("try a higher reg or a lower alpha");
+  item_gram_ = gram_padded(item_, reg_).topLeftCorner(factors_, factors_);
+}
+
+void ImplicitAls::load_extra(BinaryReader&) {
+  item_gram_ = gram_padded(item_, reg_).topLeftCorner(static_cast<Eigen::Index>(item_.k()),
+                                                       static_cast<Eigen::Index>(item_.k()));
+}
+
+void ImplicitAls::score_new_user(std::span<const ItemIndex> items, std::span<const float> values,
+                                 std::span<float> out) const {
+  for (ItemIndex i : items)
+    if (i >= n_items()) throw ConfigError("score_new_user: movie index " + std::to_string(i) + " out of range");
+  std::vector<float> x(item_.k(), 0.f);
+  if (!items.empty()) {
+    Eigen::MatrixXf a, g;
+    Eigen::VectorXf b;
+    cholesky_row(item_gram_, item_, items, values, alpha_, a, g, b, x.data());
+  }
+  score_vector(x, 0.f, out);
+}
+
+}  // namespace movierec

@@ -1,0 +1,70 @@
+// MovieLens datasets from GroupLens: download, check, unzip, install into the
+// cache atomically.
+//
+// Cache layout: <cache>/<name>/ is a complete dataset folder or absent. Work
+// happens in <cache>/.fetch-<pid>-<n>/ and the folder is renamed into place at
+// the end, so an interrupted or failed fetch leaves the cache as it was.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "net/http.h"
+
+namespace movierec::net {
+
+struct DatasetInfo {
+  std::string name;         // "ml-latest-small": also the zip's name and its top folder
+  std::string description;  // for --help and error messages
+};
+
+// ml-latest-small, ml-100k, ml-1m, ml-25m, ml-32m.
+const std::vector<DatasetInfo>& known_datasets();
+bool is_known_dataset(const std::string& name);
+// "ml-latest-small, ml-100k, ..." for messages.
+std::string known_dataset_names();
+
+// $MOVIEREC_DATA, else $XDG_CACHE_HOME/movierec, else ~/.cache/movierec.
+std::filesystem::path data_cache_dir();
+// $MOVIEREC_DATA_URL, else https://files.grouplens.org/datasets/movielens.
+std::string default_dataset_base_url();
+
+struct FetchDataOptions {
+  std::filesystem::path cache;  // empty: data_cache_dir()
+  std::string base_url;         // empty: default_dataset_base_url(); the zip is <base>/<name>.zip
+  bool force = false;           // download again even when the dataset is in the cache
+  // Load the unzipped folder with load_dataset before installing it; a dataset
+  // that does not load is not installed. Costs a full load (seconds on ml-25m).
+  bool verify_load = true;
+  bool progress = true;         // download bar on stderr
+  HttpOptions http = [] {
+    HttpOptions h;
+    h.timeout_ms = 0;  // ml-32m is 239 MB: no total limit, stall_timeout_s instead
+    return h;
+  }();
+};
+
+struct FetchDataResult {
+  std::filesystem::path dir;     // <cache>/<name>
+  bool downloaded = false;       // false: it was already in the cache
+  std::uint64_t zip_bytes = 0;
+  std::string zip_sha256;        // of the downloaded zip (for the record)
+  std::string checksum_note;     // how the zip was checked against GroupLens' .md5
+  std::string load_note;         // how the unzipped folder was checked
+  std::size_t files = 0;
+};
+
+// Downloads <base>/<name>.zip (checking it against <name>.zip.md5 when the
+// server has one), unzips it with libarchive, checks it loads, and renames the
+// dataset folder into <cache>/<name>. Returns at once when the folder exists
+// (unless force). Throws ConfigError for an unknown name; IoError for network
+// or disk failures, a broken zip, or a dataset that does not load.
+FetchDataResult fetch_dataset(const std::string& name, const FetchDataOptions& o = {});
+
+// Removes <dir>/.fetch-<pid>-* folders and *.tmp.<pid>.<n> files left by
+// processes that no longer run (a fetch killed with SIGKILL). Returns how many.
+std::size_t remove_stale_temporaries(const std::filesystem::path& dir);
+
+}  // namespace movierec::net
