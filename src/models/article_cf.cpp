@@ -1,6 +1,5 @@
 #include "models/article_cf.h"
 
-#include <omp.h>
 
 #include <algorithm>
 #include <bit>

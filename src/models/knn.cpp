@@ -195,7 +195,7 @@ using Candidate = knn_detail::Candidate;
 // Adds the k most similar of c (ties: lower `who` first) to num and den, in
 // c's order. c comes in increasing `who`, so predict() and score() sum the
 // same terms in the same order and agree bit for bit. Selects by threshold
-// (nth_element on the similarities alone) to keep that order.
+// (the k-th largest similarity) to keep that order.
 std::size_t sum_top_k(std::span<const Candidate> c, std::size_t k, double& num, double& den,
                       std::vector<float>& scratch) {
   if (c.size() <= k) {

@@ -13,12 +13,15 @@
 // weight_reg (default 0.3; Surprise has none, i.e. 0) keeps one weakly similar
 // neighbour from moving the prediction by its whole residual: on
 // ml-latest-small-2016 holdout:10 it lowers item-knn's RMSE by ~0.015 and
-// user-knn's by ~0.025, on ml-100k kfold:5 by ~0.005 (bench/cf_bench.cpp).
+// user-knn's by ~0.025, on ml-100k kfold:5 by 0.001 and 0.005 (bench/cf_bench.cpp).
 // Defaults (k 40, shrinkage 100, weight_reg 0.3, pearson-baseline, baseline
 // centering) were tuned on those two protocols: k 20-80 and shrinkage 50-200
-// change the RMSE by < 0.002; min_k 10 instead of weight_reg gains half as much.
+// change the RMSE by < 0.002; min_k 10 instead of weight_reg gains less (~0.01).
 // Similarities are computed once in fit (models/similarity.h), sparse and
-// exact, and kept as per-row neighbour lists.
+// exact, and kept as per-row neighbour lists. predict costs O(neighbours of i)
+// (item-knn) or O(raters of i) (user-knn) with u's row cached per thread;
+// score() scatters u's ratings through the lists, O(sum over u's movies of
+// their list lengths), so score and predict agree bit for bit.
 #pragma once
 
 #include <vector>
