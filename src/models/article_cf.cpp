@@ -87,7 +87,7 @@ void ArticleCosine::build(int threads) {
     std::vector<double> acc;
     std::vector<std::uint64_t> touched;
   };
-  const int n_threads = std::max(1, thread_count(threads));
+  const int n_threads = threads_for_work(threads, pairs / 2);
   std::vector<Scratch> scratch(n_threads);
   for (auto& sc : scratch) {
     sc.acc.assign(nu, 0.0);

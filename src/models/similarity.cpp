@@ -262,9 +262,19 @@ NeighborLists neighbors_impl(const SparseRows& rows, const SparseRows& cols, con
 
 }  // namespace
 
+int threads_for_work(int requested, double work) {
+  if (requested > 0) return requested;
+  return std::clamp(static_cast<int>(work / 4e6), 1, omp_get_max_threads());
+}
+
 NeighborLists compute_neighbors(const SparseRows& rows, const SparseRows& cols, const SimilarityOptions& opts) {
   const std::size_t n = rows.n_rows();
-  const int threads = thread_count(opts.threads);
+  double work = 0;  // accumulations of the upper triangle: sum over columns of count^2 / 2
+  for (std::size_t k = 0; k < cols.n_rows(); ++k) {
+    const double c = static_cast<double>(cols.ptr[k + 1] - cols.ptr[k]);
+    work += 0.5 * c * c;
+  }
+  const int threads = threads_for_work(opts.threads, work);
   NeighborLists out = is_pearson(opts) ? neighbors_impl<AccPearson>(rows, cols, opts, threads)
                                        : neighbors_impl<AccCos>(rows, cols, opts, threads);
   // The cap, where a row is longer.

@@ -95,7 +95,7 @@ struct SimilarityOptions {
   // co-rated rows makes predictions approximate (a target's neighbours outside
   // the cap are not seen).
   std::size_t max_neighbors = 10000;
-  int threads = 0;
+  int threads = 0;  // 0: by the amount of work (threads_for_work)
 };
 
 // Positive similarities only (the neighbourhood models use no others), the
@@ -112,6 +112,11 @@ struct NeighborLists {
   // The transpose: row b holds (a, sim(a, b)) for every a that keeps b.
   NeighborLists transposed(std::size_t n_cols) const;
 };
+
+// Threads for `work` accumulations: requested when > 0, else one per 4 million
+// (~10 ms of work) up to every core. Small jobs stay on one thread: on a
+// shared machine a parallel region waits for its slowest (descheduled) thread.
+int threads_for_work(int requested, double work);
 
 // Symmetric lists from upper triangles: upper_row(a, thread, out) appends
 // (b, value) for b >= a (b == a: the diagonal, kept once), sorted by b; it is
