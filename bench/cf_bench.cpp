@@ -19,8 +19,9 @@
 //   --ref-seeds N: run the reference for seeds 0..N-1 (default 1; ~20 s each).
 //   --seeds N: our protocol's seeds (default 5).
 //
-// Measured here (2 cores shared with other jobs, load average ~7: wall times
-// swing; CPU times are steadier), --ref-seeds 3 --seeds 5:
+// Measured here (2 cores shared with other jobs, load average ~3.5; wall
+// times swing with the load, from ~10 s to ~30 s for the reference),
+// --ref-seeds 3 --seeds 5:
 //   numpy used OpenBLAS 0.3.21 (openblas-pthread, 2 threads).
 //   reference seeds 0-2: user MSE 9.7407 9.7761 9.8619, item 13.3053 13.3214
 //     13.3685; ours on its own split: the same to 4 decimals (|diff| <= 4e-5);
@@ -30,15 +31,14 @@
 //     10.03-10.15, item 13.43-13.66; clipped to [0.5, 5] (what `evaluate`
 //     reports) user 9.13-9.27, item 10.91-11.12; movieId <= 9000 user
 //     9.68-9.84, item 13.22-13.37.
-//   end to end: reference 29.6 s wall / 15.2 s CPU, ours 180 ms / 120 ms:
-//     165x wall, 126x CPU (item similarity 304x, predictions 366x, user
-//     similarity 7x: one small BLAS product against our sparse pass).
+//   end to end: reference 11.3 s wall / 10.9 s CPU, ours 67 ms / 67 ms:
+//     168x wall, 165x CPU (item similarity 340x, predictions 277x, user
+//     similarity 11x: one small BLAS product against our sparse pass).
 //   item-knn holdout:10 RMSE 0.8834 0.8982 0.8985 (weight_reg=0: 0.9035 0.9111
 //     0.9133), user-knn 0.8900 0.9073 0.9044 (0.9159 0.9319 0.9265), baseline
-//     0.9067 0.9239 0.9255; item-knn fit on all 100k ratings 365 ms.
-//   ml-100k kfold:5 fit + test: item-knn RMSE 0.9144 in 572 ms wall / 375 ms
-//     CPU (20x / 30x Surprise), user-knn 0.9172 in 367 / 242 ms (31x / 47x),
-//     Surprise KNNBaseline 0.9307 in 11.4 s.
+//     0.9067 0.9239 0.9255; item-knn fit on all 100k ratings 246 ms.
+//   ml-100k kfold:5 fit + test: item-knn RMSE 0.9144 in 324 ms (35x Surprise),
+//     user-knn 0.9172 in 227 ms (50x); Surprise KNNBaseline 0.9307 in 11.4 s.
 #include <omp.h>
 #include <sys/resource.h>
 #include <unistd.h>
