@@ -27,6 +27,16 @@
 
 namespace movierec {
 
+namespace knn_detail {
+// One rated entry seen from the target's side: a neighbour's similarity, its
+// centred rating, and its index.
+struct Candidate {
+  float sim;
+  float resid;
+  std::uint32_t who;
+};
+}  // namespace knn_detail
+
 class Knn final : public Recommender {
  public:
   enum class Kind { kUser, kItem };
@@ -54,13 +64,7 @@ class Knn final : public Recommender {
   const Biases& biases() const { return biases_; }
 
  private:
-  // One rated entry seen from the target's side: a neighbour's similarity and
-  // its centred rating.
-  struct Candidate {
-    float sim;
-    float resid;
-    std::uint32_t who;
-  };
+  using Candidate = knn_detail::Candidate;
   void prepare();  // derived state (means, residuals, transposed lists) from train_, biases_, nb_
   float base(UserIndex u, ItemIndex i) const;
   float combine(std::vector<Candidate>& cands, float base, float fallback) const;
@@ -87,6 +91,7 @@ class Knn final : public Recommender {
   NeighborLists rev_;                          // nb_ transposed (item-knn with truncated lists only)
   std::vector<float> user_mean_, item_mean_;   // mean rating of each row (mu when it has none)
   std::vector<float> resid_csr_, resid_csc_;   // r_ui - base(of the rated side), both layouts
+  std::uint64_t generation_ = 0;               // unique per prepare(): keys the per-thread row cache
 };
 
 }  // namespace movierec

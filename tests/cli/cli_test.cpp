@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "support/shared.h"
+#include "../support/shared.h"
 
 namespace {
 
@@ -81,7 +81,7 @@ TEST(Cli, MissingDataFolderIsAnError) {
 
 TEST(Cli, BadRatingNamesFileLineAndField) {
   auto dir = movierec::testing::temp_dir("cli-bad");
-  std::filesystem::copy(fixture(), dir, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy(fixture(), dir, std::filesystem::copy_options::overwrite_existing | std::filesystem::copy_options::recursive);
   {
     std::ofstream f(dir / "ratings.csv");
     f << "userId,movieId,rating,timestamp\n1,1,4.0,100\n1,2,five,101\n";

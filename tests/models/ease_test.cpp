@@ -1,0 +1,93 @@
+// EASE: both closed forms against a dense inverse computed here.
+#include "util/eigen.h"
+
+#include <gtest/gtest.h>
+
+#include "mf_fixtures.h"
+#include "models/ease.h"
+#include "movierec/errors.h"
+
+using namespace movierec;
+using namespace movierec::testing;
+
+namespace {
+
+// B = I - P diag(1 / diag(P)), P = (X^T X + lambda I)^-1 (Steck 2019, eq. 8), X binary.
+Eigen::MatrixXd dense_ease(const RatingMatrix& r, double lambda) {
+  Eigen::MatrixXd x = Eigen::MatrixXd::Zero(r.n_users(), r.n_items());
+  for (UserIndex u = 0; u < r.n_users(); ++u)
+    for (ItemIndex i : r.user_items(u)) x(u, i) = 1;
+  Eigen::MatrixXd g = x.transpose() * x + lambda * Eigen::MatrixXd::Identity(r.n_items(), r.n_items());
+  Eigen::MatrixXd p = g.inverse();
+  Eigen::MatrixXd b = -p * p.diagonal().cwiseInverse().asDiagonal();
+  b.diagonal().setZero();
+  return b;
+}
+
+void check_against_dense(const RatingMatrix& r, const std::string& form, bool want_woodbury) {
+  SCOPED_TRACE(form);
+  auto m = create_model("ease", {{"lambda", "2"}, {"form", form}});
+  m->fit(r, {});
+  const auto& ease = dynamic_cast<const Ease&>(*m);
+  EXPECT_EQ(ease.woodbury(), want_woodbury);
+  Eigen::MatrixXd b = dense_ease(r, 2.0);
+  const auto n = r.n_items();
+  for (ItemIndex i = 0; i < n; ++i)
+    for (ItemIndex j = 0; j < n; ++j)
+      // Movies without ratings have B rows and columns of 0 in both.
+      EXPECT_NEAR(ease.weight(i, j), b(i, j), 1e-5) << i << "," << j;
+  auto scores = all_scores(*m);
+  for (UserIndex u = 0; u < r.n_users(); ++u) {
+    Eigen::RowVectorXd x = Eigen::RowVectorXd::Zero(n);
+    for (ItemIndex i : r.user_items(u)) x(i) = 1;
+    Eigen::RowVectorXd want = x * b;
+    for (ItemIndex i = 0; i < n; ++i) EXPECT_NEAR(scores[u * n + i], want(i), 1e-5) << "user " << u << " movie " << i;
+  }
+  // similar_items(0): column 0 of B, best first, movie 0 itself excluded.
+  auto sim = m->similar_items(0, 3);
+  std::vector<std::pair<double, ItemIndex>> col;
+  for (ItemIndex j = 1; j < n; ++j)
+    if (r.item_count(j) > 0) col.push_back({-b(j, 0), j});
+  std::sort(col.begin(), col.end());
+  ASSERT_EQ(sim.size(), 3u);
+  for (int t = 0; t < 3; ++t) {
+    EXPECT_EQ(sim[t].item, col[t].second);
+    EXPECT_NEAR(sim[t].score, -col[t].first, 1e-5);
+  }
+}
+
+}  // namespace
+
+TEST(Ease, BothFormsMatchADenseInverseWithMoreUsersThanMovies) {
+  // 7 users x 5 movies (movie 4 unrated): auto picks the Gram inverse.
+  RatingMatrix r(7, 5, {{0, 0, 5}, {0, 1, 3}, {1, 0, 4}, {1, 2, 1}, {2, 1, 2}, {2, 2, 5}, {3, 0, 4}, {3, 3, 2},
+                        {4, 1, 1}, {4, 3, 5}, {5, 0, 3}, {5, 1, 3}, {5, 2, 3}, {6, 3, 4}});
+  check_against_dense(r, "auto", false);
+  check_against_dense(r, "woodbury", true);
+}
+
+TEST(Ease, BothFormsMatchADenseInverseWithFewerUsersThanMovies) {
+  // 3 users x 6 movies: auto picks Woodbury.
+  RatingMatrix r(3, 6, {{0, 0, 1}, {0, 1, 1}, {0, 4, 1}, {1, 0, 1}, {1, 2, 1}, {1, 3, 1}, {1, 4, 1}, {2, 1, 1},
+                        {2, 3, 1}, {2, 5, 1}});
+  check_against_dense(r, "auto", true);
+  check_against_dense(r, "dense", false);
+}
+
+TEST(Ease, FoldInIsTheBinaryRowTimesB) {
+  RatingMatrix r = two_group_matrix(20, 12, 0.5, 0.1, 40);
+  auto m = create_model("ease", {{"lambda", "5"}});
+  m->fit(r, {});
+  // A new user with exactly user 3's movies scores as user 3.
+  std::vector<float> folded(12), trained(12);
+  m->score_new_user(r.user_items(3), r.user_values(3), folded);
+  m->score(std::vector<UserIndex>{3}, trained);
+  for (ItemIndex i = 0; i < 12; ++i) EXPECT_NEAR(folded[i], trained[i], 1e-5);
+  EXPECT_THROW(m->predict(0, 0), NotSupported);
+}
+
+TEST(Ease, SaveLoadRoundTripBothForms) {
+  RatingMatrix r = two_group_matrix(25, 15, 0.5, 0.1, 41);
+  expect_round_trip("ease", {{"form", "dense"}}, r);
+  expect_round_trip("ease", {{"form", "woodbury"}}, r);
+}

@@ -1,0 +1,125 @@
+// Small synthetic matrices and helpers shared by the factor-model tests.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "movierec/dataset.h"
+#include "movierec/registry.h"
+#include "../support/shared.h"
+
+namespace movierec::testing {
+
+// r_ui = a_u * b_i with a_u in [1, 2], b_i in [1, 2.5] (so r in [1, 5]): a
+// rank-1 matrix, every pair observed with probability density.
+inline RatingMatrix rank1_matrix(std::size_t nu, std::size_t ni, double density, unsigned seed) {
+  std::mt19937 g(seed);
+  std::uniform_real_distribution<float> a(1.f, 2.f), b(1.f, 2.5f), coin(0.f, 1.f);
+  std::vector<float> au(nu), bi(ni);
+  for (auto& x : au) x = a(g);
+  for (auto& x : bi) x = b(g);
+  std::vector<Rating> r;
+  for (std::size_t u = 0; u < nu; ++u)
+    for (std::size_t i = 0; i < ni; ++i)
+      if (coin(g) < density) r.push_back({UserIndex(u), ItemIndex(i), au[u] * bi[i]});
+  return RatingMatrix(nu, ni, std::move(r));
+}
+
+// Ratings from a rank-k model plus noise, clipped to [1, 5].
+inline RatingMatrix low_rank_matrix(std::size_t nu, std::size_t ni, int k, double density, float noise,
+                                    unsigned seed) {
+  std::mt19937 g(seed);
+  std::normal_distribution<float> n01(0.f, 1.f);
+  std::uniform_real_distribution<float> coin(0.f, 1.f);
+  std::vector<float> p(nu * k), q(ni * k);
+  for (auto& x : p) x = n01(g) * 0.7f;
+  for (auto& x : q) x = n01(g) * 0.7f;
+  std::vector<Rating> r;
+  for (std::size_t u = 0; u < nu; ++u)
+    for (std::size_t i = 0; i < ni; ++i) {
+      if (coin(g) >= density) continue;
+      float v = 3.f + noise * n01(g);
+      for (int f = 0; f < k; ++f) v += p[u * k + f] * q[i * k + f];
+      r.push_back({UserIndex(u), ItemIndex(i), std::clamp(v, 1.f, 5.f)});
+    }
+  return RatingMatrix(nu, ni, std::move(r));
+}
+
+// Two taste groups: users < nu/2 rate (value 1) movies < ni/2 with probability
+// p_in and the others with p_out; the other half the reverse.
+inline RatingMatrix two_group_matrix(std::size_t nu, std::size_t ni, double p_in, double p_out, unsigned seed) {
+  std::mt19937 g(seed);
+  std::uniform_real_distribution<double> coin(0, 1);
+  std::vector<Rating> r;
+  for (std::size_t u = 0; u < nu; ++u)
+    for (std::size_t i = 0; i < ni; ++i)
+      if (coin(g) < (((u < nu / 2) == (i < ni / 2)) ? p_in : p_out)) r.push_back({UserIndex(u), ItemIndex(i), 1.f});
+  return RatingMatrix(nu, ni, std::move(r));
+}
+
+inline double train_rmse(const Recommender& m, const RatingMatrix& r) {
+  double s = 0;
+  for (UserIndex u = 0; u < r.n_users(); ++u) {
+    auto items = r.user_items(u);
+    auto values = r.user_values(u);
+    for (std::size_t j = 0; j < items.size(); ++j) {
+      double e = m.predict(u, items[j]) - values[j];
+      s += e * e;
+    }
+  }
+  return std::sqrt(s / r.nnz());
+}
+
+// Every score of every user (n_users x n_items).
+inline std::vector<float> all_scores(const Recommender& m) {
+  std::vector<UserIndex> users(m.n_users());
+  for (UserIndex u = 0; u < users.size(); ++u) users[u] = u;
+  std::vector<float> out(users.size() * m.n_items());
+  m.score(users, out);
+  return out;
+}
+
+// A dataset around a matrix (ids 1..n), for model files.
+inline Dataset dataset_of(const RatingMatrix& r) {
+  Dataset ds;
+  ds.name = "synthetic";
+  for (std::size_t u = 0; u < r.n_users(); ++u) ds.users.add(static_cast<std::int64_t>(u + 1));
+  for (std::size_t i = 0; i < r.n_items(); ++i) ds.items.add(static_cast<std::int64_t>(i + 1));
+  ds.ratings = r;
+  return ds;
+}
+
+// Fits a model, saves it to a model file, loads it back; the loaded model must
+// score every user exactly as the fitted one (bit for bit).
+inline void expect_round_trip(const std::string& name, const ParamMap& params, const RatingMatrix& r) {
+  SCOPED_TRACE(name);
+  auto model = create_model(name, params);
+  FitOptions fo;
+  fo.threads = 1;
+  model->fit(r, fo);
+  Dataset ds = dataset_of(r);
+  auto dir = temp_dir("mf-roundtrip-" + name);
+  auto file = dir / "model.mrm";
+  save_model(file, *model, ds);
+  auto loaded = load_model(file, ds);
+  EXPECT_EQ(loaded->name(), name);
+  auto a = all_scores(*model), b = all_scores(*loaded);
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float)));
+  if (model->predicts_ratings()) {
+    EXPECT_EQ(model->predict(1, 2), loaded->predict(1, 2));
+  }
+  auto s1 = model->similar_items(0, 5), s2 = loaded->similar_items(0, 5);
+  ASSERT_EQ(s1.size(), s2.size());
+  for (std::size_t j = 0; j < s1.size(); ++j) {
+    EXPECT_EQ(s1[j].item, s2[j].item);
+    EXPECT_EQ(s1[j].score, s2[j].score);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace movierec::testing

@@ -1,0 +1,237 @@
+// svd and svd-alternating: the SGD kernel against its gradient, recovery,
+// reproducibility, the parallel schedule, learning curves, fold-in, files.
+#include <gtest/gtest.h>
+
+#include "util/eigen.h"
+#include <cmath>
+#include <cstring>
+
+#include "mf_fixtures.h"
+#include "models/sgd_mf.h"
+#include "movierec/errors.h"
+
+using namespace movierec;
+using namespace movierec::testing;
+
+namespace {
+
+const SgdMf& as_sgd(const Recommender& m) { return dynamic_cast<const SgdMf&>(m); }
+
+bool same_factors(const FactorModel& a, const FactorModel& b) {
+  auto eq = [](const FactorMatrix& x, const FactorMatrix& y) {
+    return x.rows() == y.rows() && x.stride() == y.stride() &&
+           std::memcmp(x.data(), y.data(), x.rows() * x.stride() * sizeof(float)) == 0;
+  };
+  return eq(a.user_factors(), b.user_factors()) && eq(a.item_factors(), b.item_factors()) &&
+         std::equal(a.user_bias().begin(), a.user_bias().end(), b.user_bias().begin()) &&
+         std::equal(a.item_bias().begin(), a.item_bias().end(), b.item_bias().begin());
+}
+
+}  // namespace
+
+TEST(SgdKernel, GradientMatchesFiniteDifferences) {
+  const std::vector<float> p = {0.3f, -0.2f, 0.5f}, q = {0.1f, 0.4f, -0.6f};
+  const float r = 4.f, mu = 3.5f, bu = 0.2f, bi = -0.1f, rf = 0.05f, rb = 0.02f;
+  RatingLoss g = sgd_rating_loss(r, mu, bu, bi, p, q, rf, rb);
+  // e = 4 - (3.5 + 0.2 - 0.1 + (0.03 - 0.08 - 0.30)) = 0.75
+  // loss = 0.75^2/2 + 0.025 (0.38 + 0.53) + 0.01 (0.04 + 0.01) = 0.28125 + 0.02275 + 0.0005
+  EXPECT_NEAR(g.loss, 0.3045, 1e-6);
+  const double h = 1e-3;
+  auto loss_at = [&](int which, int f, double delta) {
+    std::vector<float> pp = p, qq = q;
+    float bu2 = bu, bi2 = bi;
+    if (which == 0) pp[f] += static_cast<float>(delta);
+    if (which == 1) qq[f] += static_cast<float>(delta);
+    if (which == 2) bu2 += static_cast<float>(delta);
+    if (which == 3) bi2 += static_cast<float>(delta);
+    return sgd_rating_loss(r, mu, bu2, bi2, pp, qq, rf, rb).loss;
+  };
+  auto numeric = [&](int which, int f) { return (loss_at(which, f, h) - loss_at(which, f, -h)) / (2 * h); };
+  for (int f = 0; f < 3; ++f) {
+    EXPECT_NEAR(g.d_p[f], numeric(0, f), 1e-3) << "d p[" << f << "]";
+    EXPECT_NEAR(g.d_q[f], numeric(1, f), 1e-3) << "d q[" << f << "]";
+  }
+  EXPECT_NEAR(g.d_bu, numeric(2, 0), 1e-3);
+  EXPECT_NEAR(g.d_bi, numeric(3, 0), 1e-3);
+}
+
+TEST(SgdKernel, StepIsMinusLearningRateTimesGradient) {
+  const std::vector<float> p0 = {0.3f, -0.2f, 0.5f}, q0 = {0.1f, 0.4f, -0.6f};
+  const float lr = 0.1f, rf = 0.05f, rb = 0.02f;
+  RatingLoss g = sgd_rating_loss(4.f, 3.5f, 0.2f, -0.1f, p0, q0, rf, rb);
+  auto check = [&](auto sides_tag, bool users, bool items) {
+    std::vector<float> p = p0, q = q0;
+    float bu = 0.2f, bi = -0.1f;
+    float e = sgd_step<decltype(sides_tag)::value>(4.f, 3.5f, bu, bi, p.data(), q.data(), 3, lr, rf, rb);
+    EXPECT_NEAR(e, 0.75f, 1e-6);
+    for (int f = 0; f < 3; ++f) {
+      EXPECT_NEAR(p[f], users ? p0[f] - lr * g.d_p[f] : p0[f], 1e-6);
+      EXPECT_NEAR(q[f], items ? q0[f] - lr * g.d_q[f] : q0[f], 1e-6);
+    }
+    EXPECT_NEAR(bu, users ? 0.2 - lr * g.d_bu : 0.2, 1e-6);
+    EXPECT_NEAR(bi, items ? -0.1 - lr * g.d_bi : -0.1, 1e-6);
+  };
+  check(std::integral_constant<SgdSides, SgdSides::kJoint>{}, true, true);
+  check(std::integral_constant<SgdSides, SgdSides::kUsers>{}, true, false);
+  check(std::integral_constant<SgdSides, SgdSides::kItems>{}, false, true);
+}
+
+TEST(Svd, RecoversRank1Matrix) {
+  RatingMatrix r = rank1_matrix(40, 30, 1.0, 1);
+  for (const char* name : {"svd", "svd-alternating"}) {
+    SCOPED_TRACE(name);
+    auto m = create_model(name, {{"factors", "2"}, {"reg_factors", "0"}, {"reg_bias", "0"}, {"epochs", "400"},
+                                 {"lr", "0.02"}, {"init_std", "0.1"}, {"threads", "1"}});
+    m->fit(r, {});
+    // The ratings span 1..5 (std ~0.9); a rank-1 fit is near exact.
+    EXPECT_LT(train_rmse(*m, r), 0.02);
+  }
+}
+
+TEST(Svd, OneThreadIsReproducibleBitForBit) {
+  RatingMatrix r = low_rank_matrix(60, 50, 3, 0.3, 0.3f, 2);
+  for (const char* blocks : {"1", "4"}) {
+    SCOPED_TRACE(blocks);
+    ParamMap prm = {{"threads", "1"}, {"epochs", "5"}, {"seed", "7"}, {"blocks", blocks}, {"factors", "8"}};
+    auto a = create_model("svd", prm), b = create_model("svd", prm);
+    a->fit(r, {});
+    b->fit(r, {});
+    EXPECT_TRUE(same_factors(as_sgd(*a), as_sgd(*b)));
+    prm["seed"] = "8";
+    auto c = create_model("svd", prm);
+    c->fit(r, {});
+    EXPECT_FALSE(same_factors(as_sgd(*a), as_sgd(*c)));
+  }
+}
+
+TEST(Svd, ParallelScheduleReachesTheSerialTrainingError) {
+  RatingMatrix r = low_rank_matrix(300, 200, 4, 0.2, 0.2f, 3);
+  ParamMap prm = {{"epochs", "30"}, {"factors", "8"}};
+  prm["threads"] = "1";
+  auto serial = create_model("svd", prm);
+  serial->fit(r, {});
+  prm["threads"] = "2";
+  prm["blocks"] = "6";
+  auto parallel = create_model("svd", prm);
+  parallel->fit(r, {});
+  double a = train_rmse(*serial, r), b = train_rmse(*parallel, r);
+  EXPECT_LT(a, 0.5);
+  EXPECT_NEAR(a, b, 0.03);
+}
+
+TEST(Svd, ReportsLearningCurve) {
+  RatingMatrix train = low_rank_matrix(80, 60, 3, 0.4, 0.3f, 4);
+  RatingMatrix valid = low_rank_matrix(80, 60, 3, 0.05, 0.3f, 5);
+  std::vector<EpochReport> reps;
+  FitOptions fo;
+  fo.validation = &valid;
+  fo.on_epoch = [&](const EpochReport& e) { reps.push_back(e); };
+  auto m = create_model("svd", {{"epochs", "6"}, {"threads", "1"}});
+  m->fit(train, fo);
+  ASSERT_EQ(reps.size(), 6u);
+  for (int e = 0; e < 6; ++e) {
+    EXPECT_EQ(reps[e].epoch, e + 1);
+    EXPECT_TRUE(std::isfinite(reps[e].train_rmse));
+    EXPECT_TRUE(std::isfinite(reps[e].valid_rmse));
+    EXPECT_GE(reps[e].seconds, 0);
+  }
+  EXPECT_LT(reps.back().train_rmse, reps.front().train_rmse);
+  // The last report is the fitted model (predictions clipped to the data range 1..5).
+  EXPECT_NEAR(reps.back().train_rmse, train_rmse(*m, train), 1e-3);
+
+  reps.clear();
+  fo.validation = nullptr;
+  m->fit(train, fo);
+  ASSERT_EQ(reps.size(), 6u);
+  EXPECT_TRUE(std::isnan(reps[0].valid_rmse));
+}
+
+TEST(Svd, DivergenceIsAConfigErrorSuggestingLowerLr) {
+  RatingMatrix r = low_rank_matrix(30, 30, 2, 0.5, 0.3f, 6);
+  auto m = create_model("svd", {{"lr", "5"}, {"reg_factors", "0"}, {"epochs", "50"}, {"threads", "1"}});
+  try {
+    m->fit(r, {});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("lower lr"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Svd, PredictAndScoreAgree) {
+  RatingMatrix r = low_rank_matrix(20, 15, 2, 0.5, 0.3f, 7);
+  auto m = create_model("svd", {{"epochs", "3"}, {"threads", "1"}});
+  m->fit(r, {});
+  auto s = all_scores(*m);
+  for (UserIndex u = 0; u < 20; ++u)
+    for (ItemIndex i = 0; i < 15; ++i) EXPECT_NEAR(s[u * 15 + i], m->predict(u, i), 1e-5);
+}
+
+TEST(Svd, SimilarItemsAreCosineNeighbours) {
+  RatingMatrix r = low_rank_matrix(50, 40, 3, 0.5, 0.3f, 8);
+  auto m = create_model("svd", {{"epochs", "10"}, {"factors", "5"}, {"threads", "1"}});
+  m->fit(r, {});
+  const auto& q = as_sgd(*m).item_factors();
+  auto cosine = [&](ItemIndex a, ItemIndex b) {
+    double ab = 0, aa = 0, bb = 0;
+    for (std::size_t f = 0; f < q.k(); ++f) {
+      ab += double(q.row(a)[f]) * q.row(b)[f];
+      aa += double(q.row(a)[f]) * q.row(a)[f];
+      bb += double(q.row(b)[f]) * q.row(b)[f];
+    }
+    return ab / std::sqrt(aa * bb);
+  };
+  // Brute force: sort every other movie by cosine.
+  std::vector<std::pair<double, ItemIndex>> all;
+  for (ItemIndex j = 1; j < 40; ++j) all.push_back({-cosine(0, j), j});
+  std::sort(all.begin(), all.end());
+  auto top = m->similar_items(0, 5);
+  ASSERT_EQ(top.size(), 5u);
+  for (int j = 0; j < 5; ++j) {
+    EXPECT_EQ(top[j].item, all[j].second);
+    EXPECT_NEAR(top[j].score, -all[j].first, 1e-5);
+  }
+}
+
+TEST(Svd, FoldInIsTheRegularisedLeastSquaresSolution) {
+  RatingMatrix r = low_rank_matrix(60, 30, 3, 0.5, 0.3f, 9);
+  auto m = create_model("svd", {{"epochs", "20"}, {"factors", "4"}, {"threads", "1"}});
+  m->fit(r, {});
+  const auto& s = as_sgd(*m);
+  const std::vector<ItemIndex> items = {1, 4, 7, 9, 20};
+  const std::vector<float> values = {5, 3, 4, 1, 2};
+  // Direct solve, in double: unknowns [p (4), b_u]; rows a_j = [q_j, 1], t_j = r_j - mu - b_j;
+  // (sum a a^T + n diag(reg_factors x4, reg_bias)) x = sum t a.
+  const int k = 4;
+  const double n = items.size();
+  Eigen::MatrixXd a = Eigen::MatrixXd::Zero(k + 1, k + 1);
+  Eigen::VectorXd b = Eigen::VectorXd::Zero(k + 1);
+  for (std::size_t j = 0; j < items.size(); ++j) {
+    Eigen::VectorXd row(k + 1);
+    for (int f = 0; f < k; ++f) row(f) = s.item_factors().row(items[j])[f];
+    row(k) = 1;
+    a += row * row.transpose();
+    b += (values[j] - s.global_mean() - s.item_bias()[items[j]]) * row;
+  }
+  for (int f = 0; f < k; ++f) a(f, f) += n * s.options().reg_factors;
+  a(k, k) += n * s.options().reg_bias;
+  Eigen::VectorXd x = a.fullPivLu().solve(b);
+  std::vector<float> out(30);
+  m->score_new_user(items, values, out);
+  for (ItemIndex i = 0; i < 30; ++i) {
+    double want = s.global_mean() + s.item_bias()[i] + x(k);
+    for (int f = 0; f < k; ++f) want += x(f) * s.item_factors().row(i)[f];
+    EXPECT_NEAR(out[i], want, 1e-4) << "movie " << i;
+  }
+}
+
+TEST(Svd, SaveLoadRoundTrip) {
+  RatingMatrix r = low_rank_matrix(30, 20, 2, 0.5, 0.3f, 10);
+  expect_round_trip("svd", {{"epochs", "3"}, {"factors", "5"}}, r);
+  expect_round_trip("svd-alternating", {{"epochs", "4"}}, r);
+}
+
+TEST(Svd, BadParametersAreConfigErrors) {
+  EXPECT_THROW(create_model("svd", {{"factors", "0"}}), ConfigError);
+  EXPECT_THROW(create_model("svd", {{"lr", "-1"}}), ConfigError);
+  EXPECT_THROW(create_model("svd", {{"reg", "0.1"}}), ConfigError);  // reg_factors / reg_bias
+}
