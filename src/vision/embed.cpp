@@ -11,6 +11,8 @@
 #include <thread>
 #include <unordered_set>
 
+#include <malloc.h>
+
 #include <opencv2/imgcodecs.hpp>
 
 #include "movierec/errors.h"
@@ -94,6 +96,14 @@ class BatchQueue {
 
 }  // namespace
 
+void keep_freed_memory() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);  // blocks below 64 MB come from the heap, not fresh mmaps
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);  // keep up to 512 MB of free heap top
+  });
+}
+
 cv::Mat decode_image(const std::filesystem::path& file, std::string& reason) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
@@ -133,6 +143,7 @@ cv::Mat decode_image(const std::filesystem::path& file, std::string& reason) {
 EmbedReport embed_posters(const std::vector<PosterFile>& posters, FeatureExtractor& net,
                           const std::filesystem::path& out, const EmbedOptions& opts) {
   const auto t0 = Clock::now();
+  keep_freed_memory();
   if (opts.batch < 1 || opts.batch > 4096) throw ConfigError("--batch: expected 1..4096, got " + std::to_string(opts.batch));
   if (opts.pca < 0) throw ConfigError("--pca: expected >= 0, got " + std::to_string(opts.pca));
   if (opts.decode_threads < 1) throw ConfigError("decode_threads: expected >= 1");
