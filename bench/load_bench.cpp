@@ -22,49 +22,18 @@
 #include "data/ratings_reader.h"
 #include "data/text_scan.h"
 #include "movierec/dataset.h"
+#include "support/measure.h"
 #include "support/synthetic.h"
 
 namespace fs = std::filesystem;
 using namespace movierec;
-using Clock = std::chrono::steady_clock;
+using namespace movierec::bench;
 
 namespace {
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// CPU seconds of this process (user + system, all threads): on a busy machine
-// wall time includes waiting for a core, CPU time does not.
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
-}
-
-// Memory of this process from /proc/self/status, in bytes.
-std::size_t status_kb(const char* key) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  const std::string k = std::string(key) + ":";
-  while (std::getline(in, line))
-    if (line.rfind(k, 0) == 0) return std::strtoull(line.c_str() + k.size(), nullptr, 10) * 1024;
-  return 0;
-}
-// Resets VmHWM (the peak) to the current RSS (Linux >= 4.0).
-bool reset_peak() {
-  std::ofstream out("/proc/self/clear_refs");
-  out << "5";
-  return static_cast<bool>(out);
-}
 
 std::size_t matrix_bytes(const RatingMatrix& m) {
   return m.user_ptr().size() * sizeof(std::size_t) + m.item_ptr().size() * sizeof(std::size_t) +
          m.nnz() * (sizeof(ItemIndex) + sizeof(float) + sizeof(std::int64_t) + sizeof(UserIndex) + sizeof(float));
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 void bench_small(const fs::path& shared) {
@@ -141,9 +110,7 @@ Run full_load(const fs::path& dir) {
 
 static int run(int argc, char** argv) {
   std::size_t rows = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 25000000;
-  // ../shared beside the project: from the repository root or from build/.
-  fs::path shared = fs::exists("../shared") ? fs::path("../shared") : fs::path("../../shared");
-  if (const char* env = std::getenv("MOVIEREC_SHARED")) shared = env;
+  fs::path shared = shared_dir();
   if (argc > 2) shared = argv[2];
   const int all = omp_get_max_threads();
   std::printf("== (a) small datasets from %s\n", shared.c_str());

@@ -86,27 +86,31 @@ void Ease::fit(const RatingMatrix& train, const FitOptions& opts) {
   b_.resize(0, 0);
   z_.resize(0, 0);
   d_.resize(0);
-  // Eigen's own kernels (GEMM) use the calling thread's OpenMP setting.
-  const int saved_threads = omp_get_max_threads();
-  omp_set_num_threads(threads);
-  struct Restore {
-    int n;
-    ~Restore() { omp_set_num_threads(n); }
-  } restore{saved_threads};
-
+  // Triangular solves with many right-hand sides split into column blocks,
+  // one per task (Eigen runs single-threaded here: EIGEN_DONT_PARALLELIZE).
+  constexpr Eigen::Index kBlock = 256;
   if (!use_woodbury) {
-    // G = X^T X + lambda I over the active movies, then P = G^-1 into b_.
+    // G = X^T X + lambda I over the active movies; P = G^-1 by LLT, into b_.
     Eigen::MatrixXf g = Eigen::MatrixXf::Zero(m, m);
     add_cooccurrence(
         g, train.n_users(), [&](std::size_t u) { return train.user_items(static_cast<UserIndex>(u)); },
         [&](ItemIndex i) { return slot_[i]; }, threads);
     g.diagonal().array() += static_cast<float>(lambda_);
-    {
-      Eigen::LLT<Eigen::Ref<Eigen::MatrixXf>> llt(g);  // in place: g holds L
-      if (llt.info() != Eigen::Success) throw ConfigError("model 'ease': Gram matrix not positive definite; raise lambda");
-      b_.setIdentity(m, m);
-      llt.solveInPlace(b_);  // P, symmetric, so its row-major copy is P too
+    Eigen::LLT<Eigen::Ref<Eigen::MatrixXf>> llt(g);  // in place: g holds L
+    if (llt.info() != Eigen::Success) throw ConfigError("model 'ease': Gram matrix not positive definite; raise lambda");
+    b_.resize(m, m);
+    const Eigen::Index n_blocks = (m + kBlock - 1) / kBlock;
+    ExceptionKeeper errors;
+#pragma omp parallel for num_threads(threads) schedule(dynamic)
+    for (Eigen::Index bl = 0; bl < n_blocks; ++bl) {
+      errors.run([&] {
+        const Eigen::Index c0 = bl * kBlock, w = std::min(kBlock, m - c0);
+        Eigen::MatrixXf x = Eigen::MatrixXf::Identity(m, m).middleCols(c0, w);
+        llt.solveInPlace(x);  // P[:, block], which is P[block, :]^T (P is symmetric)
+        b_.middleRows(c0, w) = x.transpose();
+      });
     }
+    errors.rethrow();
     g.resize(0, 0);
     const Eigen::VectorXf pd = b_.diagonal();
     // B(j, i) = -P_ji / P_ii, B_ii = 0.
@@ -125,15 +129,18 @@ void Ease::fit(const RatingMatrix& train, const FitOptions& opts) {
     Eigen::MatrixXd zd = Eigen::MatrixXd::Zero(nu, m);
     for (Eigen::Index s = 0; s < m; ++s)
       for (UserIndex u : train.item_users(active_[s])) zd(u, s) = 1.0;
-    constexpr Eigen::Index kBlock = 256;
     const Eigen::Index n_blocks = (m + kBlock - 1) / kBlock;
     const auto lower = llt.matrixL();
+    ExceptionKeeper errors;
 #pragma omp parallel for num_threads(threads) schedule(dynamic)
     for (Eigen::Index bl = 0; bl < n_blocks; ++bl) {
-      const Eigen::Index c0 = bl * kBlock, w = std::min(kBlock, m - c0);
-      auto cols = zd.middleCols(c0, w);
-      lower.solveInPlace(cols);
+      errors.run([&] {
+        const Eigen::Index c0 = bl * kBlock, w = std::min(kBlock, m - c0);
+        auto cols = zd.middleCols(c0, w);
+        lower.solveInPlace(cols);
+      });
     }
+    errors.rethrow();
     d_ = (1.0 - zd.colwise().squaredNorm().array()).cast<float>().transpose();
     z_ = zd.cast<float>();
   }

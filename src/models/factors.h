@@ -4,7 +4,7 @@
 // similarity / model-file half of every factor model.
 #pragma once
 
-#include "util/eigen.h"
+#include "util/eigen.h"  // first: it includes <immintrin.h> with its warning silenced
 
 #include <cmath>
 #include <cstdint>
@@ -14,6 +14,7 @@
 #include <new>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "movierec/recommender.h"
@@ -22,16 +23,21 @@ namespace movierec {
 
 // ---- memory
 
-// Allocator giving 64-byte (cache line, AVX-512 register) aligned storage.
+// Allocator for the big arrays of the factor models: 64-byte (cache line,
+// AVX-512 register) aligned; from 4 MiB up, 2 MiB aligned and marked for
+// transparent huge pages, since SGD and ALS read factor rows at random and
+// a TLB miss per row would cost as much as the row itself.
+void* allocate_aligned(std::size_t bytes);
+void deallocate_aligned(void* p, std::size_t bytes);
+
 template <typename T>
 struct AlignedAllocator {
   using value_type = T;
-  static constexpr std::align_val_t kAlign{64};
   AlignedAllocator() = default;
   template <typename U>
   AlignedAllocator(const AlignedAllocator<U>&) {}
-  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlign)); }
-  void deallocate(T* p, std::size_t) { ::operator delete(p, kAlign); }
+  T* allocate(std::size_t n) { return static_cast<T*>(allocate_aligned(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) { deallocate_aligned(p, n * sizeof(T)); }
   template <typename U>
   bool operator==(const AlignedAllocator<U>&) const { return true; }
 };
@@ -112,7 +118,7 @@ class Rng {
   // Uniform in [0, n) (Lemire's multiply-shift; bias < n / 2^64).
   std::uint64_t below(std::uint64_t n) { return static_cast<std::uint64_t>((static_cast<unsigned __int128>((*this)()) * n) >> 64); }
   double uniform() { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }  // [0, 1)
-  double normal();  // N(0, 1), Box-Muller
+  std::pair<double, double> normal_pair();  // two independent N(0, 1), Box-Muller
 
   template <typename T>
   void shuffle(std::span<T> v) {
@@ -133,6 +139,39 @@ inline float dot(const float* a, const float* b, std::size_t n) {
 #pragma omp simd reduction(+ : s)
   for (std::size_t f = 0; f < n; ++f) s += a[f] * b[f];
   return s;
+}
+
+// dot for a compile-time length, a multiple of 16, with two independent
+// accumulators: the SGD step is latency-bound, and one chain of kN/16 FMAs is
+// the longest part of it. Reproducible: the order is fixed for a build.
+template <int kN>
+inline float dot_fixed(const float* a, const float* b) {
+  static_assert(kN % 16 == 0);
+#if defined(__AVX512F__)
+  __m512 x0 = _mm512_mul_ps(_mm512_loadu_ps(a), _mm512_loadu_ps(b));
+  __m512 x1 = _mm512_setzero_ps();
+  for (int v = 1; v < kN / 16; ++v) {
+    const __m512 av = _mm512_loadu_ps(a + 16 * v), bv = _mm512_loadu_ps(b + 16 * v);
+    if (v % 2) x1 = _mm512_fmadd_ps(av, bv, x1);
+    else x0 = _mm512_fmadd_ps(av, bv, x0);
+  }
+  return _mm512_reduce_add_ps(_mm512_add_ps(x0, x1));
+#elif defined(__AVX2__) && defined(__FMA__)
+  __m256 x0 = _mm256_mul_ps(_mm256_loadu_ps(a), _mm256_loadu_ps(b));
+  __m256 x1 = _mm256_mul_ps(_mm256_loadu_ps(a + 8), _mm256_loadu_ps(b + 8));
+  for (int v = 2; v < kN / 8; ++v) {
+    const __m256 av = _mm256_loadu_ps(a + 8 * v), bv = _mm256_loadu_ps(b + 8 * v);
+    if (v % 2) x1 = _mm256_fmadd_ps(av, bv, x1);
+    else x0 = _mm256_fmadd_ps(av, bv, x0);
+  }
+  const __m256 x = _mm256_add_ps(x0, x1);
+  __m128 h = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
+  h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+  h = _mm_add_ss(h, _mm_movehdup_ps(h));
+  return _mm_cvtss_f32(h);
+#else
+  return dot(a, b, kN);
+#endif
 }
 
 // Threads to use: the model parameter when > 0, else FitOptions.threads, else

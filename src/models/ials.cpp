@@ -43,6 +43,72 @@ void cholesky_row(const Eigen::MatrixXf& yty, const FactorMatrix& y, std::span<c
   Eigen::Map<Eigen::VectorXf>(x, k) = g.selfadjointView<Eigen::Lower>().llt().solve(b);
 }
 
+// One row by `steps` conjugate-gradient steps on A x = b (the implicit
+// library's least_squares_cg), warm-started from x:
+//   A v = YtY v + sum_j (c_j - 1)(y_j . v) y_j,  b = sum_j c_j y_j.
+// kN: the padded stride when known at compile time (unrolled kernels); yty is
+// n x n column-major with zero padding; r, p, ap: scratch of n floats.
+template <int kN>
+void cg_row(const float* yty, const FactorMatrix& ys, std::span<const ItemIndex> index, std::span<const float> values,
+            float alpha, int steps, float* x, float* r, float* p, float* ap) {
+  constexpr std::size_t kAhead = 4;  // rows prefetched ahead: the gathers are random
+  const std::size_t n = kN ? kN : ys.stride();
+  auto dotn = [n](const float* a, const float* b) {
+    if constexpr (kN > 0) return dot_fixed<kN>(a, b);
+    else return dot(a, b, n);
+  };
+  auto yty_times = [&](const float* v, float* out) {
+    if constexpr (kN > 0) {
+      Eigen::Map<Eigen::Matrix<float, kN, 1>, Eigen::Aligned64>(out).noalias() =
+          Eigen::Map<const Eigen::Matrix<float, kN, kN>, Eigen::Aligned64>(yty) *
+          Eigen::Map<const Eigen::Matrix<float, kN, 1>, Eigen::Aligned64>(v);
+    } else {
+      const auto m = static_cast<Eigen::Index>(n);
+      Eigen::Map<Eigen::VectorXf, Eigen::Aligned64>(out, m).noalias() =
+          Eigen::Map<const Eigen::MatrixXf, Eigen::Aligned64>(yty, m, m) *
+          Eigen::Map<const Eigen::VectorXf, Eigen::Aligned64>(v, m);
+    }
+  };
+  // Adds sum_j w_j(y_j) y_j to out, w_j from the row and its confidence.
+  auto gather = [&](float* out, auto weight) {
+    const std::size_t m = index.size();
+    for (std::size_t j = 0; j < m; ++j) {
+      if (j + kAhead < m) {
+        const float* next = ys.row(index[j + kAhead]);
+        for (std::size_t f = 0; f < n; f += 16) __builtin_prefetch(next + f);
+      }
+      const float* y = ys.row(index[j]);
+      const float w = weight(y, values[j]);
+#pragma omp simd aligned(out, y : 64)
+      for (std::size_t f = 0; f < n; ++f) out[f] += w * y[f];
+    }
+  };
+  // r = b - A x = sum_j (c_j - (c_j - 1) y_j.x) y_j - YtY x
+  yty_times(x, ap);
+  for (std::size_t f = 0; f < n; ++f) r[f] = -ap[f];
+  gather(r, [&](const float* y, float v) {
+    const float c = 1.f + alpha * v;
+    return c - (c - 1.f) * dotn(y, x);
+  });
+  std::copy(r, r + n, p);
+  float rs_old = dotn(r, r);
+  for (int s = 0; s < steps && rs_old > 1e-20f; ++s) {
+    yty_times(p, ap);
+    gather(ap, [&](const float* y, float v) { return alpha * v * dotn(y, p); });
+    const float step = rs_old / dotn(p, ap);
+#pragma omp simd
+    for (std::size_t f = 0; f < n; ++f) {
+      x[f] += step * p[f];
+      r[f] -= step * ap[f];
+    }
+    const float rs_new = dotn(r, r);
+    const float beta = rs_new / rs_old;
+#pragma omp simd
+    for (std::size_t f = 0; f < n; ++f) p[f] = r[f] + beta * p[f];
+    rs_old = rs_new;
+  }
+}
+
 }  // namespace
 
 ImplicitAls::ImplicitAls(Params& p) {
@@ -73,10 +139,6 @@ void ImplicitAls::solve_side(const RatingMatrix& train, bool by_user, int thread
     Eigen::MatrixXf a, g;
     Eigen::VectorXf b;
     AlignedFloats r(n), p(n), ap(n);
-    auto yty_times = [&](const float* v, float* out) {
-      Eigen::Map<Eigen::VectorXf, Eigen::Aligned64>(out, n).noalias() =
-          yty * Eigen::Map<const Eigen::VectorXf, Eigen::Aligned64>(v, n);
-    };
 #pragma omp for schedule(dynamic, 64)
     for (std::int64_t row = 0; row < rows; ++row) {
       const auto u = static_cast<std::uint32_t>(row);
@@ -91,38 +153,15 @@ void ImplicitAls::solve_side(const RatingMatrix& train, bool by_user, int thread
         cholesky_row(yty, ys, index, values, alpha, a, g, b, x);
         continue;
       }
-      // r = b - A x = sum_j (c_j - (c_j - 1) y_j.x) y_j - YtY x
-      yty_times(x, ap.data());
-      for (std::size_t f = 0; f < n; ++f) r[f] = -ap[f];
-      for (std::size_t j = 0; j < index.size(); ++j) {
-        const float* y = ys.row(index[j]);
-        const float c = 1.f + alpha * values[j];
-        const float w = c - (c - 1.f) * dot(y, x, n);
-#pragma omp simd
-        for (std::size_t f = 0; f < n; ++f) r[f] += w * y[f];
-      }
-      std::copy(r.begin(), r.end(), p.begin());
-      float rs_old = dot(r.data(), r.data(), n);
-      for (int s = 0; s < steps && rs_old > 1e-20f; ++s) {
-        // Ap = YtY p + sum_j (c_j - 1)(y_j . p) y_j
-        yty_times(p.data(), ap.data());
-        for (std::size_t j = 0; j < index.size(); ++j) {
-          const float* y = ys.row(index[j]);
-          const float w = alpha * values[j] * dot(y, p.data(), n);
-#pragma omp simd
-          for (std::size_t f = 0; f < n; ++f) ap[f] += w * y[f];
-        }
-        const float step = rs_old / dot(p.data(), ap.data(), n);
-#pragma omp simd
-        for (std::size_t f = 0; f < n; ++f) {
-          x[f] += step * p[f];
-          r[f] -= step * ap[f];
-        }
-        const float rs_new = dot(r.data(), r.data(), n);
-        const float beta = rs_new / rs_old;
-#pragma omp simd
-        for (std::size_t f = 0; f < n; ++f) p[f] = r[f] + beta * p[f];
-        rs_old = rs_new;
+      auto run = [&](auto n_tag) {
+        cg_row<decltype(n_tag)::value>(yty.data(), ys, index, values, alpha, steps, x, r.data(), p.data(), ap.data());
+      };
+      switch (n) {
+        case 16: run(std::integral_constant<int, 16>{}); break;
+        case 32: run(std::integral_constant<int, 32>{}); break;
+        case 64: run(std::integral_constant<int, 64>{}); break;
+        case 128: run(std::integral_constant<int, 128>{}); break;
+        default: run(std::integral_constant<int, 0>{}); break;
       }
     }
   });

@@ -50,7 +50,7 @@ struct Entry {
 struct BlockGrid {
   int side = 1;
   std::vector<std::size_t> ptr;
-  std::vector<Entry> entries;
+  std::vector<Entry, AlignedAllocator<Entry>> entries;
 
   BlockGrid(const RatingMatrix& m, int side_, Rng& rng) : side(side_) {
     auto cut = [&](std::size_t n) {
@@ -125,6 +125,32 @@ class BlockScheduler {
   std::condition_variable cv_;
 };
 
+// This epoch's visiting order of a block (entries sorted by user at the
+// start), as a list of chunks. kChunked: the block is cut into chunks of
+// kChunk ratings (an L1-sized piece: a few hundred users' ratings), each chunk
+// is shuffled in place and the chunks are visited in random order; the cut
+// moves by half a chunk every other epoch, so ratings drift between chunks.
+// A whole-block shuffle (kFull) costs a cache miss per swap on large blocks;
+// inside a chunk it costs little, and consecutive updates still touch
+// different users (no dependency chain through p_u, as in user order).
+// rng: the block's own stream, so the order does not depend on the thread.
+void chunk_order(std::span<Entry> block, int epoch, SgdOptions::Order order, Rng rng,
+                 std::vector<std::span<Entry>>& chunks) {
+  constexpr std::size_t kChunk = 4096;
+  chunks.clear();
+  if (order != SgdOptions::Order::kChunked) {
+    if (order == SgdOptions::Order::kFull) rng.shuffle(block);
+    chunks.push_back(block);
+    return;
+  }
+  const std::size_t offset = (epoch % 2 == 0 && block.size() > kChunk) ? kChunk / 2 : 0;
+  if (offset) chunks.push_back(block.first(offset));
+  for (std::size_t c = offset; c < block.size(); c += kChunk)
+    chunks.push_back(block.subspan(c, std::min(kChunk, block.size() - c)));
+  for (auto chunk : chunks) rng.shuffle(chunk);
+  rng.shuffle(std::span<std::span<Entry>>(chunks));
+}
+
 inline void prefetch_row(const float* x, std::size_t n) {
   for (std::size_t f = 0; f < n; f += 16) __builtin_prefetch(x + f, 1, 3);
 }
@@ -138,14 +164,32 @@ void run_block(std::span<const Entry> block, float mu, FactorMatrix& pm, FactorM
   const std::size_t n = kN ? kN : pm.stride();
   const Entry* e = block.data();
   const std::size_t m = block.size();
-  for (std::size_t t = 0; t < m; ++t) {
-    if (t + kAhead < m) {
+  auto step = [&](const Entry& x, float err) {
+    sgd_apply<kSides, kN>(err, bu[x.u], bi[x.i], pm.row(x.u), qm.row(x.i), n, o.lr, o.reg_factors, o.reg_bias);
+  };
+  auto error = [&](const Entry& x) { return sgd_error<kN>(x.r, mu, bu[x.u], bi[x.i], pm.row(x.u), qm.row(x.i), n); };
+  std::size_t t = 0;
+  for (; t + 1 < m; t += 2) {
+    if (t + kAhead + 1 < m) {
       prefetch_row(pm.row(e[t + kAhead].u), n);
       prefetch_row(qm.row(e[t + kAhead].i), n);
+      prefetch_row(pm.row(e[t + kAhead + 1].u), n);
+      prefetch_row(qm.row(e[t + kAhead + 1].i), n);
     }
-    const Entry& x = e[t];
-    sgd_step<kSides, kN>(x.r, mu, bu[x.u], bi[x.i], pm.row(x.u), qm.row(x.i), n, o.lr, o.reg_factors, o.reg_bias);
+    const Entry &a = e[t], &b = e[t + 1];
+    if (a.u != b.u && a.i != b.i) {
+      // Disjoint ratings: b's error does not depend on a's step, so both errors
+      // are computed together (two latency chains in flight), then both steps
+      // applied: the same arithmetic as one after the other.
+      const float ea = error(a), eb = error(b);
+      step(a, ea);
+      step(b, eb);
+    } else {
+      step(a, error(a));
+      step(b, error(b));
+    }
   }
+  if (t < m) step(e[t], error(e[t]));
 }
 
 template <SgdSides kSides>
@@ -176,8 +220,13 @@ SgdMf::SgdMf(Params& p, int default_epochs) {
   opt_.threads = p.get_int("threads", 0, "threads; 0: the fit's thread setting (every core)", 0, 1024);
   opt_.blocks = p.get_int("blocks", 0,
                           "grid side of the parallel schedule; 0: 1 with one thread, else 4 * threads + 2", 0, 1024);
-  opt_.shuffle = p.get_bool("shuffle", true,
-                            "reshuffle the ratings inside each block every epoch (false: user order, faster)");
+  const std::string order = p.get_string(
+      "order", "chunked",
+      "rating order inside a block each epoch: shuffled in cache-sized chunks, fully reshuffled, or by user",
+      {"chunked", "full", "user"});
+  opt_.order = order == "full" ? SgdOptions::Order::kFull
+               : order == "user" ? SgdOptions::Order::kUser
+                                 : SgdOptions::Order::kChunked;
 }
 
 void SgdMf::fit(const RatingMatrix& train, const FitOptions& opts) {
@@ -206,14 +255,16 @@ void SgdMf::fit(const RatingMatrix& train, const FitOptions& opts) {
     ExceptionKeeper errors;
 #pragma omp parallel num_threads(threads)
     errors.run([&] {
+      std::vector<std::span<Entry>> chunks;
       for (int b; (b = sched.take()) >= 0; sched.release(b)) {
         auto block = grid.block(static_cast<std::size_t>(b));
-        // The block's own stream: the order does not depend on which thread runs it.
-        if (opt_.shuffle) Rng(epoch_seed, static_cast<std::uint64_t>(b)).shuffle(block);
-        switch (sides) {
-          case SgdSides::kJoint: run_block_sides<SgdSides::kJoint>(block, mu_, user_, item_, user_bias_, item_bias_, opt_); break;
-          case SgdSides::kUsers: run_block_sides<SgdSides::kUsers>(block, mu_, user_, item_, user_bias_, item_bias_, opt_); break;
-          case SgdSides::kItems: run_block_sides<SgdSides::kItems>(block, mu_, user_, item_, user_bias_, item_bias_, opt_); break;
+        chunk_order(block, epoch, opt_.order, Rng(epoch_seed, static_cast<std::uint64_t>(b)), chunks);
+        for (auto chunk : chunks) {
+          switch (sides) {
+            case SgdSides::kJoint: run_block_sides<SgdSides::kJoint>(chunk, mu_, user_, item_, user_bias_, item_bias_, opt_); break;
+            case SgdSides::kUsers: run_block_sides<SgdSides::kUsers>(chunk, mu_, user_, item_, user_bias_, item_bias_, opt_); break;
+            case SgdSides::kItems: run_block_sides<SgdSides::kItems>(chunk, mu_, user_, item_, user_bias_, item_bias_, opt_); break;
+          }
         }
       }
     });

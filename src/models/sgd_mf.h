@@ -8,10 +8,14 @@
 // permuted at random and cut into a blocks x blocks grid; a thread takes a
 // block whose row and column no other thread holds, so no two threads ever
 // write the same p_u, q_i, b_u or b_i. Each epoch visits every block once, in
-// random order; ratings inside a block are reshuffled each epoch (shuffle=true)
-// or kept sorted by user (shuffle=false: faster, p_u stays in cache).
-// threads=1 with a seed is bit-for-bit reproducible; blocks=1 with threads=1 is
-// plain serial SGD over the whole matrix in shuffled order (the reference).
+// random order, and the ratings of each block in a new order (param order):
+//   chunked  shuffled in cache-sized chunks visited in random order (default;
+//            see chunk_order in sgd_mf.cpp),
+//   full     the whole block reshuffled (a cache miss per swap on big blocks),
+//   user     sorted by user (no reshuffle).
+// threads=1 with a seed is bit-for-bit reproducible; blocks=1, threads=1,
+// order=full is plain serial SGD over the whole matrix in a fresh random order
+// every epoch: the reference the fast schedule is compared with.
 #pragma once
 
 #include <cstdint>
@@ -26,15 +30,22 @@ namespace movierec {
 // fixed (the alternating variant).
 enum class SgdSides { kJoint, kUsers, kItems };
 
-// One SGD step on one rating (u, i, r), in place; returns the error e before
-// the step. The step is x -= lr * d(loss)/dx for every parameter of the
-// rating's loss above (see sgd_rating_loss), all from the old values.
-// p, q: n floats (n = the padded stride for the fast path).
+// One SGD step on one rating (u, i, r), in two halves: sgd_error reads the
+// parameters, sgd_apply moves them by x -= lr * d(loss)/dx (see sgd_rating_loss),
+// every gradient from the old values. p, q: n floats (n = the padded stride,
+// a compile-time kN on the fast path).
+template <int kN = 0>
+inline float sgd_error(float r, float mu, float bu, float bi, const float* p, const float* q, std::size_t n_dynamic) {
+  if constexpr (kN > 0 && kN % 16 == 0)
+    return r - (mu + bu + bi + dot_fixed<kN>(p, q));
+  else
+    return r - (mu + bu + bi + dot(p, q, kN ? static_cast<std::size_t>(kN) : n_dynamic));
+}
+
 template <SgdSides kSides, int kN = 0>
-inline float sgd_step(float r, float mu, float& bu, float& bi, float* __restrict p, float* __restrict q,
-                      std::size_t n_dynamic, float lr, float reg_factors, float reg_bias) {
+inline void sgd_apply(float e, float& bu, float& bi, float* __restrict p, float* __restrict q, std::size_t n_dynamic,
+                      float lr, float reg_factors, float reg_bias) {
   const std::size_t n = kN ? static_cast<std::size_t>(kN) : n_dynamic;
-  const float e = r - (mu + bu + bi + dot(p, q, n));
   // b -= lr * (-e + reg_bias * b)
   if constexpr (kSides != SgdSides::kItems) bu += lr * (e - reg_bias * bu);
   if constexpr (kSides != SgdSides::kUsers) bi += lr * (e - reg_bias * bi);
@@ -46,6 +57,14 @@ inline float sgd_step(float r, float mu, float& bu, float& bi, float* __restrict
     if constexpr (kSides != SgdSides::kItems) p[f] = decay * pf + le * qf;
     if constexpr (kSides != SgdSides::kUsers) q[f] = decay * qf + le * pf;
   }
+}
+
+// The whole step; returns the error e before it.
+template <SgdSides kSides, int kN = 0>
+inline float sgd_step(float r, float mu, float& bu, float& bi, float* __restrict p, float* __restrict q,
+                      std::size_t n_dynamic, float lr, float reg_factors, float reg_bias) {
+  const float e = sgd_error<kN>(r, mu, bu, bi, p, q, n_dynamic);
+  sgd_apply<kSides, kN>(e, bu, bi, p, q, n_dynamic, lr, reg_factors, reg_bias);
   return e;
 }
 
@@ -64,7 +83,7 @@ struct SgdOptions {
   std::uint64_t seed = 0;
   int threads = 0;  // 0: FitOptions.threads
   int blocks = 0;   // grid side; 0: 1 with one thread, else 4 * threads + 2
-  bool shuffle = true;
+  enum class Order { kChunked, kFull, kUser } order = Order::kChunked;
 };
 
 // Biased MF by SGD. Subclasses choose which sides each epoch updates (as
