@@ -114,7 +114,7 @@ void run_evaluate(const EvalCliOptions& o) {
         curve.resize(per_split);
         if (!o.curve.empty()) write_curve_csv(o.curve, curve);
         if (!o.plot.empty())
-          write_curve_svg(o.plot, curve, fmt::format("{} on {} ({}), {}", name, ds.name, o.split, splits[0].name));
+          write_curve_svg(o.plot, curve, fmt::format("{} on {}, split {}", name, ds.name, splits[0].name));
       }
     }
     nlohmann::json j = {{"model", model_name}, {"split", o.split}, {"seed", o.seed}, {"metrics", cv.mean}};
