@@ -17,6 +17,7 @@ struct DemoOptions {
   CommonOptions common;
   std::uint64_t seed = 42;
   std::size_t k = 5;
+  std::size_t min_ratings = 10;
 };
 
 struct DemoModel {
@@ -72,13 +73,14 @@ void run_demo(const DemoOptions& o) {
                "it.\nThe tutorial's formulation divides by the similarity of every user (movie), raters or not, which "
                "drags its\npredictions towards 0: hence its raw MSE near 10, against 0.8 for the k-NN and SVD models.\n";
 
-  std::cout << "\n== 3. Movies similar to ...\n";
+  std::cout << fmt::format("\n== 3. Movies similar to ... (listing movies with at least {} ratings)\n",
+                           o.min_ratings);
   for (const char* model_name : kSimilarModels) {
     auto model = fitted_model(ds, model_name, {}, "", true);
     for (const char* q : kQueries) {
       ItemIndex i = resolve_movie(ds, q);
       std::cout << fmt::format("\n{} by {}:\n", ds.movies[i].title, model_name);
-      auto list = model->similar_items(i, o.k);
+      auto list = similar_with_min_ratings(ds, *model, i, o.k, o.min_ratings);
       std::vector<std::vector<std::string>> lines;
       for (std::size_t r = 0; r < list.size(); ++r) {
         const Movie& m = ds.movies[list[r].item];
@@ -103,6 +105,8 @@ void add_demo_command(CLI::App& app) {
   demo->add_option("--threads", o->common.threads, "threads to use (0: every core)");
   demo->add_option("--seed", o->seed, "seed of the holdout split")->capture_default_str();
   demo->add_option("-k", o->k, "similar movies to list")->capture_default_str();
+  demo->add_option("--min-ratings", o->min_ratings, "similar lists skip movies with fewer ratings (0: none)")
+      ->capture_default_str();
   demo->callback([o] { run_demo(*o); });
 }
 

@@ -74,6 +74,7 @@ struct SimilarOptions {
   std::string title;
   long long movie_id = -1;
   std::string html, posters;
+  std::size_t min_ratings = 0;
 };
 
 void run_similar(const SimilarOptions& o) {
@@ -82,7 +83,7 @@ void run_similar(const SimilarOptions& o) {
   ItemIndex i = o.movie_id >= 0 ? resolve_movie(ds, "#" + std::to_string(o.movie_id)) : resolve_movie(ds, o.title);
   auto model = fitted_model(ds, o.model.model, params_for(o.model.model, o.model.params), o.model.model_file,
                             !o.common.json);
-  auto list = model->similar_items(i, o.model.k);
+  auto list = similar_with_min_ratings(ds, *model, i, o.model.k, o.min_ratings);
   if (!o.html.empty()) write_similar_html(ds, *model, i, list, o.posters, o.html);
   if (o.common.json) {
     print_json({{"model", std::string(model->name())}, {"query", item_json(ds, i)}, {"similar", list_json(ds, list)}});
@@ -160,6 +161,8 @@ void add_query_commands(CLI::App& app) {
   similar->add_option("--movie", so->movie_id, "MovieLens movieId instead of a title");
   similar->add_option("--html", so->html, "also write a self-contained HTML page with the posters");
   similar->add_option("--posters", so->posters, "poster folder for --html (<movieId>.jpg, tt<imdbId>.jpg...)");
+  similar->add_option("--min-ratings", so->min_ratings, "list only movies with at least this many ratings")
+      ->capture_default_str();
   similar->callback([so] { run_similar(*so); });
 
   auto ro = std::make_shared<RecommendOptions>();

@@ -110,6 +110,18 @@ ItemIndex resolve_movie(const Dataset& ds, const std::string& query) {
   throw ConfigError("\"" + q + "\" is ambiguous; candidates:" + list(candidates));
 }
 
+std::vector<ScoredItem> similar_with_min_ratings(const Dataset& ds, const Recommender& model, ItemIndex i,
+                                                 std::size_t k, std::size_t min_ratings) {
+  if (min_ratings == 0) return model.similar_items(i, k);
+  std::vector<ScoredItem> out;
+  for (const auto& s : model.similar_items(i, model.n_items())) {
+    if (ds.ratings.item_count(s.item) < min_ratings) continue;
+    out.push_back(s);
+    if (out.size() == k) break;
+  }
+  return out;
+}
+
 std::string genres_text(const Movie& m) {
   std::string s;
   for (const auto& g : m.genres) s += (s.empty() ? "" : "|") + g;

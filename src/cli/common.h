@@ -57,6 +57,12 @@ std::vector<std::string> split_list(const std::string& s);
 // looser matches are a ConfigError listing them.
 ItemIndex resolve_movie(const Dataset& ds, const std::string& query);
 
+// model.similar_items(i, k), keeping only movies with at least min_ratings
+// ratings in ds (0: all). Factor models give obscure movies noisy vectors, so a
+// small floor makes their lists readable.
+std::vector<ScoredItem> similar_with_min_ratings(const Dataset& ds, const Recommender& model, ItemIndex i,
+                                                 std::size_t k, std::size_t min_ratings);
+
 // The `stats` report (text, or one JSON object).
 void print_stats(const Dataset& ds, bool json);
 
