@@ -149,6 +149,22 @@ TEST(Svd, ReportsLearningCurve) {
   EXPECT_TRUE(std::isnan(reps[0].valid_rmse));
 }
 
+TEST(Svd, AThrowingEpochCallbackStopsTheFit) {
+  RatingMatrix r = low_rank_matrix(100, 80, 3, 0.3, 0.3f, 5);
+  for (const char* threads : {"1", "2"}) {
+    SCOPED_TRACE(threads);
+    int calls = 0;
+    FitOptions fo;
+    fo.on_epoch = [&](const EpochReport& e) {
+      ++calls;
+      if (e.epoch == 2) throw std::runtime_error("stop at 2");
+    };
+    auto m = create_model("svd", {{"epochs", "10"}, {"threads", threads}, {"blocks", "4"}});
+    EXPECT_THROW(m->fit(r, fo), std::runtime_error);
+    EXPECT_EQ(calls, 2);
+  }
+}
+
 TEST(Svd, DivergenceIsAConfigErrorSuggestingLowerLr) {
   RatingMatrix r = low_rank_matrix(30, 30, 2, 0.5, 0.3f, 6);
   auto m = create_model("svd", {{"lr", "5"}, {"reg_factors", "0"}, {"epochs", "50"}, {"threads", "1"}});
