@@ -395,7 +395,8 @@ void SgdMf::score_new_user(std::span<const ItemIndex> items, std::span<const flo
   const float n = static_cast<float>(items.size());
   std::vector<float> x(user_.k() + 1, 0.f);
   RidgeSolver solver;
-  solver.solve(item_, items, targets, opt_.reg_factors * n, opt_.reg_bias * n, true, 0, x);
+  solver.solve(item_, items, targets, opt_.reg_factors * (n + kFoldInPseudoRatings),
+               opt_.reg_bias * n + kFoldInBiasShrinkage, true, 0, x);
   score_vector(std::span<const float>(x.data(), user_.k()), x[user_.k()], out);
 }
 

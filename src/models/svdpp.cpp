@@ -185,7 +185,8 @@ void SvdPlusPlus::fit(const RatingMatrix& train, const FitOptions& opts) {
 void SvdPlusPlus::score_new_user(std::span<const ItemIndex> items, std::span<const float> values,
                                  std::span<float> out) const {
   // z from the rated movies' y_j, then p_u and b_u by a ridge solve against the
-  // fixed q_i (reg * n, the objective summed over the user's ratings).
+  // fixed q_i (the objective summed over the user's ratings, plus the fold-in
+  // prior of factors.h).
   const std::size_t k = item_.k();
   for (ItemIndex i : items)
     if (i >= n_items()) throw ConfigError("score_new_user: movie index " + std::to_string(i) + " out of range");
@@ -195,7 +196,8 @@ void SvdPlusPlus::score_new_user(std::span<const ItemIndex> items, std::span<con
     targets[j] = values[j] - mu_ - item_bias_[items[j]] - dot(item_.row(items[j]), z.data(), k);
   const float n = static_cast<float>(items.size());
   std::vector<float> x(k + 1, 0.f);
-  RidgeSolver().solve(item_, items, targets, reg_factors_ * n, reg_bias_ * n, true, 0, x);
+  RidgeSolver().solve(item_, items, targets, reg_factors_ * (n + kFoldInPseudoRatings),
+                      reg_bias_ * n + kFoldInBiasShrinkage, true, 0, x);
   for (std::size_t f = 0; f < k; ++f) x[f] += z[f];
   score_vector(std::span<const float>(x.data(), k), x[k], out);
 }

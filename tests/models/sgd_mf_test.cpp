@@ -219,7 +219,7 @@ TEST(Svd, FoldInIsTheRegularisedLeastSquaresSolution) {
   const std::vector<ItemIndex> items = {1, 4, 7, 9, 20};
   const std::vector<float> values = {5, 3, 4, 1, 2};
   // Direct solve, in double: unknowns [p (4), b_u]; rows a_j = [q_j, 1], t_j = r_j - mu - b_j;
-  // (sum a a^T + n diag(reg_factors x4, reg_bias)) x = sum t a.
+  // (sum a a^T + diag((n + 20) reg_factors x4, n reg_bias + 5)) x = sum t a (the fold-in prior).
   const int k = 4;
   const double n = items.size();
   Eigen::MatrixXd a = Eigen::MatrixXd::Zero(k + 1, k + 1);
@@ -231,8 +231,8 @@ TEST(Svd, FoldInIsTheRegularisedLeastSquaresSolution) {
     a += row * row.transpose();
     b += (values[j] - s.global_mean() - s.item_bias()[items[j]]) * row;
   }
-  for (int f = 0; f < k; ++f) a(f, f) += n * s.options().reg_factors;
-  a(k, k) += n * s.options().reg_bias;
+  for (int f = 0; f < k; ++f) a(f, f) += (n + 20) * s.options().reg_factors;
+  a(k, k) += n * s.options().reg_bias + 5;
   Eigen::VectorXd x = a.fullPivLu().solve(b);
   std::vector<float> out(30);
   m->score_new_user(items, values, out);
