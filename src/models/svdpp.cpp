@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "models/epoch_loop.h"
 #include "movierec/errors.h"
 #include "util/binary_io.h"
 #include "util/parallel.h"
@@ -143,26 +144,27 @@ void SvdPlusPlus::fit(const RatingMatrix& train, const FitOptions& opts) {
   const float lo = train.min_value(), hi = train.max_value();
   const SvdppRefs refs{mu_, p, item_, y_, user_bias_, item_bias_};
   const SvdppRates rates{lr_, reg_factors_, reg_bias_, reg_implicit_};
-  for (int epoch = 1; epoch <= epochs_; ++epoch) {
-    auto t0 = std::chrono::steady_clock::now();
+  std::uint64_t epoch_seed = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  auto start = [&](int) {
     rng.shuffle(std::span<UserIndex>(users));
-    const std::uint64_t epoch_seed = rng();
-    ExceptionKeeper errors;
-#pragma omp parallel num_threads(threads)
-    errors.run([&] {
-      AlignedFloats z(n), d(n);
-#pragma omp for schedule(dynamic, 16)
-      for (std::size_t t = 0; t < nu; ++t) {
-        const UserIndex u = users[t];
-        const std::size_t begin = ptr[u], end = ptr[u + 1];
-        if (begin == end) continue;
-        std::span<std::uint32_t> perm(order.data() + begin, end - begin);
-        Rng(epoch_seed, u).shuffle(perm);
-        svdpp_user_pass(refs, rates, u, train.user_items(u), train.user_values(u), perm, z.data(), d.data());
-      }
-    });
-    errors.rethrow();
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    epoch_seed = rng();
+    t0 = std::chrono::steady_clock::now();
+  };
+  auto work = [&](int, std::size_t begin, std::size_t end) {
+    thread_local AlignedFloats z, d;  // scratch, n floats
+    z.resize(n);
+    d.resize(n);
+    for (std::size_t t = begin; t < end; ++t) {
+      const UserIndex u = users[t];
+      if (ptr[u] == ptr[u + 1]) continue;
+      std::span<std::uint32_t> perm(order.data() + ptr[u], ptr[u + 1] - ptr[u]);
+      Rng(epoch_seed, u).shuffle(perm);
+      svdpp_user_pass(refs, rates, u, train.user_items(u), train.user_values(u), perm, z.data(), d.data());
+    }
+  };
+  auto end = [&](int epoch) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     progress.add(1);
     if (opts.on_epoch) {
       refresh_users();
@@ -174,7 +176,9 @@ void SvdPlusPlus::fit(const RatingMatrix& train, const FitOptions& opts) {
       if (opts.validation) rep.valid_rmse = rmse_over(*opts.validation, lo, hi, threads, pred);
       opts.on_epoch(rep);
     }
-  }
+  };
+  // Users run in parallel, 16 at a time (Hogwild on q_i, b_i, y_j).
+  run_epochs(threads, epochs_, nu, 16, start, work, end);
   progress.done();
   refresh_users();
   const char* hint = "try a lower lr or higher reg_factors / reg_implicit";
