@@ -299,9 +299,9 @@ void run_block_sides(const Walk& block, float mu, FactorMatrix& pm, FactorMatrix
 }  // namespace
 
 SgdMf::SgdMf(Params& p, int default_epochs) {
-  opt_.factors = p.get_int("factors", 64, "number of latent factors k", 1, 4096);
+  opt_.factors = p.get_int("factors", 32, "number of latent factors k", 1, 4096);
   opt_.epochs = p.get_int("epochs", default_epochs, "passes over the training ratings", 1, 100000);
-  opt_.lr = static_cast<float>(p.get_double("lr", 0.01, "SGD learning rate (lower it if training diverges)", 1e-9, 10));
+  opt_.lr = static_cast<float>(p.get_double("lr", 0.02, "SGD learning rate (lower it if training diverges)", 1e-9, 10));
   opt_.reg_factors = static_cast<float>(
       p.get_double("reg_factors", 0.1, "L2 weight on p_u and q_i per rating (raise it if training diverges)", 0, 100));
   opt_.reg_bias = static_cast<float>(p.get_double("reg_bias", 0.02, "L2 weight on b_u and b_i per rating", 0, 100));

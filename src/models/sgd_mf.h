@@ -107,7 +107,7 @@ class SgdMf : public FactorModel {
 
 class Svd final : public SgdMf {
  public:
-  explicit Svd(Params& p) : SgdMf(p, 40) {}
+  explicit Svd(Params& p) : SgdMf(p, 20) {}
   std::string_view name() const override { return "svd"; }
 
  protected:
@@ -119,7 +119,7 @@ class Svd final : public SgdMf {
 // with the user weights fixed.
 class SvdAlternating final : public SgdMf {
  public:
-  explicit SvdAlternating(Params& p) : SgdMf(p, 80) {}
+  explicit SvdAlternating(Params& p) : SgdMf(p, 40) {}
   std::string_view name() const override { return "svd-alternating"; }
 
  protected:
