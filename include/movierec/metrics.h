@@ -44,7 +44,8 @@ struct EvalOptions {
   std::function<void(const EpochReport&)> on_epoch;  // learning curves
 };
 
-// Metric name -> value: "mse", "rmse", "mae" (rating models only), "precision@10",
+// Metric name -> value: "mse", "rmse", "mae" (rating models only; predictions
+// clipped to the scale), "mse_unclipped" (raw predictions, as the tutorial), "precision@10",
 // "recall@10", "ndcg@10", "map@10", "hit@10", "coverage@10", "fit_seconds",
 // "eval_seconds".
 using MetricMap = std::map<std::string, double>;

@@ -20,7 +20,7 @@ namespace {
 
 // Metrics shown in tables, in this order, when present.
 std::vector<std::string> table_metrics(std::size_t k) {
-  std::vector<std::string> m = {"rmse", "mse", "mae"};
+  std::vector<std::string> m = {"rmse", "mse", "mae", "mse_unclipped"};
   for (const char* name : {"precision", "recall", "ndcg", "map", "hit", "coverage"})
     m.push_back(fmt::format("{}@{}", name, k));
   return m;
@@ -114,7 +114,7 @@ void run_evaluate(const EvalCliOptions& o) {
         curve.resize(per_split);
         if (!o.curve.empty()) write_curve_csv(o.curve, curve);
         if (!o.plot.empty())
-          write_curve_svg(o.plot, curve, fmt::format("{} on {} ({}), {}", name, ds.name, o.split, splits[0].name));
+          write_curve_svg(o.plot, curve, fmt::format("{} on {}, split {}", name, ds.name, splits[0].name));
       }
     }
     nlohmann::json j = {{"model", model_name}, {"split", o.split}, {"seed", o.seed}, {"metrics", cv.mean}};
@@ -141,10 +141,22 @@ void run_evaluate(const EvalCliOptions& o) {
   std::cout << fmt::format("{}: {} users, {} ratings; split {} (seed {}), {} split(s); top-N over all unrated "
                            "movies\n",
                            ds.name, ds.ratings.n_users(), ds.ratings.nnz(), o.split, o.seed, splits.size());
+  // Columns no model has (ranking metrics with --no-ranking...) are dropped.
   std::vector<std::string> header = {"model"};
-  header.insert(header.end(), shown.begin(), shown.end());
+  std::vector<bool> keep(shown.size() + 2, true);
+  for (std::size_t c = 0; c < shown.size(); ++c) {
+    keep[c + 1] = std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return r[c + 1] != "-"; });
+    if (keep[c + 1]) header.push_back(shown[c] == "mse_unclipped" ? "mse raw" : shown[c]);
+  }
   header.push_back("fit s");
+  for (auto& r : rows) {
+    std::vector<std::string> kept;
+    for (std::size_t c = 0; c < r.size(); ++c)
+      if (keep[c]) kept.push_back(r[c]);
+    r = kept;
+  }
   print_table(header, rows);
+  std::cout << "rmse, mse, mae: predictions clipped to the rating scale; mse raw: unclipped (the tutorial's MSE)\n";
 }
 
 struct TrainOptions {

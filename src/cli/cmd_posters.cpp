@@ -240,20 +240,20 @@ void run_report(const ReportArgs& a) {
     return;
   }
   std::printf("%zu query movies (of %zu that every model can answer), k = %zu\n", r.queries, r.pool, r.k);
-  std::printf("%-16s %16s %18s %10s %10s\n", "model", "genre agree@k", "mean #ratings", "coverage", "mean sim");
+  std::printf("%-20s %14s %14s %10s %10s\n", "model", "genre agree@k", "mean #ratings", "coverage", "mean sim");
   auto line = [](const ModelSimilarityStats& s, bool sim) {
-    std::printf("%-16s %16.3f %18.1f %10.3f", s.model.c_str(), s.genre_agreement, s.mean_popularity, s.coverage);
+    std::printf("%-20s %14.3f %14.1f %10.3f", s.model.c_str(), s.genre_agreement, s.mean_popularity, s.coverage);
     if (sim) std::printf(" %10.3f", s.mean_similarity);
     std::printf("\n");
   };
   for (const auto& s : r.models) line(s, true);
   line(r.random, false);
-  std::printf("%-16s %16s %18.1f   (mean #ratings of the query movies; %.1f over all rated movies)\n", "catalogue", "",
+  std::printf("%-20s %14s %14.1f   (mean #ratings of the query movies; %.1f over all rated movies)\n", "catalogue", "",
               r.pool_popularity, r.catalogue_popularity);
   if (!r.overlaps.empty()) {
-    std::printf("\noverlap@%zu          jaccard   shared\n", r.k);
+    std::printf("\n%-34s %8s %8s\n", ("overlap@" + std::to_string(r.k)).c_str(), "jaccard", "shared");
     for (const auto& o : r.overlaps)
-      std::printf("%-8s vs %-8s %8.3f %8.3f\n", o.a.c_str(), o.b.c_str(), o.jaccard, o.shared);
+      std::printf("%-34s %8.3f %8.3f\n", (o.a + " vs " + o.b).c_str(), o.jaccard, o.shared);
   }
   std::printf("reference (shared/reference/poster_ref.py, ml-latest-small, k=10): poster 0.638, random 0.481, item-CF cosine 0.683\n");
 }

@@ -8,6 +8,8 @@
 #include "movierec/registry.h"
 #include "util/strings.h"
 #include "util/topk.h"
+#include "vision/gallery.h"
+#include "vision/poster_folder.h"
 
 namespace movierec::cli {
 
@@ -54,10 +56,16 @@ nlohmann::json list_json(const Dataset& ds, const std::vector<ScoredItem>& list)
   return out;
 }
 
-// Until the gallery writer lands (src/vision/gallery.h).
-void write_similar_html(const Dataset&, const Recommender&, ItemIndex, const std::vector<ScoredItem>&,
-                        const std::string&, const std::string&) {
-  throw NotSupported("--html: the poster gallery writer is not built in yet");
+// The tutorial's figure for one query: its poster, then the similar movies' posters.
+void write_similar_html(const Dataset& ds, const Recommender& model, ItemIndex query,
+                        const std::vector<ScoredItem>& list, const std::string& posters, const std::string& file) {
+  if (posters.empty()) throw ConfigError("--html needs --posters DIR (the poster folder)");
+  PosterFolder folder(posters);
+  GalleryQuery q{query, {GalleryRow{std::string(model.name()), list, ""}}};
+  GalleryOptions go;
+  go.title = "movierec: movies similar to " + ds.movies[query].title;
+  write_gallery_html(file, ds, folder, {q}, go);
+  std::cerr << "wrote " << file << "\n";
 }
 
 struct SimilarOptions {

@@ -11,7 +11,9 @@ namespace movierec {
 
 RatingMatrix::RatingMatrix(std::size_t n_users, std::size_t n_items, std::vector<Rating> ratings)
     : n_users_(n_users), n_items_(n_items) {
-  // Counting sort by user then by item: O(nnz + n), stable, no comparisons.
+  // Two counting-sort scatters: triplets -> CSR (then each row sorted by item,
+  // usually a no-op since loaders emit rows in file order), CSR -> CSC (columns
+  // come out sorted by user because users are visited in order).
   user_ptr_.assign(n_users + 1, 0);
   item_ptr_.assign(n_items + 1, 0);
   for (const auto& r : ratings) {
@@ -25,42 +27,63 @@ RatingMatrix::RatingMatrix(std::size_t n_users, std::size_t n_items, std::vector
   std::partial_sum(item_ptr_.begin(), item_ptr_.end(), item_ptr_.begin());
   const std::size_t nnz = ratings.size();
 
-  // CSC first (sorted by item, then user, via two stable passes).
-  std::vector<std::uint32_t> by_user(nnz);
-  {
-    std::vector<std::size_t> pos(user_ptr_.begin(), user_ptr_.end() - 1);
-    for (std::size_t k = 0; k < nnz; ++k) by_user[pos[ratings[k].user]++] = static_cast<std::uint32_t>(k);
-  }
-  item_users_.resize(nnz);
-  item_values_.resize(nnz);
-  std::vector<std::uint32_t> by_item(nnz);
-  {
-    std::vector<std::size_t> pos(item_ptr_.begin(), item_ptr_.end() - 1);
-    for (std::uint32_t k : by_user) by_item[pos[ratings[k].item]++] = k;
-  }
-  for (std::size_t p = 0; p < nnz; ++p) {
-    item_users_[p] = ratings[by_item[p]].user;
-    item_values_[p] = ratings[by_item[p]].value;
-  }
-  // CSR from the item-sorted order: users' rows come out sorted by item.
   user_items_.resize(nnz);
   user_values_.resize(nnz);
   user_times_.resize(nnz);
   {
     std::vector<std::size_t> pos(user_ptr_.begin(), user_ptr_.end() - 1);
-    for (std::uint32_t k : by_item) {
-      const Rating& r = ratings[k];
+    for (const auto& r : ratings) {
       std::size_t p = pos[r.user]++;
       user_items_[p] = r.item;
       user_values_[p] = r.value;
       user_times_[p] = r.timestamp;
     }
   }
-  for (std::size_t u = 0; u < n_users; ++u)
-    for (std::size_t p = user_ptr_[u] + 1; p < user_ptr_[u + 1]; ++p)
-      if (user_items_[p] == user_items_[p - 1])
-        throw DataError("duplicate rating for user index " + std::to_string(u) + ", item index " +
-                        std::to_string(user_items_[p]));
+  std::vector<Rating>().swap(ratings);  // free the triplets before the CSC copy
+
+  bool duplicate = false;
+  std::size_t dup_user = 0;
+  ItemIndex dup_item = 0;
+#pragma omp parallel for schedule(dynamic, 256) if (nnz > 1000000)
+  for (std::size_t u = 0; u < n_users; ++u) {
+    const std::size_t lo = user_ptr_[u], hi = user_ptr_[u + 1];
+    if (!std::is_sorted(user_items_.begin() + lo, user_items_.begin() + hi)) {
+      std::vector<std::size_t> order(hi - lo);
+      std::iota(order.begin(), order.end(), lo);
+      std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return user_items_[a] < user_items_[b]; });
+      std::vector<ItemIndex> items(hi - lo);
+      std::vector<float> values(hi - lo);
+      std::vector<std::int64_t> times(hi - lo);
+      for (std::size_t k = 0; k < order.size(); ++k) {
+        items[k] = user_items_[order[k]];
+        values[k] = user_values_[order[k]];
+        times[k] = user_times_[order[k]];
+      }
+      std::copy(items.begin(), items.end(), user_items_.begin() + lo);
+      std::copy(values.begin(), values.end(), user_values_.begin() + lo);
+      std::copy(times.begin(), times.end(), user_times_.begin() + lo);
+    }
+    for (std::size_t p = lo + 1; p < hi; ++p)
+      if (user_items_[p] == user_items_[p - 1]) {
+#pragma omp critical(movierec_duplicate)
+        if (!duplicate || u < dup_user) duplicate = true, dup_user = u, dup_item = user_items_[p];
+      }
+  }
+  if (duplicate)
+    throw DataError("duplicate rating for user index " + std::to_string(dup_user) + ", item index " +
+                    std::to_string(dup_item));
+
+  item_users_.resize(nnz);
+  item_values_.resize(nnz);
+  {
+    std::vector<std::size_t> pos(item_ptr_.begin(), item_ptr_.end() - 1);
+    for (std::size_t u = 0; u < n_users; ++u)
+      for (std::size_t p = user_ptr_[u]; p < user_ptr_[u + 1]; ++p) {
+        std::size_t q = pos[user_items_[p]]++;
+        item_users_[q] = static_cast<UserIndex>(u);
+        item_values_[q] = user_values_[p];
+      }
+  }
   if (nnz) {
     auto [lo, hi] = std::minmax_element(user_values_.begin(), user_values_.end());
     min_ = *lo;

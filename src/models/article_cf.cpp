@@ -1,10 +1,12 @@
 #include "models/article_cf.h"
 
-#include <omp.h>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
+#include "models/row_cache.h"
 #include "movierec/errors.h"
 #include "util/binary_io.h"
 #include "util/parallel.h"
@@ -51,6 +53,7 @@ void ArticleCosine::fit(const RatingMatrix& train, const FitOptions& opts) {
 }
 
 void ArticleCosine::build(int threads) {
+  generation_ = next_model_generation();
   const RatingMatrix& r = train_;
   const std::size_t nu = r.n_users(), ni = r.n_items();
   double pairs = 0;
@@ -77,58 +80,47 @@ void ArticleCosine::build(int threads) {
   if (!user)
     for (ItemIndex j = 0; j < ni; ++j) col_w[j] = inv(item_norm_[j]);
 
-  // W row u by sparse accumulation over u's movies and their raters (v = u included).
-  std::vector<std::vector<std::pair<std::uint32_t, float>>> rows(nu);
-  ExceptionKeeper errors;
-#pragma omp parallel num_threads(thread_count(threads))
-  {
-    std::vector<double> acc(nu, 0.0);
-    std::vector<char> mark(nu, 0);
-    std::vector<std::uint32_t> touched;
-#pragma omp for schedule(dynamic, 8)
-    for (std::size_t u = 0; u < nu; ++u) {
-      errors.run([&] {
-        touched.clear();
-        auto items = r.user_items(static_cast<UserIndex>(u));
-        auto vals = r.user_values(static_cast<UserIndex>(u));
-        for (std::size_t p = 0; p < items.size(); ++p) {
-          const ItemIndex j = items[p];
-          const double x = vals[p] * col_w[j];
-          auto vs = r.item_users(j);
-          auto ys = r.item_values(j);
-          for (std::size_t q = 0; q < vs.size(); ++q) {
-            if (!mark[vs[q]]) {
-              mark[vs[q]] = 1;
-              touched.push_back(vs[q]);
-            }
-            acc[vs[q]] += x * ys[q];
-          }
-        }
-        std::sort(touched.begin(), touched.end());
-        auto& row = rows[u];
-        row.reserve(touched.size());
-        for (std::uint32_t v : touched) {
-          double w = user ? acc[v] * inv(user_norm_[v]) : acc[v];
-          row.emplace_back(v, static_cast<float>(w));
-          acc[v] = 0;
-          mark[v] = 0;
-        }
-      });
-    }
+  // The symmetric part G(u, v) = sum_{j in I(u) and I(v)} col_w[j] r_uj r_vj,
+  // upper triangle (v >= u, diagonal included) by sparse accumulation over u's
+  // movies and their raters, then mirrored; W = G (item) or G(u, v) / N_v (user).
+  struct Scratch {
+    std::vector<double> acc;
+    std::vector<std::uint64_t> touched;
+  };
+  const int n_threads = threads_for_work(threads, pairs / 2);
+  std::vector<Scratch> scratch(n_threads);
+  for (auto& sc : scratch) {
+    sc.acc.assign(nu, 0.0);
+    sc.touched.assign((nu + 63) / 64, 0);
   }
-  errors.rethrow();
-  w_ = {};
-  w_.ptr.assign(nu + 1, 0);
-  for (std::size_t u = 0; u < nu; ++u) w_.ptr[u + 1] = w_.ptr[u] + rows[u].size();
-  w_.idx.resize(w_.ptr[nu]);
-  w_.sim.resize(w_.ptr[nu]);
-  for (std::size_t u = 0; u < nu; ++u) {
-    std::size_t p = w_.ptr[u];
-    for (const auto& [v, w] : rows[u]) {
-      w_.idx[p] = v;
-      w_.sim[p++] = w;
+  w_ = symmetric_lists(nu, n_threads, [&](std::size_t u, int t, std::vector<std::pair<std::uint32_t, float>>& out) {
+    Scratch& sc = scratch[t];
+    auto items = r.user_items(static_cast<UserIndex>(u));
+    auto vals = r.user_values(static_cast<UserIndex>(u));
+    for (std::size_t p = 0; p < items.size(); ++p) {
+      const ItemIndex j = items[p];
+      const double x = vals[p] * col_w[j];
+      auto vs = r.item_users(j);
+      auto ys = r.item_values(j);
+      // Raters are sorted: start at u.
+      for (std::size_t q = std::lower_bound(vs.begin(), vs.end(), static_cast<UserIndex>(u)) - vs.begin();
+           q < vs.size(); ++q) {
+        sc.acc[vs[q]] += x * ys[q];
+        sc.touched[vs[q] >> 6] |= std::uint64_t{1} << (vs[q] & 63);
+      }
     }
-  }
+    for (std::size_t w = u >> 6; w < sc.touched.size(); ++w) {
+      for (std::uint64_t bits = sc.touched[w]; bits; bits &= bits - 1) {
+        const std::uint32_t v = static_cast<std::uint32_t>(w * 64 + std::countr_zero(bits));
+        out.emplace_back(v, static_cast<float>(sc.acc[v]));
+        sc.acc[v] = 0;
+      }
+      sc.touched[w] = 0;
+    }
+  });
+  if (user)
+    for (std::size_t p = 0; p < w_.idx.size(); ++p)
+      w_.sim[p] = static_cast<float>(w_.sim[p] * inv(user_norm_[w_.idx[p]]));
 
   if (user) {
     // c_i = sum_{v in U(i)} r_vi / N_v; den_u = sum_{j in I(u)} r_uj c_j + eps sum_v 1/N_v.
@@ -171,21 +163,16 @@ void ArticleCosine::build(int threads) {
 
 float ArticleCosine::predict(UserIndex u, ItemIndex i) const {
   if (u >= n_users() || i >= n_items()) return 0.f;
-  // sum_{v in U(i)} r_vi W(u, v), in increasing v as in score().
-  auto wi = w_.rows().row_idx(u);
-  auto ws = w_.rows().row_val(u);
+  // sum_{v in U(i)} r_vi W(u, v), in increasing v as in score(); W's row u
+  // as a dense per-thread row while predictions stay with u.
+  const auto& w = cached_dense_row(generation_, u, n_users(), [&](auto set) {
+    for (std::size_t p = w_.ptr[u]; p < w_.ptr[u + 1]; ++p) set(w_.idx[p], w_.sim[p]);
+  });
   auto vs = train_.item_users(i);
   auto ys = train_.item_values(i);
   double num = 0;
-  std::size_t p = 0, q = 0;
-  while (p < wi.size() && q < vs.size()) {
-    if (wi[p] < vs[q])
-      ++p;
-    else if (vs[q] < wi[p])
-      ++q;
-    else
-      num += static_cast<double>(ys[q++]) * ws[p++];
-  }
+  for (std::size_t q = 0; q < vs.size(); ++q)
+    if (!std::isnan(w[vs[q]])) num += static_cast<double>(ys[q]) * w[vs[q]];
   if (kind_ == Kind::kUser) return ratio(num + eps_ * row_term_[i], den_[u]);
   return ratio(num + eps_ * row_term_[u], den_[i]);
 }

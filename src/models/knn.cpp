@@ -1,9 +1,14 @@
 #include "models/knn.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 
+#include "models/row_cache.h"
 #include "movierec/errors.h"
 #include "util/binary_io.h"
 #include "util/parallel.h"
@@ -12,42 +17,24 @@
 namespace movierec {
 namespace {
 
+// Buffers as BinaryWriter::put_vector writes vectors: u64 size, then the elements.
+template <typename T>
+void put_buffer(BinaryWriter& out, const Buffer<T>& v) {
+  out.put<std::uint64_t>(v.size());
+  out.append(v.data(), v.size() * sizeof(T));
+}
+template <typename T>
+Buffer<T> get_buffer(BinaryReader& in) {
+  auto v = in.get_vector<T>();
+  return Buffer<T>(v.begin(), v.end());
+}
+
 constexpr std::uint32_t kPayloadVersion = 1;
 
 Knn::Centering parse_centering(const std::string& s) {
   if (s == "none") return Knn::Centering::kNone;
   if (s == "mean") return Knn::Centering::kMean;
   return Knn::Centering::kBaseline;
-}
-
-// Calls f(pa, pb) for every common index of the sorted lists a and b, in
-// increasing index order. Gallops through the longer list when one is much
-// shorter (a user's few ratings against a long neighbour list).
-template <typename F>
-void intersect(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b, F f) {
-  if (a.size() * 16 < b.size() || b.size() * 16 < a.size()) {
-    bool a_short = a.size() < b.size();
-    auto s = a_short ? a : b;
-    auto l = a_short ? b : a;
-    auto it = l.begin();
-    for (std::size_t p = 0; p < s.size(); ++p) {
-      it = std::lower_bound(it, l.end(), s[p]);
-      if (it == l.end()) break;
-      if (*it == s[p]) {
-        std::size_t q = it - l.begin();
-        a_short ? f(p, q) : f(q, p);
-      }
-    }
-    return;
-  }
-  // Branch-free steps; only a match branches.
-  std::size_t p = 0, q = 0;
-  while (p < a.size() && q < b.size()) {
-    const std::uint32_t x = a[p], y = b[q];
-    if (x == y) f(p, q);
-    p += x <= y;
-    q += y <= x;
-  }
 }
 
 }  // namespace
@@ -158,6 +145,7 @@ void Knn::prepare() {
     for (std::size_t q = r.item_ptr()[i]; q < r.item_ptr()[i + 1]; ++q)
       resid_csc_[q] = resid(r.item_users_raw()[q], i, r.item_values_raw()[q]);
   rev_ = (kind_ == Kind::kItem && nb_.truncated) ? nb_.transposed(r.n_items()) : NeighborLists{};
+  generation_ = next_model_generation();
 }
 
 float Knn::base(UserIndex u, ItemIndex i) const {
@@ -169,23 +157,76 @@ float Knn::base(UserIndex u, ItemIndex i) const {
   return 0.f;
 }
 
-// The k most similar candidates (ties: lower index), summed in index order so
-// that predict() and score() give bit-identical results.
-float Knn::combine(std::vector<Candidate>& c, float base, float fallback) const {
-  const std::size_t k = static_cast<std::size_t>(k_);
-  if (c.size() > k) {
-    std::nth_element(c.begin(), c.begin() + k, c.end(), [](const Candidate& a, const Candidate& b) {
-      return a.sim > b.sim || (a.sim == b.sim && a.who < b.who);
-    });
-    c.resize(k);
-    std::sort(c.begin(), c.end(), [](const Candidate& a, const Candidate& b) { return a.who < b.who; });
+float knn_detail::kth_largest(std::span<const Candidate> c, std::size_t k, std::vector<float>& scratch) {
+  if (c.size() < 64) {
+    scratch.resize(c.size());
+    for (std::size_t t = 0; t < c.size(); ++t) scratch[t] = c[t].sim;
+    std::nth_element(scratch.begin(), scratch.begin() + (k - 1), scratch.end(), std::greater<float>());
+    return scratch[k - 1];
   }
-  if (c.empty() || c.size() < static_cast<std::size_t>(min_k_)) return fallback;
-  double num = 0, den = 0;
+  // Positive floats order like their bit patterns: a histogram of the top
+  // bits (exponent and 3 mantissa bits: 8 buckets an octave) finds the bucket
+  // holding the k-th largest, then nth_element runs inside that bucket only.
+  constexpr int kShift = 20;
+  constexpr std::uint32_t kBuckets = 1024;  // keys of values up to 2.0
+  auto key = [](float s) { return std::min<std::uint32_t>(std::bit_cast<std::uint32_t>(s) >> kShift, kBuckets - 1); };
+  std::array<std::uint32_t, kBuckets> hist{};
+  std::uint32_t top = 0;
   for (const auto& x : c) {
-    num += static_cast<double>(x.sim) * x.resid;
-    den += x.sim;
+    const std::uint32_t b = key(x.sim);
+    ++hist[b];
+    top = std::max(top, b);
   }
+  std::size_t above = 0;
+  std::uint32_t b = top;
+  while (above + hist[b] < k) above += hist[b--];
+  scratch.clear();
+  for (const auto& x : c)
+    if (key(x.sim) == b) scratch.push_back(x.sim);
+  const std::size_t r = k - above - 1;
+  std::nth_element(scratch.begin(), scratch.begin() + r, scratch.end(), std::greater<float>());
+  return scratch[r];
+}
+
+namespace {
+
+using Candidate = knn_detail::Candidate;
+
+// Adds the k most similar of c (ties: lower `who` first) to num and den, in
+// c's order. c comes in increasing `who`, so predict() and score() sum the
+// same terms in the same order and agree bit for bit. Selects by threshold
+// (the k-th largest similarity) to keep that order.
+std::size_t sum_top_k(std::span<const Candidate> c, std::size_t k, double& num, double& den,
+                      std::vector<float>& scratch) {
+  if (c.size() <= k) {
+    for (const auto& x : c) {
+      num += static_cast<double>(x.sim) * x.resid;
+      den += x.sim;
+    }
+    return c.size();
+  }
+  const float thr = knn_detail::kth_largest(c, k, scratch);
+  std::size_t above = 0;
+  for (const auto& x : c) above += x.sim > thr;
+  std::size_t ties = k - above;  // taken at the threshold, lower `who` first
+  for (const auto& x : c) {
+    // Branch-free (about half are taken); adding 0.0 leaves a sum unchanged.
+    const bool tie = x.sim == thr && ties > 0;
+    ties -= tie;
+    const double take = static_cast<double>((x.sim > thr) | tie);
+    num += take * (static_cast<double>(x.sim) * x.resid);
+    den += take * x.sim;
+  }
+  return k;
+}
+
+}  // namespace
+
+float Knn::combine(std::vector<Candidate>& c, float base, float fallback) const {
+  thread_local std::vector<float> scratch;
+  double num = 0, den = 0;
+  std::size_t used = sum_top_k(c, static_cast<std::size_t>(k_), num, den, scratch);
+  if (used == 0 || used < static_cast<std::size_t>(min_k_)) return fallback;
   // weight_reg pulls towards the base; with centering=none (base 0) towards b_ui instead.
   const double prior = centering_ == Centering::kNone ? weight_reg_ * fallback : 0.0;
   return static_cast<float>(base + (num + prior) / (den + weight_reg_));
@@ -196,21 +237,38 @@ float Knn::predict(UserIndex u, ItemIndex i) const {
   thread_local std::vector<Candidate> c;  // no allocation per prediction
   c.clear();
   if (kind_ == Kind::kUser) {
-    // Neighbours of u who rated i.
-    auto nb = nb_.rows();
-    auto ni = nb.row_idx(u);
-    auto ns = nb.row_val(u);
+    // Neighbours of u (dense row of similarities) among the raters of i.
+    const auto& sim = cached_dense_row(generation_, u, n_users(), [&](auto set) {
+      for (std::size_t p = nb_.ptr[u]; p < nb_.ptr[u + 1]; ++p) set(nb_.idx[p], nb_.sim[p]);
+    });
     auto raters = train_.item_users(i);
     const float* res = resid_csc_.data() + train_.item_ptr()[i];
-    intersect(ni, raters, [&](std::size_t p, std::size_t q) { c.push_back({ns[p], res[q], ni[p]}); });
+    c.resize(raters.size());
+    std::size_t n = 0;
+    for (std::size_t q = 0; q < raters.size(); ++q) {  // branch-free, as below
+      const float s = sim[raters[q]];
+      c[n] = {s, res[q], raters[q]};
+      n += !std::isnan(s);
+    }
+    c.resize(n);
   } else {
-    // Neighbours of i that u rated.
-    auto nb = nb_.rows();
-    auto ni = nb.row_idx(i);
-    auto ns = nb.row_val(i);
-    auto rated = train_.user_items(u);
-    const float* res = resid_csr_.data() + train_.user_ptr()[u];
-    intersect(ni, rated, [&](std::size_t p, std::size_t q) { c.push_back({ns[p], res[q], ni[p]}); });
+    // Neighbours of i among the movies u rated (dense row of u's residuals), O(|neighbours of i|).
+    const auto& res = cached_dense_row(generation_, u, n_items(), [&](auto set) {
+      for (std::size_t p = train_.user_ptr()[u]; p < train_.user_ptr()[u + 1]; ++p)
+        set(train_.user_items_raw()[p], resid_csr_[p]);
+    });
+    // Branch-free: write every entry, advance only on a rated movie (a few
+    // in ten: a branch would mispredict often).
+    const std::size_t lo = nb_.ptr[i], len = nb_.ptr[i + 1] - lo;
+    c.resize(len);
+    std::size_t n = 0;
+    for (std::size_t q = 0; q < len; ++q) {
+      const std::uint32_t j = nb_.idx[lo + q];
+      const float r = res[j];
+      c[n] = {nb_.sim[lo + q], r, j};
+      n += !std::isnan(r);
+    }
+    c.resize(n);
   }
   return combine(c, base(u, i), biases_.predict(u, i));
 }
@@ -234,10 +292,6 @@ template <typename Enumerate, typename Base, typename Fallback>
 static void scatter_scores(Enumerate enumerate, std::size_t n_items, std::size_t k, std::size_t min_k,
                            double weight_reg, bool prior_is_fallback, Base base_of, Fallback fallback_of,
                            std::span<float> out) {
-  struct Cand {
-    float sim, resid;
-    std::uint32_t who;
-  };
   ScatterScratch s;
   s.count.assign(n_items, 0);
   s.num.assign(n_items, 0.0);
@@ -249,7 +303,7 @@ static void scatter_scores(Enumerate enumerate, std::size_t n_items, std::size_t
     s.offset[t + 1] = s.offset[t] + extra;
     if (extra) s.big.push_back(static_cast<std::uint32_t>(t));
   }
-  std::vector<Cand> bucket(s.offset[n_items]);
+  std::vector<Candidate> bucket(s.offset[n_items]);
   std::vector<std::size_t> fill(s.offset.begin(), s.offset.end() - 1);
   enumerate([&](std::uint32_t t, float sim, float resid, std::uint32_t who) {
     if (s.count[t] <= k) {
@@ -259,17 +313,10 @@ static void scatter_scores(Enumerate enumerate, std::size_t n_items, std::size_t
       bucket[fill[t]++] = {sim, resid, who};
     }
   });
-  for (std::uint32_t t : s.big) {
-    auto first = bucket.begin() + s.offset[t], last = bucket.begin() + s.offset[t + 1];
-    std::nth_element(first, first + k, last, [](const Cand& a, const Cand& b) {
-      return a.sim > b.sim || (a.sim == b.sim && a.who < b.who);
-    });
-    std::sort(first, first + k, [](const Cand& a, const Cand& b) { return a.who < b.who; });
-    for (auto it = first; it != first + k; ++it) {
-      s.num[t] += static_cast<double>(it->sim) * it->resid;
-      s.den[t] += it->sim;
-    }
-  }
+  std::vector<float> scratch;
+  for (std::uint32_t t : s.big)
+    sum_top_k(std::span<const Candidate>(bucket.data() + s.offset[t], s.offset[t + 1] - s.offset[t]), k, s.num[t],
+              s.den[t], scratch);
   for (std::size_t t = 0; t < n_items; ++t) {
     std::size_t used = std::min<std::size_t>(s.count[t], k);
     if (used == 0 || used < min_k) {
@@ -404,9 +451,9 @@ void Knn::save_payload(BinaryWriter& out) const {
   out.put_vector(train_.user_values_raw());
   save_biases(out, biases_);
   out.put<std::uint32_t>(nb_.truncated ? 1 : 0);
-  out.put_vector(nb_.ptr);
-  out.put_vector(nb_.idx);
-  out.put_vector(nb_.sim);
+  put_buffer(out, nb_.ptr);
+  put_buffer(out, nb_.idx);
+  put_buffer(out, nb_.sim);
 }
 
 void Knn::load_payload(BinaryReader& in) {
@@ -428,9 +475,9 @@ void Knn::load_payload(BinaryReader& in) {
   biases_ = load_biases(in);
   if (biases_.user.size() != n_users || biases_.item.size() != n_items) in.fail("bias vectors of the wrong size");
   nb_.truncated = in.get<std::uint32_t>() != 0;
-  nb_.ptr = in.get_vector<std::size_t>();
-  nb_.idx = in.get_vector<std::uint32_t>();
-  nb_.sim = in.get_vector<float>();
+  nb_.ptr = get_buffer<std::size_t>(in);
+  nb_.idx = get_buffer<std::uint32_t>(in);
+  nb_.sim = get_buffer<float>(in);
   const std::size_t rows = kind_ == Kind::kItem ? n_items : n_users;
   if (nb_.ptr.size() != rows + 1 || nb_.ptr.front() != 0 || nb_.ptr.back() != nb_.idx.size() ||
       nb_.idx.size() != nb_.sim.size() || !std::is_sorted(nb_.ptr.begin(), nb_.ptr.end()) ||

@@ -12,10 +12,16 @@
 // With fewer than min_k neighbours (or none) the model predicts b_ui.
 // weight_reg (default 0.3; Surprise has none, i.e. 0) keeps one weakly similar
 // neighbour from moving the prediction by its whole residual: on
-// ml-latest-small holdout:10 it lowers item-knn's RMSE by ~0.015 and
-// user-knn's by ~0.02 (figures in bench/cf_bench.cpp's notes).
+// ml-latest-small-2016 holdout:10 it lowers item-knn's RMSE by ~0.015 and
+// user-knn's by ~0.025, on ml-100k kfold:5 by 0.001 and 0.005 (bench/cf_bench.cpp).
+// Defaults (k 40, shrinkage 100, weight_reg 0.3, pearson-baseline, baseline
+// centering) were tuned on those two protocols: k 20-80 and shrinkage 50-200
+// change the RMSE by < 0.002; min_k 10 instead of weight_reg gains less (~0.01).
 // Similarities are computed once in fit (models/similarity.h), sparse and
-// exact, and kept as per-row neighbour lists.
+// exact, and kept as per-row neighbour lists. predict costs O(neighbours of i)
+// (item-knn) or O(raters of i) (user-knn) with u's row cached per thread;
+// score() scatters u's ratings through the lists, O(sum over u's movies of
+// their list lengths), so score and predict agree bit for bit.
 #pragma once
 
 #include <vector>
@@ -26,6 +32,19 @@
 #include "util/params.h"
 
 namespace movierec {
+
+namespace knn_detail {
+// One rated entry seen from the target's side: a neighbour's similarity, its
+// centred rating, and its index.
+struct Candidate {
+  float sim;
+  float resid;
+  std::uint32_t who;
+};
+// The k-th largest similarity of c (REQUIRES: 1 <= k <= c.size(), similarities
+// positive and finite). scratch: reusable memory.
+float kth_largest(std::span<const Candidate> c, std::size_t k, std::vector<float>& scratch);
+}  // namespace knn_detail
 
 class Knn final : public Recommender {
  public:
@@ -54,13 +73,7 @@ class Knn final : public Recommender {
   const Biases& biases() const { return biases_; }
 
  private:
-  // One rated entry seen from the target's side: a neighbour's similarity and
-  // its centred rating.
-  struct Candidate {
-    float sim;
-    float resid;
-    std::uint32_t who;
-  };
+  using Candidate = knn_detail::Candidate;
   void prepare();  // derived state (means, residuals, transposed lists) from train_, biases_, nb_
   float base(UserIndex u, ItemIndex i) const;
   float combine(std::vector<Candidate>& cands, float base, float fallback) const;
@@ -87,6 +100,7 @@ class Knn final : public Recommender {
   NeighborLists rev_;                          // nb_ transposed (item-knn with truncated lists only)
   std::vector<float> user_mean_, item_mean_;   // mean rating of each row (mu when it has none)
   std::vector<float> resid_csr_, resid_csc_;   // r_ui - base(of the rated side), both layouts
+  std::uint64_t generation_ = 0;               // unique per prepare(): keys the per-thread row cache
 };
 
 }  // namespace movierec

@@ -1,10 +1,13 @@
 #include "models/similarity.h"
 
 #include <omp.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdlib>
+#include <new>
 #include <type_traits>
 
 #include "movierec/errors.h"
@@ -99,6 +102,9 @@ void row_kernel(const SparseRows& rows, const SparseRows& cols, std::size_t a, b
       }
     }
   }
+  std::size_t n_touched = 0;
+  for (std::uint64_t w : s.touched) n_touched += std::popcount(w);
+  out.reserve(n_touched);
   for (std::size_t w = upper ? (a + 1) >> 6 : 0; w < s.touched.size(); ++w) {
     for (std::uint64_t bits = s.touched[w]; bits; bits &= bits - 1) {
       const std::uint32_t b = static_cast<std::uint32_t>(w * 64 + std::countr_zero(bits));
@@ -135,6 +141,19 @@ bool cap_row(Row& row, std::size_t max_neighbors) {
 }
 
 }  // namespace
+
+void* allocate_large(std::size_t bytes) {
+  constexpr std::size_t kHuge = std::size_t{2} << 20;
+  const std::size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
+  void* p = std::aligned_alloc(kHuge, rounded);
+  if (!p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+  ::madvise(p, rounded, MADV_HUGEPAGE);  // a hint: failure only costs speed
+#endif
+  return p;
+}
+
+void release_large(void* p) { std::free(p); }
 
 Similarity parse_similarity(const std::string& name) {
   if (name == "cosine") return Similarity::kCosine;
@@ -173,39 +192,91 @@ NeighborLists NeighborLists::transposed(std::size_t n_cols) const {
   return t;
 }
 
-NeighborLists compute_neighbors(const SparseRows& rows, const SparseRows& cols, const SimilarityOptions& opts) {
-  const std::size_t n = rows.n_rows();
-  const int threads = thread_count(opts.threads);
-  // Upper triangle only (half the work), then mirrored.
-  std::vector<Row> upper(n);
+NeighborLists symmetric_lists(std::size_t n, int threads, const UpperRowFn& upper_row) {
+  // Each thread appends its rows' upper parts to one buffer of its own (no
+  // allocation per row), then the upper triangle is mirrored.
+  using Entry = std::pair<std::uint32_t, float>;
+  struct Where {
+    int thread = 0;
+    std::size_t begin = 0, count = 0;
+  };
+  threads = std::max(1, threads);
+  std::vector<Buffer<Entry>> out_of(threads);
+  std::vector<Where> where(n);
   ExceptionKeeper errors;
 #pragma omp parallel num_threads(threads)
-  with_scratch(n, opts, [&](auto& s) {
+  {
+    const int t = omp_get_thread_num();
+    std::vector<Entry> row;
 #pragma omp for schedule(dynamic, 8)
-    for (std::size_t a = 0; a < n; ++a) errors.run([&] { row_kernel(rows, cols, a, true, opts, s, upper[a]); });
-  });
+    for (std::size_t a = 0; a < n; ++a)
+      errors.run([&] {
+        row.clear();
+        upper_row(a, t, row);
+        where[a] = {t, out_of[t].size(), row.size()};
+        out_of[t].insert(out_of[t].end(), row.begin(), row.end());
+      });
+  }
   errors.rethrow();
-  // Row r = its lower part (pairs (a, r), a < r, in increasing a) then its upper part.
+  auto upper = [&](std::size_t a) {
+    return std::span<const Entry>(out_of[where[a].thread].data() + where[a].begin, where[a].count);
+  };
+  // Row r = its lower part (pairs (a, r), a < r, in increasing a) then its
+  // upper part (r itself first when the diagonal is there).
   NeighborLists out;
   std::vector<std::size_t> lower(n, 0);
   for (std::size_t a = 0; a < n; ++a)
-    for (const auto& e : upper[a]) ++lower[e.first];
+    for (const auto& e : upper(a))
+      if (e.first != a) ++lower[e.first];
   out.ptr.assign(n + 1, 0);
-  for (std::size_t r = 0; r < n; ++r) out.ptr[r + 1] = out.ptr[r] + lower[r] + upper[r].size();
+  for (std::size_t r = 0; r < n; ++r) out.ptr[r + 1] = out.ptr[r] + lower[r] + where[r].count;
   out.idx.resize(out.ptr[n]);
   out.sim.resize(out.ptr[n]);
   std::vector<std::size_t> cursor(out.ptr.begin(), out.ptr.end() - 1);
   for (std::size_t a = 0; a < n; ++a) {
     std::size_t p = out.ptr[a] + lower[a];
-    for (const auto& [b, sim] : upper[a]) {
+    for (const auto& [b, sim] : upper(a)) {
       out.idx[p] = b;
       out.sim[p++] = sim;
+      if (b == a) continue;
       std::size_t q = cursor[b]++;
       out.idx[q] = static_cast<std::uint32_t>(a);
       out.sim[q] = sim;
     }
-    Row().swap(upper[a]);
   }
+  return out;
+}
+
+namespace {
+
+template <typename Acc>
+NeighborLists neighbors_impl(const SparseRows& rows, const SparseRows& cols, const SimilarityOptions& opts,
+                             int threads) {
+  const std::size_t n = rows.n_rows();
+  std::vector<Scratch<Acc>> scratch;
+  for (int t = 0; t < threads; ++t) scratch.emplace_back(n);
+  return symmetric_lists(n, threads, [&](std::size_t a, int t, std::vector<std::pair<std::uint32_t, float>>& out) {
+    row_kernel(rows, cols, a, true, opts, scratch[t], out);
+  });
+}
+
+}  // namespace
+
+int threads_for_work(int requested, double work) {
+  if (requested > 0) return requested;
+  return std::clamp(static_cast<int>(work / 4e6), 1, omp_get_max_threads());
+}
+
+NeighborLists compute_neighbors(const SparseRows& rows, const SparseRows& cols, const SimilarityOptions& opts) {
+  const std::size_t n = rows.n_rows();
+  double work = 0;  // accumulations of the upper triangle: sum over columns of count^2 / 2
+  for (std::size_t k = 0; k < cols.n_rows(); ++k) {
+    const double c = static_cast<double>(cols.ptr[k + 1] - cols.ptr[k]);
+    work += 0.5 * c * c;
+  }
+  const int threads = threads_for_work(opts.threads, work);
+  NeighborLists out = is_pearson(opts) ? neighbors_impl<AccPearson>(rows, cols, opts, threads)
+                                       : neighbors_impl<AccCos>(rows, cols, opts, threads);
   // The cap, where a row is longer.
   bool any = false;
   for (std::size_t r = 0; r < n && !any; ++r) any = out.ptr[r + 1] - out.ptr[r] > opts.max_neighbors;

@@ -7,11 +7,56 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace movierec {
+
+// Large blocks (>= 1 MB) come 2 MB-aligned with transparent huge pages
+// requested (Linux madvise), so filling tens of MB costs 512x fewer page
+// faults (each costly in a VM); free with release_large.
+void* allocate_large(std::size_t bytes);
+void release_large(void* p);
+constexpr std::size_t kLargeBlock = std::size_t{1} << 20;
+
+// A vector whose resize() leaves new elements uninitialised: the neighbour
+// arrays are written right after, and zeroing tens of MB first costs as much
+// as filling them. Large arrays use allocate_large.
+template <typename T>
+struct UninitAllocator : std::allocator<T> {
+  using value_type = T;
+  T* allocate(std::size_t n) {
+    if (n * sizeof(T) >= kLargeBlock) return static_cast<T*>(allocate_large(n * sizeof(T)));
+    return std::allocator<T>::allocate(n);
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    if (n * sizeof(T) >= kLargeBlock)
+      release_large(p);
+    else
+      std::allocator<T>::deallocate(p, n);
+  }
+  template <typename U>
+  struct rebind {
+    using other = UninitAllocator<U>;
+  };
+  UninitAllocator() = default;
+  template <typename U>
+  UninitAllocator(const UninitAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+template <typename T>
+using Buffer = std::vector<T, UninitAllocator<T>>;
 
 // Rows of a sparse matrix: row r is entries [ptr[r], ptr[r+1]) of idx (sorted)
 // and val. For item-item similarity the rows are movies (CSC of the ratings)
@@ -50,16 +95,16 @@ struct SimilarityOptions {
   // co-rated rows makes predictions approximate (a target's neighbours outside
   // the cap are not seen).
   std::size_t max_neighbors = 10000;
-  int threads = 0;
+  int threads = 0;  // 0: by the amount of work (threads_for_work)
 };
 
 // Positive similarities only (the neighbourhood models use no others), the
 // row itself excluded. Row r's neighbours are [ptr[r], ptr[r+1]) of idx and
 // sim, sorted by idx.
 struct NeighborLists {
-  std::vector<std::size_t> ptr{0};
-  std::vector<std::uint32_t> idx;
-  std::vector<float> sim;
+  Buffer<std::size_t> ptr{0};
+  Buffer<std::uint32_t> idx;
+  Buffer<float> sim;
   bool truncated = false;  // some row lost neighbours to max_neighbors (lists not symmetric)
 
   std::size_t n_rows() const { return ptr.size() - 1; }
@@ -67,6 +112,17 @@ struct NeighborLists {
   // The transpose: row b holds (a, sim(a, b)) for every a that keeps b.
   NeighborLists transposed(std::size_t n_cols) const;
 };
+
+// Threads for `work` accumulations: requested when > 0, else one per 4 million
+// (~10 ms of work) up to every core. Small jobs stay on one thread: on a
+// shared machine a parallel region waits for its slowest (descheduled) thread.
+int threads_for_work(int requested, double work);
+
+// Symmetric lists from upper triangles: upper_row(a, thread, out) appends
+// (b, value) for b >= a (b == a: the diagonal, kept once), sorted by b; it is
+// called in parallel, thread in [0, threads). Row r of the result is sorted.
+using UpperRowFn = std::function<void(std::size_t, int, std::vector<std::pair<std::uint32_t, float>>&)>;
+NeighborLists symmetric_lists(std::size_t n, int threads, const UpperRowFn& upper_row);
 
 // Similarities of every row of `rows` to every other row. cols is the
 // transpose of rows (same values). Multithreaded (OpenMP), deterministic.

@@ -11,6 +11,8 @@
 #include <thread>
 #include <unordered_set>
 
+#include <malloc.h>
+
 #include <opencv2/imgcodecs.hpp>
 
 #include "movierec/errors.h"
@@ -69,17 +71,38 @@ class BatchQueue {
     stopped_ = true;
     not_full_.notify_all();
   }
+  // Blobs go round between the threads instead of being freed and allocated again.
+  cv::Mat take_blob() {
+    std::lock_guard lock(mu_);
+    if (spare_.empty()) return {};
+    cv::Mat b = spare_.back();
+    spare_.pop_back();
+    return b;
+  }
+  void recycle(cv::Mat blob) {
+    std::lock_guard lock(mu_);
+    spare_.push_back(std::move(blob));
+  }
 
  private:
   std::size_t cap_;
   std::mutex mu_;
   std::condition_variable not_full_, not_empty_;
   std::deque<Batch> q_;
+  std::vector<cv::Mat> spare_;
   int producers_ = 0;
   bool stopped_ = false;
 };
 
 }  // namespace
+
+void keep_freed_memory() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);  // blocks below 64 MB come from the heap, not fresh mmaps
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);  // keep up to 512 MB of free heap top
+  });
+}
 
 cv::Mat decode_image(const std::filesystem::path& file, std::string& reason) {
   std::ifstream in(file, std::ios::binary);
@@ -120,6 +143,7 @@ cv::Mat decode_image(const std::filesystem::path& file, std::string& reason) {
 EmbedReport embed_posters(const std::vector<PosterFile>& posters, FeatureExtractor& net,
                           const std::filesystem::path& out, const EmbedOptions& opts) {
   const auto t0 = Clock::now();
+  keep_freed_memory();
   if (opts.batch < 1 || opts.batch > 4096) throw ConfigError("--batch: expected 1..4096, got " + std::to_string(opts.batch));
   if (opts.pca < 0) throw ConfigError("--pca: expected >= 0, got " + std::to_string(opts.pca));
   if (opts.decode_threads < 1) throw ConfigError("decode_threads: expected >= 1");
@@ -184,7 +208,10 @@ EmbedReport embed_posters(const std::vector<PosterFile>& posters, FeatureExtract
             images.push_back(std::move(img));
             batch.ids.push_back(todo[k].movie_id);
           }
-          if (!images.empty()) batch.blob = make_blob(images, desc);
+          if (!images.empty()) {
+            batch.blob = queue.take_blob();
+            make_blob(images, desc, batch.blob);
+          }
           decode_seconds.fetch_add(since(td));
           if (!queue.push(std::move(batch))) return;
         }
@@ -207,9 +234,11 @@ EmbedReport embed_posters(const std::vector<PosterFile>& posters, FeatureExtract
         if (feats.cols != raw_dim)
           throw ConfigError("network '" + desc.name + "' gives " + std::to_string(feats.cols) +
                             " features, the feature file " + out.string() + " holds " + std::to_string(raw_dim));
+        if (new_rows.empty()) new_rows.reserve(todo.size() * std::size_t(raw_dim));
         new_ids.insert(new_ids.end(), batch->ids.begin(), batch->ids.end());
         new_rows.insert(new_rows.end(), feats.ptr<float>(), feats.ptr<float>() + feats.total());
         progress.add(batch->ids.size());
+        queue.recycle(std::move(batch->blob));
       }
     } catch (...) {
       queue.stop();

@@ -43,6 +43,14 @@ struct EmbedReport {
   double decode_seconds = 0; // summed over decode threads (overlaps inference)
 };
 
+// Makes glibc keep freed memory for reuse instead of handing it back to the
+// kernel (M_TRIM_THRESHOLD, M_MMAP_THRESHOLD): every 600 KB float image inside
+// blobFromImages and every decoded poster otherwise costs fresh pages, and page
+// faults here cost more than the arithmetic (blobFromImages 5.0 ms an image
+// with fresh pages, 0.5 ms without, measured on the 2-core dev VM).
+// Process-wide and idempotent; embed_posters calls it.
+void keep_freed_memory();
+
 // Decodes one image file into BGR 8-bit; on failure returns an empty Mat and
 // sets reason ("file is empty", "not a JPEG, PNG or WebP file", "corrupt or
 // truncated image data"...). Never throws for bad image data.

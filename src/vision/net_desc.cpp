@@ -223,6 +223,12 @@ std::string detect_architecture(const cv::dnn::Net& net) {
 }
 
 cv::Mat make_blob(const std::vector<cv::Mat>& images, const NetDescription& d) {
+  cv::Mat blob;
+  make_blob(images, d, blob);
+  return blob;
+}
+
+void make_blob(const std::vector<cv::Mat>& images, const NetDescription& d, cv::Mat& blob) {
   std::vector<cv::Mat> bgr(images.size());
   for (std::size_t k = 0; k < images.size(); ++k) {
     const cv::Mat& im = images[k];
@@ -251,7 +257,7 @@ cv::Mat make_blob(const std::vector<cv::Mat>& images, const NetDescription& d) {
   // with swapRB it takes m in the output (network) channel order.
   const bool crop = d.fit == "crop" && d.resize_shorter == 0;
   cv::Scalar m(d.mean[0] / d.scale, d.mean[1] / d.scale, d.mean[2] / d.scale);
-  cv::Mat blob = cv::dnn::blobFromImages(bgr, d.scale, cv::Size(d.width, d.height), m, d.rgb, crop, CV_32F);
+  cv::dnn::blobFromImages(bgr, blob, d.scale, cv::Size(d.width, d.height), m, d.rgb, crop, CV_32F);
   if (d.std != std::array<double, 3>{1, 1, 1}) {
     const int n = blob.size[0], plane = d.width * d.height;
     float* p = blob.ptr<float>();
@@ -262,7 +268,6 @@ cv::Mat make_blob(const std::vector<cv::Mat>& images, const NetDescription& d) {
         for (int k = 0; k < plane; ++k) q[k] *= inv;
       }
   }
-  return blob;
 }
 
 FeatureExtractor::FeatureExtractor(cv::dnn::Net net, NetDescription d) : net_(std::move(net)), desc_(std::move(d)) {

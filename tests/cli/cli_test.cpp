@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "support/shared.h"
+#include "../support/shared.h"
 
 namespace {
 
@@ -81,7 +81,7 @@ TEST(Cli, MissingDataFolderIsAnError) {
 
 TEST(Cli, BadRatingNamesFileLineAndField) {
   auto dir = movierec::testing::temp_dir("cli-bad");
-  std::filesystem::copy(fixture(), dir, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy(fixture(), dir, std::filesystem::copy_options::overwrite_existing | std::filesystem::copy_options::recursive);
   {
     std::ofstream f(dir / "ratings.csv");
     f << "userId,movieId,rating,timestamp\n1,1,4.0,100\n1,2,five,101\n";
@@ -128,6 +128,38 @@ TEST(Cli, TrainedModelFileGivesTheSameRecommendations) {
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.err.find("b.mrm"), std::string::npos) << bad.err;
   std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, LearningCurveCsvAndSvg) {
+  auto dir = movierec::testing::temp_dir("cli-curve");
+  auto csv = dir / "c.csv", svg = dir / "c.svg";
+  auto r = run("evaluate --model svd --param epochs=3 --split holdout:1 --no-ranking --curve " + csv.string() +
+               " --plot " + svg.string() + " --data " + fixture());
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream f(csv);
+  std::string line;
+  int lines = 0;
+  while (std::getline(f, line)) ++lines;
+  EXPECT_EQ(lines, 4);  // header + 3 epochs
+  std::ifstream g(svg);
+  std::string text((std::istreambuf_iterator<char>(g)), {});
+  EXPECT_NE(text.find("<polyline"), std::string::npos);
+  // A model that reports no epochs cannot draw a curve.
+  auto bad = run("evaluate --model baseline --split holdout:1 --plot " + svg.string() + " --data " + fixture());
+  EXPECT_EQ(bad.code, 2);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, RecommendForNewRatingsFoldsIn) {
+  auto r = run("recommend --model svd --ratings \"Heat (1995)=5,toy story=1\" -k 2 --json --data " + fixture());
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["recommendations"].size(), 2u);
+  for (const auto& m : j["recommendations"]) {
+    EXPECT_NE(m["movie_id"], 6);  // the given movies are not recommended back
+    EXPECT_NE(m["movie_id"], 1);
+  }
+  EXPECT_EQ(run("recommend --model svd --ratings \"Heat (1995)=9\" --data " + fixture()).code, 2);
 }
 
 TEST(Cli, TuneSortsTheGridAndPrintsTheBest) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 
 #include "cf_fixtures.h"
 #include "models/knn.h"
@@ -293,6 +294,23 @@ TEST(Knn, UnknownUserOrMovieFallsBackToTheBaseline) {
   const Biases& b = dynamic_cast<const Knn&>(*model).biases();
   EXPECT_FLOAT_EQ(model->predict(7, 1), b.mu + b.item[1]);
   EXPECT_FLOAT_EQ(model->predict(1, 9), b.mu + b.user[1]);
+}
+
+TEST(Knn, KthLargestMatchesSorting) {
+  // Small lists go to nth_element, long ones (>= 64) through the histogram.
+  std::mt19937 rng(3);
+  std::vector<float> scratch;
+  for (std::size_t n : {5u, 63u, 64u, 700u, 3000u}) {
+    std::vector<knn_detail::Candidate> c(n);
+    std::uniform_int_distribution<int> pick(0, 3);
+    std::uniform_real_distribution<float> sim(1e-6f, 1.0f);
+    for (std::size_t t = 0; t < n; ++t) c[t] = {pick(rng) == 0 ? 0.25f : sim(rng), 0.f, std::uint32_t(t)};  // many ties
+    std::vector<float> sorted;
+    for (const auto& x : c) sorted.push_back(x.sim);
+    std::sort(sorted.begin(), sorted.end(), std::greater<float>());
+    for (std::size_t k : {std::size_t{1}, std::size_t{3}, n / 2, n})
+      EXPECT_EQ(knn_detail::kth_largest(c, k, scratch), sorted[k - 1]) << n << " " << k;
+  }
 }
 
 TEST(Knn, BadParametersAreConfigErrors) {
