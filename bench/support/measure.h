@@ -2,6 +2,7 @@
 // memory of a step.
 #pragma once
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -52,7 +53,9 @@ inline double median(std::vector<double> v) {
 // Peak memory added by a step: construct before it, read peak_delta() after.
 class PeakMemory {
  public:
-  PeakMemory() : rss0_(status_kb("VmRSS")) { reset_peak(); }
+  // Freed heap memory goes back to the system first, so the step's own
+  // allocations show as new resident pages.
+  PeakMemory() : rss0_((malloc_trim(0), status_kb("VmRSS"))) { reset_peak(); }
   std::size_t peak_delta() const {
     std::size_t hwm = status_kb("VmHWM");
     return hwm > rss0_ ? hwm - rss0_ : 0;

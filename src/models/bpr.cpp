@@ -1,12 +1,11 @@
 #include "models/bpr.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <mutex>
 
-#include "util/parallel.h"
+#include "models/epoch_loop.h"
 #include "util/progress.h"
 
 namespace movierec {
@@ -91,82 +90,95 @@ void Bpr::fit(const RatingMatrix& train, const FitOptions& opts) {
   Progress progress("bpr epochs", epochs_, opts.progress);
   const float decay = 1.f - lr_ * reg_;
   const bool track = static_cast<bool>(opts.on_epoch);  // the loss costs a log per sample
-  for (int epoch = 1; epoch <= epochs_; ++epoch) {
-    auto t0 = std::chrono::steady_clock::now();
-    const std::uint64_t epoch_seed = rng();
-    double loss = 0;
-    std::size_t used = 0;
-    ExceptionKeeper errors;
-#pragma omp parallel num_threads(threads) reduction(+ : loss, used)
-    errors.run([&] {
-      const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-      Rng r(epoch_seed, static_cast<std::uint64_t>(t));
-      const std::size_t samples = nnz / nt + (static_cast<std::size_t>(t) < nnz % nt ? 1 : 0);
-      // A software pipeline over the samples, as every access is random: sample
-      // s + 2D is drawn and its rating's (user, movie) prefetched; sample s + D
-      // reads them and prefetches the factor rows; sample s is used.
-      constexpr std::size_t kD = 8;
-      struct Sample {
-        std::size_t pos;
-        ItemIndex j;
-        UserIndex u;
-        ItemIndex i;
-      };
-      Sample ring[2 * kD];
-      auto draw = [&](Sample& x) {
-        x.pos = r.below(nnz);
-        x.j = static_cast<ItemIndex>(r.below(ni));
-        __builtin_prefetch(&user_of[x.pos]);
-        __builtin_prefetch(&items[x.pos]);
-      };
-      auto resolve = [&](Sample& x) {
-        x.u = user_of[x.pos];
-        x.i = items[x.pos];
-        for (std::size_t f = 0; f < n; f += 16) {
-          __builtin_prefetch(user_.row(x.u) + f, 1);
-          __builtin_prefetch(item_.row(x.i) + f, 1);
-          __builtin_prefetch(item_.row(x.j) + f, 1);
-        }
-        if (verify_negative_) rated_filter.prefetch(x.u, x.j);
-      };
-      for (std::size_t s = 0; s < std::min(samples, 2 * kD); ++s) draw(ring[s]);
-      for (std::size_t s = 0; s < std::min(samples, kD); ++s) resolve(ring[s]);
-      for (std::size_t s = 0; s < samples; ++s) {
-        if (s + kD < samples) resolve(ring[(s + kD) % (2 * kD)]);
-        const Sample x = ring[s % (2 * kD)];
-        if (s + 2 * kD < samples) draw(ring[s % (2 * kD)]);
-        const UserIndex u = x.u;
-        const ItemIndex i = x.i, j = x.j;
-        if (j == i) continue;
-        if (verify_negative_ && rated_filter.may_contain(u, j)) {
-          auto rated = std::span<const ItemIndex>(items.data() + ptr[u], ptr[u + 1] - ptr[u]);
-          if (std::binary_search(rated.begin(), rated.end(), j)) continue;
-        }
-        float* pu = user_.row(u);
-        float* qi = item_.row(i);
-        float* qj = item_.row(j);
-        float x_uij = item_bias_[i] - item_bias_[j];
-#pragma omp simd reduction(+ : x_uij)
-        for (std::size_t f = 0; f < n; ++f) x_uij += pu[f] * (qi[f] - qj[f]);
-        // d ln sigma(x) / dx = sigma(-x) = 1 / (1 + e^x)
-        const float z = 1.f / (1.f + std::exp(x_uij));
-        if (track) {
-          loss += std::log1p(std::exp(-static_cast<double>(x_uij)));
-          ++used;
-        }
-        const float lz = lr_ * z;
-        item_bias_[i] += lr_ * (z - reg_ * item_bias_[i]);
-        item_bias_[j] += lr_ * (-z - reg_ * item_bias_[j]);
-#pragma omp simd
-        for (std::size_t f = 0; f < n; ++f) {
-          const float pf = pu[f], qif = qi[f], qjf = qj[f];
-          pu[f] = decay * pf + lz * (qif - qjf);
-          qi[f] = decay * qif + lz * pf;
-          qj[f] = decay * qjf - lz * pf;
-        }
+  // An epoch is nnz samples in pieces of kPiece, each drawn from its own
+  // stream (so one thread is reproducible), claimed by the threads in turn.
+  constexpr std::size_t kPiece = 1 << 14;
+  std::uint64_t epoch_seed = 0;
+  double loss = 0;
+  std::size_t used = 0;
+  std::mutex loss_mu;
+  auto t0 = std::chrono::steady_clock::now();
+  auto start = [&](int) {
+    epoch_seed = rng();
+    loss = 0;
+    used = 0;
+    t0 = std::chrono::steady_clock::now();
+  };
+  auto work = [&](int, std::size_t begin, std::size_t end) {
+    Rng r(epoch_seed, begin);
+    double piece_loss = 0;
+    std::size_t piece_used = 0;
+    const std::size_t samples = end - begin;
+    // A software pipeline over the samples, as every access is random: sample
+    // s + 2D is drawn and its rating's (user, movie) prefetched; sample s + D
+    // reads them and prefetches the factor rows; sample s is used.
+    constexpr std::size_t kD = 8;
+    struct Sample {
+      std::size_t pos;
+      ItemIndex j;
+      UserIndex u;
+      ItemIndex i;
+    };
+    Sample ring[2 * kD];
+    auto draw = [&](Sample& x) {
+      x.pos = r.below(nnz);
+      x.j = static_cast<ItemIndex>(r.below(ni));
+      __builtin_prefetch(&user_of[x.pos]);
+      __builtin_prefetch(&items[x.pos]);
+    };
+    auto resolve = [&](Sample& x) {
+      x.u = user_of[x.pos];
+      x.i = items[x.pos];
+      for (std::size_t f = 0; f < n; f += 16) {
+        __builtin_prefetch(user_.row(x.u) + f, 1);
+        __builtin_prefetch(item_.row(x.i) + f, 1);
+        __builtin_prefetch(item_.row(x.j) + f, 1);
       }
-    });
-    errors.rethrow();
+      if (verify_negative_) rated_filter.prefetch(x.u, x.j);
+    };
+    for (std::size_t s = 0; s < std::min(samples, 2 * kD); ++s) draw(ring[s]);
+    for (std::size_t s = 0; s < std::min(samples, kD); ++s) resolve(ring[s]);
+    for (std::size_t s = 0; s < samples; ++s) {
+      if (s + kD < samples) resolve(ring[(s + kD) % (2 * kD)]);
+      const Sample x = ring[s % (2 * kD)];
+      if (s + 2 * kD < samples) draw(ring[s % (2 * kD)]);
+      const UserIndex u = x.u;
+      const ItemIndex i = x.i, j = x.j;
+      if (j == i) continue;
+      if (verify_negative_ && rated_filter.may_contain(u, j)) {
+        auto rated = std::span<const ItemIndex>(items.data() + ptr[u], ptr[u + 1] - ptr[u]);
+        if (std::binary_search(rated.begin(), rated.end(), j)) continue;
+      }
+      float* pu = user_.row(u);
+      float* qi = item_.row(i);
+      float* qj = item_.row(j);
+      float x_uij = item_bias_[i] - item_bias_[j];
+#pragma omp simd reduction(+ : x_uij)
+      for (std::size_t f = 0; f < n; ++f) x_uij += pu[f] * (qi[f] - qj[f]);
+      // d ln sigma(x) / dx = sigma(-x) = 1 / (1 + e^x)
+      const float z = 1.f / (1.f + std::exp(x_uij));
+      if (track) {
+        piece_loss += std::log1p(std::exp(-static_cast<double>(x_uij)));
+        ++piece_used;
+      }
+      const float lz = lr_ * z;
+      item_bias_[i] += lr_ * (z - reg_ * item_bias_[i]);
+      item_bias_[j] += lr_ * (-z - reg_ * item_bias_[j]);
+#pragma omp simd
+      for (std::size_t f = 0; f < n; ++f) {
+        const float pf = pu[f], qif = qi[f], qjf = qj[f];
+        pu[f] = decay * pf + lz * (qif - qjf);
+        qi[f] = decay * qif + lz * pf;
+        qj[f] = decay * qjf - lz * pf;
+      }
+    }
+    if (track) {
+      std::lock_guard lock(loss_mu);
+      loss += piece_loss;
+      used += piece_used;
+    }
+  };
+  auto end = [&](int epoch) {
     progress.add(1);
     if (opts.on_epoch) {
       EpochReport rep;
@@ -175,7 +187,8 @@ void Bpr::fit(const RatingMatrix& train, const FitOptions& opts) {
       rep.loss = used ? loss / static_cast<double>(used) : 0;  // mean -ln sigma(x_uij) before each step
       opts.on_epoch(rep);
     }
-  }
+  };
+  run_epochs(threads, epochs_, nnz, kPiece, start, work, end);
   progress.done();
   check_fitted("try a lower lr or a higher reg");
 }

@@ -36,7 +36,8 @@ std::pair<double, double> Rng::normal_pair() {
 
 void FactorMatrix::fill_normal(float std, std::uint64_t seed) {
   const auto n = static_cast<std::int64_t>(rows_);
-#pragma omp parallel for schedule(static)
+  // Threads only for big matrices: a parallel region costs more than small ones.
+#pragma omp parallel for schedule(static) if (rows_ * k_ > (std::size_t(1) << 20))
   for (std::int64_t r = 0; r < n; ++r) {
     Rng rng(seed, static_cast<std::uint64_t>(r));
     float* x = row(r);

@@ -94,7 +94,8 @@ class SgdMf : public FactorModel {
   void fit(const RatingMatrix& train, const FitOptions& opts) override;
   bool predicts_ratings() const override { return true; }
   // Fold-in: p_u and b_u by a ridge solve against the fixed q_i and b_i, with
-  // the objective's weights summed over the user's ratings (reg * n).
+  // the objective's weights summed over the user's ratings (reg * n) plus the
+  // fold-in prior (kFoldInPseudoRatings, kFoldInBiasShrinkage in factors.h).
   void score_new_user(std::span<const ItemIndex> items, std::span<const float> values,
                       std::span<float> out) const override;
   const SgdOptions& options() const { return opt_; }
@@ -106,7 +107,7 @@ class SgdMf : public FactorModel {
 
 class Svd final : public SgdMf {
  public:
-  explicit Svd(Params& p) : SgdMf(p, 40) {}
+  explicit Svd(Params& p) : SgdMf(p, 20) {}
   std::string_view name() const override { return "svd"; }
 
  protected:
@@ -118,7 +119,7 @@ class Svd final : public SgdMf {
 // with the user weights fixed.
 class SvdAlternating final : public SgdMf {
  public:
-  explicit SvdAlternating(Params& p) : SgdMf(p, 80) {}
+  explicit SvdAlternating(Params& p) : SgdMf(p, 40) {}
   std::string_view name() const override { return "svd-alternating"; }
 
  protected:

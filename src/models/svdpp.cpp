@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "models/epoch_loop.h"
 #include "movierec/errors.h"
 #include "util/binary_io.h"
 #include "util/parallel.h"
@@ -143,26 +144,27 @@ void SvdPlusPlus::fit(const RatingMatrix& train, const FitOptions& opts) {
   const float lo = train.min_value(), hi = train.max_value();
   const SvdppRefs refs{mu_, p, item_, y_, user_bias_, item_bias_};
   const SvdppRates rates{lr_, reg_factors_, reg_bias_, reg_implicit_};
-  for (int epoch = 1; epoch <= epochs_; ++epoch) {
-    auto t0 = std::chrono::steady_clock::now();
+  std::uint64_t epoch_seed = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  auto start = [&](int) {
     rng.shuffle(std::span<UserIndex>(users));
-    const std::uint64_t epoch_seed = rng();
-    ExceptionKeeper errors;
-#pragma omp parallel num_threads(threads)
-    errors.run([&] {
-      AlignedFloats z(n), d(n);
-#pragma omp for schedule(dynamic, 16)
-      for (std::size_t t = 0; t < nu; ++t) {
-        const UserIndex u = users[t];
-        const std::size_t begin = ptr[u], end = ptr[u + 1];
-        if (begin == end) continue;
-        std::span<std::uint32_t> perm(order.data() + begin, end - begin);
-        Rng(epoch_seed, u).shuffle(perm);
-        svdpp_user_pass(refs, rates, u, train.user_items(u), train.user_values(u), perm, z.data(), d.data());
-      }
-    });
-    errors.rethrow();
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    epoch_seed = rng();
+    t0 = std::chrono::steady_clock::now();
+  };
+  auto work = [&](int, std::size_t begin, std::size_t end) {
+    thread_local AlignedFloats z, d;  // scratch, n floats
+    z.resize(n);
+    d.resize(n);
+    for (std::size_t t = begin; t < end; ++t) {
+      const UserIndex u = users[t];
+      if (ptr[u] == ptr[u + 1]) continue;
+      std::span<std::uint32_t> perm(order.data() + ptr[u], ptr[u + 1] - ptr[u]);
+      Rng(epoch_seed, u).shuffle(perm);
+      svdpp_user_pass(refs, rates, u, train.user_items(u), train.user_values(u), perm, z.data(), d.data());
+    }
+  };
+  auto end = [&](int epoch) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     progress.add(1);
     if (opts.on_epoch) {
       refresh_users();
@@ -174,7 +176,9 @@ void SvdPlusPlus::fit(const RatingMatrix& train, const FitOptions& opts) {
       if (opts.validation) rep.valid_rmse = rmse_over(*opts.validation, lo, hi, threads, pred);
       opts.on_epoch(rep);
     }
-  }
+  };
+  // Users run in parallel, 16 at a time (Hogwild on q_i, b_i, y_j).
+  run_epochs(threads, epochs_, nu, 16, start, work, end);
   progress.done();
   refresh_users();
   const char* hint = "try a lower lr or higher reg_factors / reg_implicit";
@@ -185,7 +189,8 @@ void SvdPlusPlus::fit(const RatingMatrix& train, const FitOptions& opts) {
 void SvdPlusPlus::score_new_user(std::span<const ItemIndex> items, std::span<const float> values,
                                  std::span<float> out) const {
   // z from the rated movies' y_j, then p_u and b_u by a ridge solve against the
-  // fixed q_i (reg * n, the objective summed over the user's ratings).
+  // fixed q_i (the objective summed over the user's ratings, plus the fold-in
+  // prior of factors.h).
   const std::size_t k = item_.k();
   for (ItemIndex i : items)
     if (i >= n_items()) throw ConfigError("score_new_user: movie index " + std::to_string(i) + " out of range");
@@ -195,7 +200,8 @@ void SvdPlusPlus::score_new_user(std::span<const ItemIndex> items, std::span<con
     targets[j] = values[j] - mu_ - item_bias_[items[j]] - dot(item_.row(items[j]), z.data(), k);
   const float n = static_cast<float>(items.size());
   std::vector<float> x(k + 1, 0.f);
-  RidgeSolver().solve(item_, items, targets, reg_factors_ * n, reg_bias_ * n, true, 0, x);
+  RidgeSolver().solve(item_, items, targets, reg_factors_ * (n + kFoldInPseudoRatings),
+                      reg_bias_ * n + kFoldInBiasShrinkage, true, 0, x);
   for (std::size_t f = 0; f < k; ++f) x[f] += z[f];
   score_vector(std::span<const float>(x.data(), k), x[k], out);
 }

@@ -149,6 +149,22 @@ TEST(Svd, ReportsLearningCurve) {
   EXPECT_TRUE(std::isnan(reps[0].valid_rmse));
 }
 
+TEST(Svd, AThrowingEpochCallbackStopsTheFit) {
+  RatingMatrix r = low_rank_matrix(100, 80, 3, 0.3, 0.3f, 5);
+  for (const char* threads : {"1", "2"}) {
+    SCOPED_TRACE(threads);
+    int calls = 0;
+    FitOptions fo;
+    fo.on_epoch = [&](const EpochReport& e) {
+      ++calls;
+      if (e.epoch == 2) throw std::runtime_error("stop at 2");
+    };
+    auto m = create_model("svd", {{"epochs", "10"}, {"threads", threads}, {"blocks", "4"}});
+    EXPECT_THROW(m->fit(r, fo), std::runtime_error);
+    EXPECT_EQ(calls, 2);
+  }
+}
+
 TEST(Svd, DivergenceIsAConfigErrorSuggestingLowerLr) {
   RatingMatrix r = low_rank_matrix(30, 30, 2, 0.5, 0.3f, 6);
   auto m = create_model("svd", {{"lr", "5"}, {"reg_factors", "0"}, {"epochs", "50"}, {"threads", "1"}});
@@ -203,7 +219,7 @@ TEST(Svd, FoldInIsTheRegularisedLeastSquaresSolution) {
   const std::vector<ItemIndex> items = {1, 4, 7, 9, 20};
   const std::vector<float> values = {5, 3, 4, 1, 2};
   // Direct solve, in double: unknowns [p (4), b_u]; rows a_j = [q_j, 1], t_j = r_j - mu - b_j;
-  // (sum a a^T + n diag(reg_factors x4, reg_bias)) x = sum t a.
+  // (sum a a^T + diag((n + 20) reg_factors x4, n reg_bias + 5)) x = sum t a (the fold-in prior).
   const int k = 4;
   const double n = items.size();
   Eigen::MatrixXd a = Eigen::MatrixXd::Zero(k + 1, k + 1);
@@ -215,8 +231,8 @@ TEST(Svd, FoldInIsTheRegularisedLeastSquaresSolution) {
     a += row * row.transpose();
     b += (values[j] - s.global_mean() - s.item_bias()[items[j]]) * row;
   }
-  for (int f = 0; f < k; ++f) a(f, f) += n * s.options().reg_factors;
-  a(k, k) += n * s.options().reg_bias;
+  for (int f = 0; f < k; ++f) a(f, f) += (n + 20) * s.options().reg_factors;
+  a(k, k) += n * s.options().reg_bias + 5;
   Eigen::VectorXd x = a.fullPivLu().solve(b);
   std::vector<float> out(30);
   m->score_new_user(items, values, out);

@@ -80,7 +80,8 @@ TEST(Svdpp, FoldInSolvesForPAndBiasAroundTheImplicitTerm) {
   const std::vector<ItemIndex> items = {2, 5, 11};
   const std::vector<float> values = {5, 1, 3};
   // z = (y_2 + y_5 + y_11) / sqrt(3); [p, b_u] = argmin sum (r - mu - b_i - q_i.(p + z) - b_u)^2
-  //   + 3 reg_factors |p|^2 + 3 reg_bias b_u^2 (defaults 0.1, 0.02); the user vector is p + z.
+  //   + (3 + 20) reg_factors |p|^2 + (3 reg_bias + 5) b_u^2 (defaults 0.1, 0.02; the fold-in prior);
+  // the user vector is p + z.
   const int k = 3;
   Eigen::VectorXd z = Eigen::VectorXd::Zero(k);
   for (ItemIndex i : items)
@@ -94,8 +95,8 @@ TEST(Svdpp, FoldInSolvesForPAndBiasAroundTheImplicitTerm) {
     a += q * q.transpose();
     b += (values[j] - s.global_mean() - s.item_bias()[items[j]] - q.head(k).dot(z)) * q;
   }
-  a.diagonal().head(k).array() += 3 * 0.1;
-  a(k, k) += 3 * 0.02;
+  a.diagonal().head(k).array() += (3 + 20) * 0.1;
+  a(k, k) += 3 * 0.02 + 5;
   Eigen::VectorXd x = a.fullPivLu().solve(b);
   std::vector<float> out(30);
   m->score_new_user(items, values, out);
