@@ -132,7 +132,8 @@ void bench_sgd(const Args& a) {
       {"FPSG, order=chunked (default)", {{"factors", "64"}, {"epochs", e}, {"threads", t}}},
       {"FPSG, order=user", {{"factors", "64"}, {"epochs", e}, {"threads", t}, {"order", "user"}}},
       {"FPSG, order=full", {{"factors", "64"}, {"epochs", e}, {"threads", t}, {"order", "full"}}},
-      {"serial reference: 1 thread,", {{"factors", "64"}, {"epochs", e}, {"threads", "1"}, {"blocks", "1"}, {"order", "full"}}},
+      {"serial reference: 1 thread,",
+       {{"factors", "64"}, {"epochs", e}, {"threads", "1"}, {"blocks", "1"}, {"order", "full"}}},
   };
   std::printf("  %-30s %12s %9s %9s %8s %8s %10s %10s\n", "schedule", "updates/s", "vs LIBMF", "vs AVX", "target",
               "train", "fit wall", "peak");
@@ -225,8 +226,9 @@ void bench_ease(const Args& a) {
     std::printf("  form=%-9s fit %7.2f s wall, %7.2f s cpu, peak +%.0f MB\n", form.c_str(), run.wall, run.cpu,
                 mb(run.peak));
   }
-  if (!a.ease_dense) std::printf("  (form=dense inverts the %zu x %zu Gram matrix: --ease-dense to time it)\n",
-                                 ds.rated_movies(), ds.rated_movies());
+  if (!a.ease_dense)
+    std::printf("  (form=dense inverts the %zu x %zu Gram matrix: --ease-dense to time it)\n", ds.rated_movies(),
+                ds.rated_movies());
 }
 
 // ---- surprise
@@ -287,14 +289,14 @@ void bench_surprise(const Args& a) {
     CvRow row = run_cv(r.name, r.params, folds, ds, a.threads, a.repeats);
     if (r.ref_seconds > 0)
       std::printf("  %-8s %8.4f %10.4f %9.3fs %9.1fs %9.1fx %9.0fx %8.0f   (cpu %.2f s)\n", r.label, row.rmse,
-                  r.ref_rmse, row.seconds, r.ref_seconds, r.ref_seconds / row.seconds, r.target, mb(row.peak),
-                  row.cpu);
+                  r.ref_rmse, row.seconds, r.ref_seconds, r.ref_seconds / row.seconds, r.target, mb(row.peak), row.cpu);
     else
-      std::printf("  %-8s %8.4f %10s %9.3fs %10s %10s %10s %8.0f   (cpu %.2f s)\n", r.label, row.rmse, "-",
-                  row.seconds, "-", "-", "-", mb(row.peak), row.cpu);
+      std::printf("  %-8s %8.4f %10s %9.3fs %10s %10s %10s %8.0f   (cpu %.2f s)\n", r.label, row.rmse, "-", row.seconds,
+                  "-", "-", "-", mb(row.peak), row.cpu);
   }
-  std::printf("  (svd defaults: 32 factors, 20 epochs, lr 0.02; svd k=64: 64 factors, 40 epochs, lr 0.01;\n"
-              "   Surprise SVD: 100 factors, 20 epochs; SVD++: 20 factors, 20 epochs)\n");
+  std::printf(
+      "  (svd defaults: 32 factors, 20 epochs, lr 0.02; svd k=64: 64 factors, 40 epochs, lr 0.01;\n"
+      "   Surprise SVD: 100 factors, 20 epochs; SVD++: 20 factors, 20 epochs)\n");
   auto files = make_splits(ds, "files:u{1..5}.base,test", 0);
   std::printf("  ml-100k u1..u5 (predefined splits), RMSE per split and mean:\n");
   for (const char* name : {"svd", "svdpp", "als"}) {
@@ -333,11 +335,12 @@ void bench_topn(const Args& a) {
 }
 
 [[noreturn]] void usage(const char* msg) {
-  std::fprintf(stderr,
-               "mf_bench: %s\nusage: mf_bench [--quick] [--threads N] [--sections sgd,scale,implicit,ease,surprise,topn]\n"
-               "                [--sgd-ratings N] [--users N] [--items N] [--implicit-nnz N] [--epochs N]\n"
-               "                [--scale M1,M2,...] [--ease-dense] [--repeats N] [--shared DIR]\n",
-               msg);
+  std::fprintf(
+      stderr,
+      "mf_bench: %s\nusage: mf_bench [--quick] [--threads N] [--sections sgd,scale,implicit,ease,surprise,topn]\n"
+      "                [--sgd-ratings N] [--users N] [--items N] [--implicit-nnz N] [--epochs N]\n"
+      "                [--scale M1,M2,...] [--ease-dense] [--repeats N] [--shared DIR]\n",
+      msg);
   std::exit(2);
 }
 
@@ -369,16 +372,23 @@ Args parse_args(int argc, char** argv) {
       return x;
     };
     if (s == "--quick") continue;
-    if (s == "--threads") a.threads = static_cast<int>(count());
+    if (s == "--threads")
+      a.threads = static_cast<int>(count());
     else if (s == "--sections") {
       a.sections.clear();
       for (auto& x : split(value(), ',')) a.sections.insert(std::string(trim(x)));
-    } else if (s == "--sgd-ratings") a.sgd_ratings = static_cast<std::size_t>(count());
-    else if (s == "--users") a.users = static_cast<std::size_t>(count());
-    else if (s == "--items") a.items = static_cast<std::size_t>(count());
-    else if (s == "--implicit-nnz") a.implicit_nnz = static_cast<std::size_t>(count());
-    else if (s == "--epochs") a.epochs = static_cast<int>(count());
-    else if (s == "--repeats") a.repeats = static_cast<int>(count());
+    } else if (s == "--sgd-ratings")
+      a.sgd_ratings = static_cast<std::size_t>(count());
+    else if (s == "--users")
+      a.users = static_cast<std::size_t>(count());
+    else if (s == "--items")
+      a.items = static_cast<std::size_t>(count());
+    else if (s == "--implicit-nnz")
+      a.implicit_nnz = static_cast<std::size_t>(count());
+    else if (s == "--epochs")
+      a.epochs = static_cast<int>(count());
+    else if (s == "--repeats")
+      a.repeats = static_cast<int>(count());
     else if (s == "--scale") {
       a.scale_millions.clear();
       for (auto& x : split(value(), ',')) {
@@ -386,9 +396,12 @@ Args parse_args(int argc, char** argv) {
         if (!parse_double(trim(x), v) || v <= 0) usage("--scale: expected millions of ratings like 1,2,5");
         a.scale_millions.push_back(v);
       }
-    } else if (s == "--ease-dense") a.ease_dense = true;
-    else if (s == "--shared") a.shared = value();
-    else usage(("unknown argument " + s).c_str());
+    } else if (s == "--ease-dense")
+      a.ease_dense = true;
+    else if (s == "--shared")
+      a.shared = value();
+    else
+      usage(("unknown argument " + s).c_str());
   }
   return a;
 }

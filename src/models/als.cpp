@@ -14,8 +14,8 @@ Als::Als(Params& p) {
   iterations_ = p.get_int("iterations", 10, "ALS iterations (a user half-step then a movie half-step)", 1, 100000);
   reg_ = static_cast<float>(p.get_double("reg", 0.1, "lambda, weighted by each row's rating count (ALS-WR)", 0, 1e6));
   biases_ = p.get_bool("biases", true, "fit user and movie biases (false: Zhou et al.'s model around the mean)");
-  std::string solver = p.get_string("solver", "cholesky", "row solver: exact Cholesky, or conjugate gradient",
-                                    {"cholesky", "cg"});
+  std::string solver =
+      p.get_string("solver", "cholesky", "row solver: exact Cholesky, or conjugate gradient", {"cholesky", "cg"});
   cg_steps_ = p.get_int("cg_steps", 3, "conjugate-gradient steps per row (solver=cg)", 1, 1000);
   if (solver == "cholesky") cg_steps_ = 0;
   init_std_ = static_cast<float>(p.get_double("init_std", 0.1, "std of the normal initial factors", 0, 10));
@@ -27,8 +27,7 @@ void Als::solve_row(RidgeSolver& solver, const FactorMatrix& other, std::span<co
                     std::span<const ItemIndex> index, std::span<const float> values, std::vector<float>& targets,
                     int cg_steps, std::span<float> x) const {
   targets.resize(index.size());
-  for (std::size_t j = 0; j < index.size(); ++j)
-    targets[j] = values[j] - mu_ - (biases_ ? other_bias[index[j]] : 0.f);
+  for (std::size_t j = 0; j < index.size(); ++j) targets[j] = values[j] - mu_ - (biases_ ? other_bias[index[j]] : 0.f);
   const float lambda = reg_ * static_cast<float>(index.size());
   solver.solve(other, index, targets, lambda, lambda, biases_, cg_steps, x);
 }
@@ -53,7 +52,8 @@ void Als::solve_side(const RatingMatrix& train, bool by_user, int threads) {
       float* dst = solved.row(row);
       std::copy(dst, dst + k, x.begin());  // warm start for CG
       x[k] = biases_ ? bias[row] : 0.f;
-      solve_row(solver, other, other_bias, index, values, targets, cg_steps_, std::span<float>(x.data(), k + (biases_ ? 1 : 0)));
+      solve_row(solver, other, other_bias, index, values, targets, cg_steps_,
+                std::span<float>(x.data(), k + (biases_ ? 1 : 0)));
       std::copy(x.begin(), x.begin() + k, dst);
       if (biases_) bias[row] = x[k];
     }
@@ -93,8 +93,7 @@ void Als::fit(const RatingMatrix& train, const FitOptions& opts) {
   check_fitted("try a higher reg");
 }
 
-void Als::score_new_user(std::span<const ItemIndex> items, std::span<const float> values,
-                         std::span<float> out) const {
+void Als::score_new_user(std::span<const ItemIndex> items, std::span<const float> values, std::span<float> out) const {
   for (ItemIndex i : items)
     if (i >= n_items()) throw ConfigError("score_new_user: movie index " + std::to_string(i) + " out of range");
   const std::size_t k = user_.k();

@@ -54,7 +54,8 @@ void put_matrix(BinaryWriter& out, const M& m) {
 template <typename M>
 void get_matrix(BinaryReader& in, M& m) {
   auto rows = in.get<std::uint64_t>(), cols = in.get<std::uint64_t>();
-  if (cols && rows > in.remaining() / sizeof(float) / cols) in.fail("matrix of " + std::to_string(rows) + " x " + std::to_string(cols));
+  if (cols && rows > in.remaining() / sizeof(float) / cols)
+    in.fail("matrix of " + std::to_string(rows) + " x " + std::to_string(cols));
   m.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
   for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = in.get<float>();
 }
@@ -63,8 +64,9 @@ void get_matrix(BinaryReader& in, M& m) {
 
 Ease::Ease(Params& p) {
   lambda_ = p.get_double("lambda", 200, "L2 weight lambda on B (larger: smoother, more popular items)", 1e-6, 1e9);
-  form_ = p.get_string("form", "auto", "closed form: Gram inverse (movies^3) or Woodbury (users^2 movies); auto: cheaper",
-                       {"auto", "dense", "woodbury"});
+  form_ =
+      p.get_string("form", "auto", "closed form: Gram inverse (movies^3) or Woodbury (users^2 movies); auto: cheaper",
+                   {"auto", "dense", "woodbury"});
   threads_ = p.get_int("threads", 0, "threads; 0: the fit's thread setting (every core)", 0, 1024);
 }
 
@@ -97,7 +99,8 @@ void Ease::fit(const RatingMatrix& train, const FitOptions& opts) {
         [&](ItemIndex i) { return slot_[i]; }, threads);
     g.diagonal().array() += static_cast<float>(lambda_);
     Eigen::LLT<Eigen::Ref<Eigen::MatrixXf>> llt(g);  // in place: g holds L
-    if (llt.info() != Eigen::Success) throw ConfigError("model 'ease': Gram matrix not positive definite; raise lambda");
+    if (llt.info() != Eigen::Success)
+      throw ConfigError("model 'ease': Gram matrix not positive definite; raise lambda");
     b_.resize(m, m);
     const Eigen::Index n_blocks = (m + kBlock - 1) / kBlock;
     ExceptionKeeper errors;
@@ -124,7 +127,8 @@ void Ease::fit(const RatingMatrix& train, const FitOptions& opts) {
         [](UserIndex u) { return static_cast<std::int64_t>(u); }, threads);
     c.diagonal().array() += lambda_;
     Eigen::LLT<Eigen::Ref<Eigen::MatrixXd>> llt(c);
-    if (llt.info() != Eigen::Success) throw ConfigError("model 'ease': user Gram matrix not positive definite; raise lambda");
+    if (llt.info() != Eigen::Success)
+      throw ConfigError("model 'ease': user Gram matrix not positive definite; raise lambda");
     // Z = L^-1 X, column blocks in parallel (each is an independent triangular solve).
     Eigen::MatrixXd zd = Eigen::MatrixXd::Zero(nu, m);
     for (Eigen::Index s = 0; s < m; ++s)
@@ -256,7 +260,8 @@ void Ease::load_payload(BinaryReader& in) {
   if (in.get<std::uint32_t>()) {
     get_matrix(in, z_);
     get_matrix(in, d_);
-    if (z_.cols() != m || d_.size() != m || z_.rows() != static_cast<Eigen::Index>(n_users())) in.fail("EASE factors of the wrong size");
+    if (z_.cols() != m || d_.size() != m || z_.rows() != static_cast<Eigen::Index>(n_users()))
+      in.fail("EASE factors of the wrong size");
   } else {
     get_matrix(in, b_);
     if (b_.rows() != m || b_.cols() != m) in.fail("EASE matrix of the wrong size");

@@ -53,13 +53,13 @@ class Ease final : public Recommender {
   std::string form_;
   int threads_;
   std::size_t n_items_ = 0;
-  std::vector<std::int64_t> slot_;       // movie -> position among active movies, -1 if none
-  std::vector<ItemIndex> active_;        // movies with training ratings
+  std::vector<std::int64_t> slot_;        // movie -> position among active movies, -1 if none
+  std::vector<ItemIndex> active_;         // movies with training ratings
   std::vector<std::size_t> user_ptr_{0};  // training rows (x_u), CSR
   std::vector<ItemIndex> user_items_;
   Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> b_;  // dense form: m x m, B(j, i) = B_ji
-  Eigen::MatrixXf z_;                    // woodbury form: users x m, column j = Z_j
-  Eigen::VectorXf d_;                    // woodbury form: d_j = 1 - S_jj
+  Eigen::MatrixXf z_;                                                        // woodbury form: users x m, column j = Z_j
+  Eigen::VectorXf d_;                                                        // woodbury form: d_j = 1 - S_jj
 };
 
 }  // namespace movierec

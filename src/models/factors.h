@@ -39,7 +39,9 @@ struct AlignedAllocator {
   T* allocate(std::size_t n) { return static_cast<T*>(allocate_aligned(n * sizeof(T))); }
   void deallocate(T* p, std::size_t n) { deallocate_aligned(p, n * sizeof(T)); }
   template <typename U>
-  bool operator==(const AlignedAllocator<U>&) const { return true; }
+  bool operator==(const AlignedAllocator<U>&) const {
+    return true;
+  }
 };
 using AlignedFloats = std::vector<float, AlignedAllocator<float>>;
 
@@ -116,9 +118,11 @@ class Rng {
     return r;
   }
   // Uniform in [0, n) (Lemire's multiply-shift; bias < n / 2^64).
-  std::uint64_t below(std::uint64_t n) { return static_cast<std::uint64_t>((static_cast<unsigned __int128>((*this)()) * n) >> 64); }
+  std::uint64_t below(std::uint64_t n) {
+    return static_cast<std::uint64_t>((static_cast<unsigned __int128>((*this)()) * n) >> 64);
+  }
   double uniform() { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }  // [0, 1)
-  std::pair<double, double> normal_pair();  // two independent N(0, 1), Box-Muller
+  std::pair<double, double> normal_pair();                                       // two independent N(0, 1), Box-Muller
 
   template <typename T>
   void shuffle(std::span<T> v) {
@@ -152,8 +156,10 @@ inline float dot_fixed(const float* a, const float* b) {
   __m512 x1 = _mm512_setzero_ps();
   for (int v = 1; v < kN / 16; ++v) {
     const __m512 av = _mm512_loadu_ps(a + 16 * v), bv = _mm512_loadu_ps(b + 16 * v);
-    if (v % 2) x1 = _mm512_fmadd_ps(av, bv, x1);
-    else x0 = _mm512_fmadd_ps(av, bv, x0);
+    if (v % 2)
+      x1 = _mm512_fmadd_ps(av, bv, x1);
+    else
+      x0 = _mm512_fmadd_ps(av, bv, x0);
   }
   return _mm512_reduce_add_ps(_mm512_add_ps(x0, x1));
 #elif defined(__AVX2__) && defined(__FMA__)
@@ -161,8 +167,10 @@ inline float dot_fixed(const float* a, const float* b) {
   __m256 x1 = _mm256_mul_ps(_mm256_loadu_ps(a + 8), _mm256_loadu_ps(b + 8));
   for (int v = 2; v < kN / 8; ++v) {
     const __m256 av = _mm256_loadu_ps(a + 8 * v), bv = _mm256_loadu_ps(b + 8 * v);
-    if (v % 2) x1 = _mm256_fmadd_ps(av, bv, x1);
-    else x0 = _mm256_fmadd_ps(av, bv, x0);
+    if (v % 2)
+      x1 = _mm256_fmadd_ps(av, bv, x1);
+    else
+      x0 = _mm256_fmadd_ps(av, bv, x0);
   }
   const __m256 x = _mm256_add_ps(x0, x1);
   __m128 h = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
@@ -192,12 +200,12 @@ void check_finite(std::span<const float> v, std::string_view model, std::string_
 // Reuses its buffers: one RidgeSolver per thread.
 class RidgeSolver {
  public:
-  void solve(const FactorMatrix& q, std::span<const ItemIndex> items, std::span<const float> targets,
-             float reg_factors, float reg_bias, bool bias, int cg_steps, std::span<float> x);
+  void solve(const FactorMatrix& q, std::span<const ItemIndex> items, std::span<const float> targets, float reg_factors,
+             float reg_bias, bool bias, int cg_steps, std::span<float> x);
 
  private:
-  Eigen::MatrixXf a_;             // rows of the design: n x dim (column-major)
-  Eigen::MatrixXf gram_;          // dim x dim
+  Eigen::MatrixXf a_;     // rows of the design: n x dim (column-major)
+  Eigen::MatrixXf gram_;  // dim x dim
   Eigen::VectorXf rhs_, sol_, r_, p_, ap_, t_;
 };
 

@@ -98,8 +98,12 @@ class BlockScheduler {
   };
 
   BlockScheduler(const BlockGrid& g, int epochs, Rng& rng, std::function<void(int)> end_of_epoch)
-      : side_(g.side), epochs_(epochs), rng_(rng), end_of_epoch_(std::move(end_of_epoch)),
-        row_busy_(g.side, 0), col_busy_(g.side, 0) {
+      : side_(g.side),
+        epochs_(epochs),
+        rng_(rng),
+        end_of_epoch_(std::move(end_of_epoch)),
+        row_busy_(g.side, 0),
+        col_busy_(g.side, 0) {
     for (std::size_t b = 0; b + 1 < g.ptr.size(); ++b)
       if (g.ptr[b + 1] > g.ptr[b]) blocks_.push_back(static_cast<int>(b));
     start_epoch();
@@ -283,16 +287,23 @@ void run_block(const Walk& w, float mu, FactorMatrix& pm, FactorMatrix& qm, std:
 }
 
 template <SgdSides kSides>
-void run_block_sides(const Walk& block, float mu, FactorMatrix& pm, FactorMatrix& qm,
-                     std::vector<float>& bu, std::vector<float>& bi, const SgdOptions& o) {
+void run_block_sides(const Walk& block, float mu, FactorMatrix& pm, FactorMatrix& qm, std::vector<float>& bu,
+                     std::vector<float>& bi, const SgdOptions& o) {
   switch (pm.stride()) {
-    case 16: return run_block<kSides, 16>(block, mu, pm, qm, bu, bi, o);
-    case 32: return run_block<kSides, 32>(block, mu, pm, qm, bu, bi, o);
-    case 48: return run_block<kSides, 48>(block, mu, pm, qm, bu, bi, o);
-    case 64: return run_block<kSides, 64>(block, mu, pm, qm, bu, bi, o);
-    case 96: return run_block<kSides, 96>(block, mu, pm, qm, bu, bi, o);
-    case 128: return run_block<kSides, 128>(block, mu, pm, qm, bu, bi, o);
-    default: return run_block<kSides, 0>(block, mu, pm, qm, bu, bi, o);
+    case 16:
+      return run_block<kSides, 16>(block, mu, pm, qm, bu, bi, o);
+    case 32:
+      return run_block<kSides, 32>(block, mu, pm, qm, bu, bi, o);
+    case 48:
+      return run_block<kSides, 48>(block, mu, pm, qm, bu, bi, o);
+    case 64:
+      return run_block<kSides, 64>(block, mu, pm, qm, bu, bi, o);
+    case 96:
+      return run_block<kSides, 96>(block, mu, pm, qm, bu, bi, o);
+    case 128:
+      return run_block<kSides, 128>(block, mu, pm, qm, bu, bi, o);
+    default:
+      return run_block<kSides, 0>(block, mu, pm, qm, bu, bi, o);
   }
 }
 
@@ -308,13 +319,13 @@ SgdMf::SgdMf(Params& p, int default_epochs) {
   opt_.init_std = static_cast<float>(p.get_double("init_std", 0.05, "std of the normal initial factors", 0, 10));
   opt_.seed = static_cast<std::uint64_t>(p.get_int("seed", 42, "random seed (init, grid, order)", 0, 2147483647));
   opt_.threads = p.get_int("threads", 0, "threads; 0: the fit's thread setting (every core)", 0, 1024);
-  opt_.blocks = p.get_int("blocks", 0,
-                          "grid side of the parallel schedule; 0: 1 with one thread, else 4 * threads + 2", 0, 1024);
+  opt_.blocks =
+      p.get_int("blocks", 0, "grid side of the parallel schedule; 0: 1 with one thread, else 4 * threads + 2", 0, 1024);
   const std::string order = p.get_string(
       "order", "chunked",
       "rating order inside a block each epoch: shuffled in cache-sized chunks, fully reshuffled, or by user",
       {"chunked", "full", "user"});
-  opt_.order = order == "full" ? SgdOptions::Order::kFull
+  opt_.order = order == "full"   ? SgdOptions::Order::kFull
                : order == "user" ? SgdOptions::Order::kUser
                                  : SgdOptions::Order::kChunked;
 }
@@ -365,9 +376,15 @@ void SgdMf::fit(const RatingMatrix& train, const FitOptions& opts) {
       const SgdSides sides = sides_for_epoch(t.epoch);
       for (const Walk& chunk : chunks) {
         switch (sides) {
-          case SgdSides::kJoint: run_block_sides<SgdSides::kJoint>(chunk, mu_, user_, item_, user_bias_, item_bias_, opt_); break;
-          case SgdSides::kUsers: run_block_sides<SgdSides::kUsers>(chunk, mu_, user_, item_, user_bias_, item_bias_, opt_); break;
-          case SgdSides::kItems: run_block_sides<SgdSides::kItems>(chunk, mu_, user_, item_, user_bias_, item_bias_, opt_); break;
+          case SgdSides::kJoint:
+            run_block_sides<SgdSides::kJoint>(chunk, mu_, user_, item_, user_bias_, item_bias_, opt_);
+            break;
+          case SgdSides::kUsers:
+            run_block_sides<SgdSides::kUsers>(chunk, mu_, user_, item_, user_bias_, item_bias_, opt_);
+            break;
+          case SgdSides::kItems:
+            run_block_sides<SgdSides::kItems>(chunk, mu_, user_, item_, user_bias_, item_bias_, opt_);
+            break;
         }
       }
     }
@@ -389,7 +406,8 @@ void SgdMf::score_new_user(std::span<const ItemIndex> items, std::span<const flo
                            std::span<float> out) const {
   std::vector<float> targets(items.size());
   for (std::size_t j = 0; j < items.size(); ++j) {
-    if (items[j] >= n_items()) throw ConfigError("score_new_user: movie index " + std::to_string(items[j]) + " out of range");
+    if (items[j] >= n_items())
+      throw ConfigError("score_new_user: movie index " + std::to_string(items[j]) + " out of range");
     targets[j] = values[j] - mu_ - item_bias_[items[j]];
   }
   const float n = static_cast<float>(items.size());

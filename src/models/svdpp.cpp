@@ -66,9 +66,8 @@ void svdpp_user_pass(const SvdppRefs& m, const SvdppRates& r, UserIndex u, std::
   }
 }
 
-void svdpp_user_pass_reference(const SvdppRefs& m, const SvdppRates& r, UserIndex u,
-                               std::span<const ItemIndex> rated, std::span<const float> values,
-                               std::span<const std::uint32_t> order) {
+void svdpp_user_pass_reference(const SvdppRefs& m, const SvdppRates& r, UserIndex u, std::span<const ItemIndex> rated,
+                               std::span<const float> values, std::span<const std::uint32_t> order) {
   const std::size_t k = m.q.k();
   const double s = 1.0 / std::sqrt(double(rated.size()));
   float* pu = m.p.row(u);
@@ -101,7 +100,8 @@ SvdPlusPlus::SvdPlusPlus(Params& p) {
   lr_ = static_cast<float>(p.get_double("lr", 0.007, "SGD learning rate (lower it if training diverges)", 1e-9, 10));
   reg_factors_ = static_cast<float>(p.get_double("reg_factors", 0.1, "L2 weight on p_u and q_i per rating", 0, 100));
   reg_bias_ = static_cast<float>(p.get_double("reg_bias", 0.02, "L2 weight on b_u and b_i per rating", 0, 100));
-  reg_implicit_ = static_cast<float>(p.get_double("reg_implicit", 0.005, "L2 weight on the implicit y_j per rating", 0, 100));
+  reg_implicit_ =
+      static_cast<float>(p.get_double("reg_implicit", 0.005, "L2 weight on the implicit y_j per rating", 0, 100));
   init_std_ = static_cast<float>(p.get_double("init_std", 0.1, "std of the normal initial factors", 0, 10));
   seed_ = static_cast<std::uint64_t>(p.get_int("seed", 42, "random seed (init, order)", 0, 2147483647));
   threads_ = p.get_int("threads", 0, "threads; 0: the fit's thread setting (every core)", 0, 1024);

@@ -23,7 +23,7 @@ namespace movierec {
 struct SvdppRefs {
   float mu;
   FactorMatrix &p, &q, &y;
-  std::vector<float> &bu, &bi;
+  std::vector<float>&bu, &bi;
 };
 struct SvdppRates {
   float lr, reg_factors, reg_bias, reg_implicit;
@@ -37,9 +37,8 @@ void svdpp_user_pass(const SvdppRefs& m, const SvdppRates& r, UserIndex u, std::
                      std::span<const float> values, std::span<const std::uint32_t> order, float* z, float* d);
 // The same pass with the paper's per-rating update of every y_j, O(|N(u)|^2 k):
 // the reference the fast path is tested against.
-void svdpp_user_pass_reference(const SvdppRefs& m, const SvdppRates& r, UserIndex u,
-                               std::span<const ItemIndex> rated, std::span<const float> values,
-                               std::span<const std::uint32_t> order);
+void svdpp_user_pass_reference(const SvdppRefs& m, const SvdppRates& r, UserIndex u, std::span<const ItemIndex> rated,
+                               std::span<const float> values, std::span<const std::uint32_t> order);
 
 class SvdPlusPlus final : public FactorModel {
  public:

@@ -60,16 +60,30 @@ void check_against_dense(const RatingMatrix& r, const std::string& form, bool wa
 
 TEST(Ease, BothFormsMatchADenseInverseWithMoreUsersThanMovies) {
   // 7 users x 5 movies (movie 4 unrated): auto picks the Gram inverse.
-  RatingMatrix r(7, 5, {{0, 0, 5}, {0, 1, 3}, {1, 0, 4}, {1, 2, 1}, {2, 1, 2}, {2, 2, 5}, {3, 0, 4}, {3, 3, 2},
-                        {4, 1, 1}, {4, 3, 5}, {5, 0, 3}, {5, 1, 3}, {5, 2, 3}, {6, 3, 4}});
+  RatingMatrix r(7, 5,
+                 {{0, 0, 5},
+                  {0, 1, 3},
+                  {1, 0, 4},
+                  {1, 2, 1},
+                  {2, 1, 2},
+                  {2, 2, 5},
+                  {3, 0, 4},
+                  {3, 3, 2},
+                  {4, 1, 1},
+                  {4, 3, 5},
+                  {5, 0, 3},
+                  {5, 1, 3},
+                  {5, 2, 3},
+                  {6, 3, 4}});
   check_against_dense(r, "auto", false);
   check_against_dense(r, "woodbury", true);
 }
 
 TEST(Ease, BothFormsMatchADenseInverseWithFewerUsersThanMovies) {
   // 3 users x 6 movies: auto picks Woodbury.
-  RatingMatrix r(3, 6, {{0, 0, 1}, {0, 1, 1}, {0, 4, 1}, {1, 0, 1}, {1, 2, 1}, {1, 3, 1}, {1, 4, 1}, {2, 1, 1},
-                        {2, 3, 1}, {2, 5, 1}});
+  RatingMatrix r(
+      3, 6,
+      {{0, 0, 1}, {0, 1, 1}, {0, 4, 1}, {1, 0, 1}, {1, 2, 1}, {1, 3, 1}, {1, 4, 1}, {2, 1, 1}, {2, 3, 1}, {2, 5, 1}});
   check_against_dense(r, "auto", true);
   check_against_dense(r, "dense", false);
 }

@@ -49,11 +49,14 @@ TEST(Kernels, FixedLengthDotEqualsThePlainSum) {
     want += double(a[f]) * b[f];
   }
   EXPECT_NEAR(dot_fixed<64>(a, b), want, 1e-5);
-  EXPECT_NEAR(dot_fixed<16>(a, b), [&] {
-    double w = 0;
-    for (int f = 0; f < 16; ++f) w += double(a[f]) * b[f];
-    return w;
-  }(), 1e-5);
+  EXPECT_NEAR(
+      dot_fixed<16>(a, b),
+      [&] {
+        double w = 0;
+        for (int f = 0; f < 16; ++f) w += double(a[f]) * b[f];
+        return w;
+      }(),
+      1e-5);
   EXPECT_NEAR(dot(a, b, 64), want, 1e-5);
 }
 
@@ -67,7 +70,11 @@ TEST(RunEpochs, EveryTaskOncePerEpochAndStepsInOrder) {
     std::atomic<bool> bad_epoch{false};
     int current = 0;
     run_epochs(
-        threads, 4, n, 7, [&](int e) { steps.push_back("start" + std::to_string(e)); current = e; },
+        threads, 4, n, 7,
+        [&](int e) {
+          steps.push_back("start" + std::to_string(e));
+          current = e;
+        },
         [&](int e, std::size_t b, std::size_t end) {
           if (e != current) bad_epoch = true;
           for (std::size_t t = b; t < end; ++t) ++hits[t];
@@ -79,8 +86,8 @@ TEST(RunEpochs, EveryTaskOncePerEpochAndStepsInOrder) {
             if (h != e) bad_epoch = true;
         });
     EXPECT_FALSE(bad_epoch);
-    EXPECT_EQ(steps, (std::vector<std::string>{"start1", "end1", "start2", "end2", "start3", "end3", "start4",
-                                               "end4"}));
+    EXPECT_EQ(steps,
+              (std::vector<std::string>{"start1", "end1", "start2", "end2", "start3", "end3", "start4", "end4"}));
   }
 }
 

@@ -42,8 +42,14 @@ TEST(ImplicitAls, UserStepMatchesDenseHuKorenVolinsky) {
   for (const char* solver : {"cholesky", "cg"}) {
     SCOPED_TRACE(solver);
     // 3 CG steps on 3 unknowns: exact up to rounding.
-    auto m = create_model("ials", {{"factors", "3"}, {"iterations", "1"}, {"alpha", "2"}, {"reg", "0.5"},
-                                   {"solver", solver}, {"cg_steps", "3"}, {"init_std", "0.5"}, {"threads", "1"}});
+    auto m = create_model("ials", {{"factors", "3"},
+                                   {"iterations", "1"},
+                                   {"alpha", "2"},
+                                   {"reg", "0.5"},
+                                   {"solver", solver},
+                                   {"cg_steps", "3"},
+                                   {"init_std", "0.5"},
+                                   {"threads", "1"}});
     m->fit(r, {});
     auto& ials = dynamic_cast<ImplicitAls&>(*m);
     Eigen::MatrixXd want = dense_user_step(r, ials.item_factors(), 2.0, 0.5);

@@ -30,8 +30,7 @@ inline RatingMatrix rank1_matrix(std::size_t nu, std::size_t ni, double density,
 }
 
 // Ratings from a rank-k model plus noise, clipped to [1, 5].
-inline RatingMatrix low_rank_matrix(std::size_t nu, std::size_t ni, int k, double density, float noise,
-                                    unsigned seed) {
+inline RatingMatrix low_rank_matrix(std::size_t nu, std::size_t ni, int k, double density, float noise, unsigned seed) {
   std::mt19937 g(seed);
   std::normal_distribution<float> n01(0.f, 1.f);
   std::uniform_real_distribution<float> coin(0.f, 1.f);

@@ -80,8 +80,13 @@ TEST(Svd, RecoversRank1Matrix) {
   RatingMatrix r = rank1_matrix(40, 30, 1.0, 1);
   for (const char* name : {"svd", "svd-alternating"}) {
     SCOPED_TRACE(name);
-    auto m = create_model(name, {{"factors", "2"}, {"reg_factors", "0"}, {"reg_bias", "0"}, {"epochs", "400"},
-                                 {"lr", "0.02"}, {"init_std", "0.1"}, {"threads", "1"}});
+    auto m = create_model(name, {{"factors", "2"},
+                                 {"reg_factors", "0"},
+                                 {"reg_bias", "0"},
+                                 {"epochs", "400"},
+                                 {"lr", "0.02"},
+                                 {"init_std", "0.1"},
+                                 {"threads", "1"}});
     m->fit(r, {});
     // The ratings span 1..5 (std ~0.9); a rank-1 fit is near exact.
     EXPECT_LT(train_rmse(*m, r), 0.02);
@@ -92,8 +97,8 @@ TEST(Svd, OneThreadIsReproducibleBitForBit) {
   RatingMatrix r = low_rank_matrix(60, 50, 3, 0.3, 0.3f, 2);
   for (auto [blocks, order] : {std::pair{"1", "full"}, {"4", "chunked"}, {"4", "user"}}) {
     SCOPED_TRACE(std::string(blocks) + " " + order);
-    ParamMap prm = {{"threads", "1"}, {"epochs", "5"}, {"seed", "7"}, {"blocks", blocks}, {"factors", "8"},
-                    {"order", order}};
+    ParamMap prm = {{"threads", "1"},   {"epochs", "5"},  {"seed", "7"},
+                    {"blocks", blocks}, {"factors", "8"}, {"order", order}};
     auto a = create_model("svd", prm), b = create_model("svd", prm);
     a->fit(r, {});
     b->fit(r, {});
@@ -108,15 +113,15 @@ TEST(Svd, OneThreadIsReproducibleBitForBit) {
 TEST(Svd, ParallelScheduleReachesTheSerialTrainingError) {
   // 12k ratings (more than one 4096-rating chunk per block at blocks=1).
   RatingMatrix r = low_rank_matrix(300, 200, 4, 0.2, 0.2f, 3);
-  auto serial = create_model("svd", {{"epochs", "30"}, {"factors", "8"}, {"threads", "1"}, {"blocks", "1"},
-                                     {"order", "full"}});
+  auto serial =
+      create_model("svd", {{"epochs", "30"}, {"factors", "8"}, {"threads", "1"}, {"blocks", "1"}, {"order", "full"}});
   serial->fit(r, {});
   const double a = train_rmse(*serial, r);
   EXPECT_LT(a, 0.5);
   for (const char* order : {"chunked", "full", "user"}) {
     SCOPED_TRACE(order);
-    auto parallel = create_model("svd", {{"epochs", "30"}, {"factors", "8"}, {"threads", "2"}, {"blocks", "6"},
-                                         {"order", order}});
+    auto parallel =
+        create_model("svd", {{"epochs", "30"}, {"factors", "8"}, {"threads", "2"}, {"blocks", "6"}, {"order", order}});
     parallel->fit(r, {});
     EXPECT_NEAR(a, train_rmse(*parallel, r), 0.03);
   }
