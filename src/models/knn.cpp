@@ -1,3 +1,4 @@
+#include "data/rating_matrix_io.h"
 #include "models/knn.h"
 
 #include <algorithm>
@@ -441,14 +442,7 @@ std::vector<ScoredItem> Knn::similar_items(ItemIndex i, std::size_t k) const {
 void Knn::save_payload(BinaryWriter& out) const {
   out.put(kPayloadVersion);
   out.put<std::uint32_t>(kind_ == Kind::kItem ? 1 : 0);
-  out.put<std::uint64_t>(train_.n_users());
-  out.put<std::uint64_t>(train_.n_items());
-  std::vector<UserIndex> us;
-  us.reserve(train_.nnz());
-  for (UserIndex u = 0; u < train_.n_users(); ++u) us.insert(us.end(), train_.user_count(u), u);
-  out.put_vector(us);
-  out.put_vector(train_.user_items_raw());
-  out.put_vector(train_.user_values_raw());
+  save_rating_matrix(out, train_);
   save_biases(out, biases_);
   out.put<std::uint32_t>(nb_.truncated ? 1 : 0);
   put_buffer(out, nb_.ptr);
@@ -460,18 +454,8 @@ void Knn::load_payload(BinaryReader& in) {
   if (auto v = in.get<std::uint32_t>(); v != kPayloadVersion)
     in.fail("knn payload version " + std::to_string(v) + ", expected " + std::to_string(kPayloadVersion));
   if (in.get<std::uint32_t>() != (kind_ == Kind::kItem ? 1 : 0)) in.fail("payload of the other knn kind");
-  const auto n_users = in.get<std::uint64_t>(), n_items = in.get<std::uint64_t>();
-  auto us = in.get_vector<UserIndex>();
-  auto is = in.get_vector<ItemIndex>();
-  auto vs = in.get_vector<float>();
-  if (us.size() != is.size() || us.size() != vs.size()) in.fail("rating arrays of different lengths");
-  std::vector<Rating> ratings(us.size());
-  for (std::size_t p = 0; p < us.size(); ++p) ratings[p] = {us[p], is[p], vs[p], 0};
-  try {
-    train_ = RatingMatrix(n_users, n_items, std::move(ratings));
-  } catch (const DataError& e) {
-    in.fail(std::string("bad ratings: ") + e.what());
-  }
+  train_ = load_rating_matrix(in);
+  const std::size_t n_users = train_.n_users(), n_items = train_.n_items();
   biases_ = load_biases(in);
   if (biases_.user.size() != n_users || biases_.item.size() != n_items) in.fail("bias vectors of the wrong size");
   nb_.truncated = in.get<std::uint32_t>() != 0;

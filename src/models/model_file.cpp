@@ -20,11 +20,6 @@ namespace {
 constexpr char kMagic[8] = {'M', 'O', 'V', 'I', 'E', 'R', 'E', 'C'};
 constexpr std::uint32_t kFormatVersion = 1;
 
-std::uint32_t crc32_of(std::string_view bytes) {
-  return static_cast<std::uint32_t>(
-      ::crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
-}
-
 }  // namespace
 
 void save_model(const std::filesystem::path& file, const Recommender& model, const Dataset& ds) {

@@ -3,6 +3,8 @@
 // DataError, never a crash or a huge allocation.
 #pragma once
 
+#include <zlib.h>
+
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -13,6 +15,12 @@
 #include "movierec/errors.h"
 
 namespace movierec {
+
+// CRC-32 (zlib) of a byte string: the checksum at the end of model and feature files.
+inline std::uint32_t crc32_of(std::string_view bytes) {
+  return static_cast<std::uint32_t>(
+      ::crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+}
 
 class BinaryWriter {
  public:

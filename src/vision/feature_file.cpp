@@ -17,11 +17,6 @@ namespace {
 constexpr char kMagic[8] = {'M', 'R', 'F', 'E', 'A', 'T', 'S', '1'};
 constexpr std::uint32_t kVersion = 1;
 
-std::uint32_t crc32_of(std::string_view bytes) {
-  return static_cast<std::uint32_t>(
-      ::crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
-}
-
 }  // namespace
 
 std::uint16_t float_to_half(float f) {

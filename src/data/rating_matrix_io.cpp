@@ -1,0 +1,31 @@
+#include "data/rating_matrix_io.h"
+
+namespace movierec {
+
+void save_rating_matrix(BinaryWriter& out, const RatingMatrix& m) {
+  out.put<std::uint64_t>(m.n_users());
+  out.put<std::uint64_t>(m.n_items());
+  std::vector<UserIndex> us;
+  us.reserve(m.nnz());
+  for (UserIndex u = 0; u < m.n_users(); ++u) us.insert(us.end(), m.user_count(u), u);
+  out.put_vector(us);
+  out.put_vector(m.user_items_raw());
+  out.put_vector(m.user_values_raw());
+}
+
+RatingMatrix load_rating_matrix(BinaryReader& in) {
+  const auto n_users = in.get<std::uint64_t>(), n_items = in.get<std::uint64_t>();
+  auto us = in.get_vector<UserIndex>();
+  auto is = in.get_vector<ItemIndex>();
+  auto vs = in.get_vector<float>();
+  if (us.size() != is.size() || us.size() != vs.size()) in.fail("rating arrays of different lengths");
+  std::vector<Rating> ratings(us.size());
+  for (std::size_t p = 0; p < us.size(); ++p) ratings[p] = {us[p], is[p], vs[p], 0};
+  try {
+    return RatingMatrix(n_users, n_items, std::move(ratings));
+  } catch (const DataError& e) {
+    in.fail(std::string("bad ratings: ") + e.what());
+  }
+}
+
+}  // namespace movierec
