@@ -13,19 +13,7 @@ TEST(Bpr, RanksTheUsersOwnGroupFirst) {
   RatingMatrix r = two_group_matrix(60, 40, 0.5, 0.02, 30);
   auto m = create_model("bpr", {{"factors", "8"}, {"epochs", "60"}, {"threads", "1"}});
   m->fit(r, {});
-  Query q;
-  q.k = 5;
-  q.exclude = &r;
-  std::vector<UserIndex> users(60);
-  for (UserIndex u = 0; u < 60; ++u) users[u] = u;
-  auto recs = m->recommend(users, q);
-  std::size_t in_group = 0, total = 0;
-  for (UserIndex u = 0; u < 60; ++u)
-    for (const auto& s : recs[u]) {
-      in_group += (u < 30) == (s.item < 20);
-      ++total;
-    }
-  EXPECT_GT(double(in_group) / total, 0.9);
+  EXPECT_GT(own_group_share(*m, r), 0.9);
 }
 
 TEST(Bpr, LossFallsAndOneThreadIsReproducible) {

@@ -60,6 +60,24 @@ inline RatingMatrix two_group_matrix(std::size_t nu, std::size_t ni, double p_in
   return RatingMatrix(nu, ni, std::move(r));
 }
 
+// Share of every user's top-k (unrated movies only) that lies in the user's own
+// group of a two_group_matrix: users < n_users/2 with movies < n_items/2.
+inline double own_group_share(const Recommender& m, const RatingMatrix& r, std::size_t k = 5) {
+  Query q;
+  q.k = k;
+  q.exclude = &r;
+  std::vector<UserIndex> users(r.n_users());
+  for (UserIndex u = 0; u < users.size(); ++u) users[u] = u;
+  auto recs = m.recommend(users, q);
+  std::size_t in_group = 0, total = 0;
+  for (UserIndex u = 0; u < users.size(); ++u)
+    for (const auto& s : recs[u]) {
+      in_group += (u < r.n_users() / 2) == (s.item < r.n_items() / 2);
+      ++total;
+    }
+  return double(in_group) / total;
+}
+
 inline double train_rmse(const Recommender& m, const RatingMatrix& r) {
   double s = 0;
   for (UserIndex u = 0; u < r.n_users(); ++u) {
