@@ -205,11 +205,11 @@ struct Walk {
 //   kFull: the whole block shuffled (Fisher-Yates), the reference order.
 //   kUser: user order, no reshuffle.
 // rng: the block's own stream, so the order does not depend on the thread.
-void chunk_order(std::span<Entry> block, int epoch, SgdOptions::Order order, Rng rng, std::vector<Walk>& walks) {
-  constexpr std::size_t kChunk = 4096;
+void chunk_order(std::span<Entry> block, int epoch, const SgdOptions& o, Rng rng, std::vector<Walk>& walks) {
+  const std::size_t kChunk = static_cast<std::size_t>(o.chunk);
   walks.clear();
-  if (order != SgdOptions::Order::kChunked) {
-    if (order == SgdOptions::Order::kFull) rng.shuffle(block);
+  if (o.order != SgdOptions::Order::kChunked) {
+    if (o.order == SgdOptions::Order::kFull) rng.shuffle(block);
     walks.push_back({block, 0, 1});
     return;
   }
@@ -321,6 +321,7 @@ SgdMf::SgdMf(Params& p, int default_epochs) {
   opt_.threads = p.get_int("threads", 0, "threads; 0: the fit's thread setting (every core)", 0, 1024);
   opt_.blocks =
       p.get_int("blocks", 0, "grid side of the parallel schedule; 0: 1 with one thread, else 4 * threads + 2", 0, 1024);
+  opt_.chunk = p.get_int("chunk", 4096, "ratings per shuffled chunk with order=chunked (about L1/L2 sized)", 2, 1 << 30);
   const std::string order = p.get_string(
       "order", "chunked",
       "rating order inside a block each epoch: shuffled in cache-sized chunks, fully reshuffled, or by user",
@@ -372,7 +373,7 @@ void SgdMf::fit(const RatingMatrix& train, const FitOptions& opts) {
     std::vector<Walk> chunks;
     for (BlockScheduler::Task t; sched.take(t); sched.release(t.block)) {
       auto block = grid.block(static_cast<std::size_t>(t.block));
-      chunk_order(block, t.epoch, opt_.order, Rng(t.seed, static_cast<std::uint64_t>(t.block)), chunks);
+      chunk_order(block, t.epoch, opt_, Rng(t.seed, static_cast<std::uint64_t>(t.block)), chunks);
       const SgdSides sides = sides_for_epoch(t.epoch);
       for (const Walk& chunk : chunks) {
         switch (sides) {

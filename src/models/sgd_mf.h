@@ -83,6 +83,7 @@ struct SgdOptions {
   std::uint64_t seed = 0;
   int threads = 0;  // 0: FitOptions.threads
   int blocks = 0;   // grid side; 0: 1 with one thread, else 4 * threads + 2
+  int chunk = 4096;  // ratings per chunk with order=chunked
   enum class Order { kChunked, kFull, kUser } order = Order::kChunked;
 };
 
