@@ -224,13 +224,22 @@ void run_tune(const TuneOptions& o) {
     CrossValResult cv;
   };
   std::vector<Row> rows;
+  // A fold counts once it is done: cross_validate asks for the next fold's
+  // model when the previous fold has been fitted and scored.
+  bool fold_running = false;
+  auto fold_done = [&] {
+    if (fold_running) progress.add();
+    fold_running = false;
+  };
   for (const auto& c : cands) {
     auto cv = cross_validate(
         [&] {
-          progress.add();
+          fold_done();
+          fold_running = true;
           return create_model(o.model, c);
         },
         splits, ds.scale, eo);
+    fold_done();
     if (!cv.mean.count(o.metric)) {
       std::vector<std::string> have;
       for (const auto& [k, v] : cv.mean) have.push_back(k);

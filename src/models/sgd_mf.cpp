@@ -313,9 +313,13 @@ SgdMf::SgdMf(Params& p, int default_epochs) {
   opt_.factors = p.get_int("factors", 32, "number of latent factors k", 1, 4096);
   opt_.epochs = p.get_int("epochs", default_epochs, "passes over the training ratings", 1, 100000);
   opt_.lr = static_cast<float>(p.get_double("lr", 0.02, "SGD learning rate (lower it if training diverges)", 1e-9, 10));
-  opt_.reg_factors = static_cast<float>(
-      p.get_double("reg_factors", 0.1, "L2 weight on p_u and q_i per rating (raise it if training diverges)", 0, 100));
-  opt_.reg_bias = static_cast<float>(p.get_double("reg_bias", 0.02, "L2 weight on b_u and b_i per rating", 0, 100));
+  // reg: one weight for every term (Surprise's reg_all); reg_factors and
+  // reg_bias, when given, override it.
+  const auto reg = p.get_optional_double("reg", "L2 weight on every parameter: sets reg_factors and reg_bias", 0, 100);
+  opt_.reg_factors = static_cast<float>(p.get_double(
+      "reg_factors", reg.value_or(0.1), "L2 weight on p_u and q_i per rating (raise it if training diverges)", 0, 100));
+  opt_.reg_bias =
+      static_cast<float>(p.get_double("reg_bias", reg.value_or(0.02), "L2 weight on b_u and b_i per rating", 0, 100));
   opt_.init_std = static_cast<float>(p.get_double("init_std", 0.05, "std of the normal initial factors", 0, 10));
   opt_.seed = static_cast<std::uint64_t>(p.get_int("seed", 42, "random seed (init, grid, order)", 0, 2147483647));
   opt_.threads = p.get_int("threads", 0, "threads; 0: the fit's thread setting (every core)", 0, 1024);

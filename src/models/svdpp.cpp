@@ -98,10 +98,15 @@ SvdPlusPlus::SvdPlusPlus(Params& p) {
   factors_ = p.get_int("factors", 20, "number of latent factors k", 1, 4096);
   epochs_ = p.get_int("epochs", 25, "passes over the training ratings", 1, 100000);
   lr_ = static_cast<float>(p.get_double("lr", 0.007, "SGD learning rate (lower it if training diverges)", 1e-9, 10));
-  reg_factors_ = static_cast<float>(p.get_double("reg_factors", 0.1, "L2 weight on p_u and q_i per rating", 0, 100));
-  reg_bias_ = static_cast<float>(p.get_double("reg_bias", 0.02, "L2 weight on b_u and b_i per rating", 0, 100));
-  reg_implicit_ =
-      static_cast<float>(p.get_double("reg_implicit", 0.005, "L2 weight on the implicit y_j per rating", 0, 100));
+  // reg: one weight for every term (Surprise's reg_all); the specific ones override it.
+  const auto reg =
+      p.get_optional_double("reg", "L2 weight on every parameter: sets reg_factors, reg_bias and reg_implicit", 0, 100);
+  reg_factors_ = static_cast<float>(
+      p.get_double("reg_factors", reg.value_or(0.1), "L2 weight on p_u and q_i per rating", 0, 100));
+  reg_bias_ =
+      static_cast<float>(p.get_double("reg_bias", reg.value_or(0.02), "L2 weight on b_u and b_i per rating", 0, 100));
+  reg_implicit_ = static_cast<float>(
+      p.get_double("reg_implicit", reg.value_or(0.005), "L2 weight on the implicit y_j per rating", 0, 100));
   init_std_ = static_cast<float>(p.get_double("init_std", 0.1, "std of the normal initial factors", 0, 10));
   seed_ = static_cast<std::uint64_t>(p.get_int("seed", 42, "random seed (init, order)", 0, 2147483647));
   threads_ = p.get_int("threads", 0, "threads; 0: the fit's thread setting (every core)", 0, 1024);

@@ -32,10 +32,20 @@ int Params::get_int(const std::string& name, int def, const std::string& doc, in
 
 double Params::get_double(const std::string& name, double def, const std::string& doc, double lo, double hi) {
   const std::string* v = lookup(name, format_number(def), doc);
-  if (!v) return def;
+  return v ? parse_in_range(name, *v, lo, hi) : def;
+}
+
+std::optional<double> Params::get_optional_double(const std::string& name, const std::string& doc, double lo,
+                                                  double hi) {
+  const std::string* v = lookup(name, "unset", doc);
+  if (!v) return std::nullopt;
+  return parse_in_range(name, *v, lo, hi);
+}
+
+double Params::parse_in_range(const std::string& name, const std::string& v, double lo, double hi) const {
   double x = 0;
   std::string range = "a number in [" + format_number(lo) + ", " + format_number(hi) + "]";
-  if (!parse_double(*v, x) || !std::isfinite(x) || x < lo || x > hi) bad(name, *v, range);
+  if (!parse_double(v, x) || !std::isfinite(x) || x < lo || x > hi) bad(name, v, range);
   return x;
 }
 

@@ -3,6 +3,7 @@
 // creating it with no parameters; finish() rejects parameters nobody read.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@ class Params {
   // Throw ConfigError when the value does not parse or is outside [lo, hi].
   int get_int(const std::string& name, int def, const std::string& doc, int lo, int hi);
   double get_double(const std::string& name, double def, const std::string& doc, double lo, double hi);
+  // A parameter with no default of its own (an alias that sets others, for
+  // instance): empty when not given.
+  std::optional<double> get_optional_double(const std::string& name, const std::string& doc, double lo, double hi);
   bool get_bool(const std::string& name, bool def, const std::string& doc);
   // choices empty: any string.
   std::string get_string(const std::string& name, const std::string& def, const std::string& doc,
@@ -30,6 +34,7 @@ class Params {
 
  private:
   const std::string* lookup(const std::string& name, const std::string& def, const std::string& doc);
+  double parse_in_range(const std::string& name, const std::string& v, double lo, double hi) const;
   [[noreturn]] void bad(const std::string& name, const std::string& value, const std::string& expected) const;
   std::string model_;
   ParamMap values_;

@@ -257,5 +257,18 @@ TEST(Svd, SaveLoadRoundTrip) {
 TEST(Svd, BadParametersAreConfigErrors) {
   EXPECT_THROW(create_model("svd", {{"factors", "0"}}), ConfigError);
   EXPECT_THROW(create_model("svd", {{"lr", "-1"}}), ConfigError);
-  EXPECT_THROW(create_model("svd", {{"reg", "0.1"}}), ConfigError);  // reg_factors / reg_bias
+  EXPECT_THROW(create_model("svd", {{"reg", "-0.1"}}), ConfigError);
+  EXPECT_THROW(create_model("svd", {{"reg", "x"}}), ConfigError);
+}
+
+// reg sets both weights (the tune grid uses it); a specific one overrides it.
+TEST(Svd, RegSetsBothWeightsUnlessOneIsGiven) {
+  auto weights = [](ParamMap p) {
+    auto m = create_model("svd", std::move(p));
+    return std::pair{as_sgd(*m).options().reg_factors, as_sgd(*m).options().reg_bias};
+  };
+  EXPECT_EQ(weights({}), (std::pair{0.1f, 0.02f}));
+  EXPECT_EQ(weights({{"reg", "0.05"}}), (std::pair{0.05f, 0.05f}));
+  EXPECT_EQ(weights({{"reg", "0.05"}, {"reg_bias", "0.01"}}), (std::pair{0.05f, 0.01f}));
+  EXPECT_EQ(weights({{"reg", "0.05"}, {"reg_factors", "0.2"}}), (std::pair{0.2f, 0.05f}));
 }

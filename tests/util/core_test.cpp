@@ -3,6 +3,7 @@
 #include "movierec/errors.h"
 #include "movierec/registry.h"
 #include "util/binary_io.h"
+#include "util/params.h"
 #include "util/topk.h"
 
 using namespace movierec;
@@ -47,6 +48,18 @@ TEST(Registry, UnknownModelAndParameterAreConfigErrors) {
   EXPECT_THROW(create_model("baseline", {{"bogus", "1"}}), ConfigError);
   EXPECT_THROW(create_model("baseline", {{"epochs", "-3"}}), ConfigError);
   EXPECT_NO_THROW(create_model("baseline", {{"epochs", "3"}}));
+}
+
+TEST(Params, OptionalNumberIsEmptyUnlessGivenAndChecksItsRange) {
+  Params none("m", {});
+  EXPECT_FALSE(none.get_optional_double("reg", "doc", 0, 1).has_value());
+  ASSERT_EQ(none.specs().size(), 1u);
+  EXPECT_EQ(none.specs()[0].default_value, "unset");
+  Params given("m", {{"reg", "0.25"}});
+  EXPECT_EQ(given.get_optional_double("reg", "doc", 0, 1), 0.25);
+  EXPECT_NO_THROW(given.finish());  // read, so not unknown
+  Params out_of_range("m", {{"reg", "2"}});
+  EXPECT_THROW(out_of_range.get_optional_double("reg", "doc", 0, 1), ConfigError);
 }
 
 TEST(Baseline, BiasesMatchHandComputation) {
