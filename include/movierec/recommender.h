@@ -24,12 +24,18 @@ struct ScoredItem {
 };
 
 // One line of a learning curve, reported by iterative models after each epoch.
+// Rating models (svd, svdpp, als) report the RMSEs; ranking models (ials, bpr)
+// report the ranking metrics of the validation set instead. NaN: not reported.
 struct EpochReport {
   int epoch = 0;  // 1-based
   double train_rmse = std::numeric_limits<double>::quiet_NaN();
   double valid_rmse = std::numeric_limits<double>::quiet_NaN();  // NaN without validation
   double loss = std::numeric_limits<double>::quiet_NaN();        // model's objective
   double seconds = 0;                                            // time of this epoch
+  // NDCG@k and recall@k (k = FitOptions::validation_k) of the top-k among the
+  // movies the user did not rate in train, as evaluate() measures them.
+  double valid_ndcg = std::numeric_limits<double>::quiet_NaN();
+  double valid_recall = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct FitOptions {
@@ -37,9 +43,16 @@ struct FitOptions {
   bool progress = false;           // progress lines on stderr
   const Dataset* dataset = nullptr;  // side information (genres, tags, posters), may be null
   // Optional held-out ratings for learning curves; iterative models report
-  // valid_rmse on it after each epoch through on_epoch.
+  // valid_rmse (rating models) or valid_ndcg / valid_recall (ranking models)
+  // on it after each epoch through on_epoch. Without on_epoch nothing is
+  // measured.
   const RatingMatrix* validation = nullptr;
   std::function<void(const EpochReport&)> on_epoch;
+  // Cut-off of the ranking models' per-epoch metrics; 0: not measured (each
+  // measurement ranks every movie for every validation user, often more
+  // than the epoch itself costs).
+  std::size_t validation_k = 10;
+  float validation_relevance = 0;  // validation ratings >= this are relevant (0: all)
 };
 
 struct Query {

@@ -112,9 +112,9 @@ void run_evaluate(const EvalCliOptions& o) {
         // Only the first split's curve: later folds would append their epochs.
         std::size_t per_split = curve.size() / splits.size();
         curve.resize(per_split);
-        if (!o.curve.empty()) write_curve_csv(o.curve, curve);
+        if (!o.curve.empty()) write_curve_csv(o.curve, curve, o.k);
         if (!o.plot.empty())
-          write_curve_svg(o.plot, curve, fmt::format("{} on {}, split {}", name, ds.name, splits[0].name));
+          write_curve_svg(o.plot, curve, fmt::format("{} on {}, split {}", name, ds.name, splits[0].name), o.k);
       }
     }
     nlohmann::json j = {{"model", model_name}, {"split", o.split}, {"seed", o.seed}, {"metrics", cv.mean}};
@@ -298,8 +298,13 @@ void add_eval_commands(CLI::App& app) {
   ev->add_option("--relevance-threshold", eo->relevance, "test ratings >= this are relevant for top-N (0: all)")
       ->capture_default_str();
   ev->add_flag("--no-ranking", eo->no_ranking, "skip the top-N metrics (faster)");
-  ev->add_option("--curve", eo->curve, "write per-epoch train/validation RMSE to this CSV (iterative models)");
-  ev->add_option("--plot", eo->plot, "draw the learning curve to this SVG");
+  ev->add_option("--curve", eo->curve,
+                 "write per-epoch metrics to this CSV (iterative models; the test part is the validation set): "
+                 "train and validation RMSE for svd, svdpp, als; validation NDCG@k and recall@k (not with "
+                 "--no-ranking) and the train loss for ials, bpr");
+  ev->add_option("--plot", eo->plot,
+                 "draw the learning curve to this SVG: RMSE for rating models, NDCG@k and recall@k (train loss on "
+                 "a right axis) for ranking models");
   ev->add_flag("--list-models", eo->list, "list the models and their parameters");
   ev->callback([eo] { run_evaluate(*eo); });
 

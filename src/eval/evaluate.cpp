@@ -54,6 +54,10 @@ MetricMap evaluate(Recommender& model, const Split& split, const RatingScale& sc
     // Learning curves only: the test set is reported on, never trained on.
     fo.on_epoch = opts.on_epoch;
     fo.validation = &test;
+    // Ranking models' per-epoch NDCG@k / recall@k, on the users and relevance
+    // the ranking metrics below use (none with ranking off).
+    fo.validation_k = opts.ranking ? opts.k : 0;
+    fo.validation_relevance = opts.relevance_threshold;
   }
   MetricMap m;
   auto t0 = std::chrono::steady_clock::now();

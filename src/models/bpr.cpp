@@ -5,6 +5,7 @@
 #include <cmath>
 #include <mutex>
 
+#include "eval/validation_ranking.h"
 #include "models/epoch_loop.h"
 #include "util/progress.h"
 
@@ -178,17 +179,36 @@ void Bpr::fit(const RatingMatrix& train, const FitOptions& opts) {
       used += piece_used;
     }
   };
+  EpochReport rep;
   auto end = [&](int epoch) {
     progress.add(1);
     if (opts.on_epoch) {
-      EpochReport rep;
+      rep = EpochReport{};
       rep.epoch = epoch;
       rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       rep.loss = used ? loss / static_cast<double>(used) : 0;  // mean -ln sigma(x_uij) before each step
-      opts.on_epoch(rep);
     }
   };
-  run_epochs(threads, epochs_, nnz, kPiece, start, work, end);
+  const auto validation = validation_ranking(train, opts);
+  if (!validation) {
+    run_epochs(threads, epochs_, nnz, kPiece, start, work, [&](int epoch) {
+      end(epoch);
+      if (opts.on_epoch) opts.on_epoch(rep);
+    });
+  } else {
+    // Learning curve with validation: one run per epoch, so that the ranking
+    // of every movie for every validation user (recommend's own parallel
+    // loop) runs between them on every thread, not nested in the epochs'
+    // parallel region on one. Same draws as one run: start() takes the
+    // epoch's seed from rng in the same order.
+    for (int e = 1; e <= epochs_; ++e) {
+      run_epochs(
+          threads, 1, nnz, kPiece, [&](int) { start(e); },
+          [&](int, std::size_t begin, std::size_t stop) { work(e, begin, stop); }, [&](int) { end(e); });
+      validation->measure(*this, rep);
+      opts.on_epoch(rep);
+    }
+  }
   progress.done();
   check_fitted("try a lower lr or a higher reg");
 }

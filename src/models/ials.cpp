@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "eval/validation_ranking.h"
 #include "movierec/errors.h"
 #include "util/binary_io.h"
 #include "util/parallel.h"
@@ -192,21 +193,51 @@ void ImplicitAls::fit(const RatingMatrix& train, const FitOptions& opts) {
   user_.fill_normal(init_std_, rng());
   item_.fill_normal(init_std_, rng());
   Progress progress("ials iterations", iterations_, opts.progress);
+  const auto validation = validation_ranking(train, opts);  // learning curves only
   for (int it = 1; it <= iterations_; ++it) {
     auto t0 = std::chrono::steady_clock::now();
     solve_side(train, true, threads);
     solve_side(train, false, threads);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     progress.add(1);
     if (opts.on_epoch) {
       EpochReport rep;
       rep.epoch = it;
-      rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      rep.seconds = seconds;
+      rep.loss = loss(train, threads);
+      if (validation) validation->measure(*this, rep);
       opts.on_epoch(rep);
     }
   }
   progress.done();
   check_fitted("try a higher reg or a lower alpha");
   item_gram_ = gram_padded(item_, reg_).topLeftCorner(factors_, factors_);
+}
+
+double ImplicitAls::loss(const RatingMatrix& train, int threads) const {
+  // Over every pair: sum_ui s_ui^2 = sum_u x_u^T (Y^T Y) x_u = <X^T X, Y^T Y>
+  // (elementwise), so only the rated pairs need their own term, as the
+  // implicit library's calculate_loss.
+  const Eigen::MatrixXd gx = gram_padded(user_, 0).cast<double>(), gy = gram_padded(item_, 0).cast<double>();
+  double total = (gx.array() * gy.array()).sum() + reg_ * (gx.trace() + gy.trace());
+  double rated = 0, extra_confidence = 0;
+  const std::size_t n = user_.stride();
+  const auto rows = static_cast<std::int64_t>(train.n_users());
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 64) reduction(+ : rated, extra_confidence)
+  for (std::int64_t row = 0; row < rows; ++row) {
+    const auto u = static_cast<UserIndex>(row);
+    auto items = train.user_items(u);
+    auto values = train.user_values(u);
+    for (std::size_t j = 0; j < items.size(); ++j) {
+      const double s = dot(user_.row(u), item_.row(items[j]), n);
+      const double c = 1.0 + static_cast<double>(alpha_) * values[j];
+      rated += c * (1 - s) * (1 - s) - s * s;  // replaces the pair's c = 1, p = 0 term
+      extra_confidence += c - 1;
+    }
+  }
+  total += rated;
+  const double weight = static_cast<double>(train.n_users()) * static_cast<double>(train.n_items()) + extra_confidence;
+  return weight > 0 ? total / weight : 0;
 }
 
 void ImplicitAls::load_extra(BinaryReader&) {

@@ -25,6 +25,11 @@ class ImplicitAls final : public FactorModel {
 
   // One half-step (users when by_user) from the fixed other side. Public for tests.
   void solve_side(const RatingMatrix& train, bool by_user, int threads);
+  // Hu et al.'s objective over every (user, movie) pair,
+  //   sum_ui c_ui (p_ui - x_u . y_i)^2 + reg (sum_u |x_u|^2 + sum_i |y_i|^2),
+  // divided by the total confidence sum_ui c_ui; O(nnz k + (users + movies) k^2).
+  // Reported per iteration as EpochReport::loss.
+  double loss(const RatingMatrix& train, int threads) const;
   float alpha() const { return alpha_; }
   float reg() const { return reg_; }
 

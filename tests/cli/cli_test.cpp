@@ -4,10 +4,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "../support/shared.h"
 
@@ -147,6 +149,83 @@ TEST(Cli, LearningCurveCsvAndSvg) {
   // A model that reports no epochs cannot draw a curve.
   auto bad = run("evaluate --model baseline --split holdout:1 --plot " + svg.string() + " --data " + fixture());
   EXPECT_EQ(bad.code, 2);
+  std::filesystem::remove_all(dir);
+}
+
+namespace {
+// A learning-curve CSV: the header's names and each row's cells.
+struct CurveCsv {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::size_t column(const std::string& name) const {
+    auto it = std::find(header.begin(), header.end(), name);
+    EXPECT_NE(it, header.end()) << name;
+    return it - header.begin();
+  }
+};
+
+CurveCsv read_curve(const std::filesystem::path& file) {
+  CurveCsv c;
+  std::ifstream f(file);
+  std::string line;
+  bool first = true;
+  while (std::getline(f, line)) {
+    std::vector<std::string> cells;
+    std::size_t start = 0;
+    for (std::size_t comma; (comma = line.find(',', start)) != std::string::npos; start = comma + 1)
+      cells.push_back(line.substr(start, comma - start));
+    cells.push_back(line.substr(start));
+    if (first) c.header = cells, first = false;
+    else c.rows.push_back(cells);
+  }
+  return c;
+}
+}  // namespace
+
+// Issue 3, gap G9: ials and bpr curves carry per-epoch validation NDCG@10 and
+// recall@10; the last epoch's value is the table's (the same fitted model).
+TEST(Cli, RankingModelsLearningCurveIsNdcg) {
+  auto dir = movierec::testing::temp_dir("cli-rank-curve");
+  auto csv = dir / "c.csv", svg = dir / "c.svg";
+  for (std::string model : {"ials --param iterations=4", "bpr --param epochs=6"}) {
+    SCOPED_TRACE(model);
+    auto r = run("evaluate --model " + model + " --split holdout:1 --json --curve " + csv.string() + " --plot " +
+                 svg.string() + " --data " + fixture());
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    CurveCsv c = read_curve(csv);
+    ASSERT_EQ(c.rows.size(), model.starts_with("ials") ? 4u : 6u);
+    const std::size_t ndcg = c.column("valid_ndcg@10"), recall = c.column("valid_recall@10"),
+                      loss = c.column("loss"), rmse = c.column("valid_rmse");
+    for (const auto& row : c.rows) {
+      ASSERT_EQ(row.size(), c.header.size());
+      EXPECT_GE(std::stod(row[ndcg]), 0.0);
+      EXPECT_LE(std::stod(row[ndcg]), 1.0);
+      EXPECT_GE(std::stod(row[recall]), 0.0);
+      EXPECT_LE(std::stod(row[recall]), 1.0);
+      EXPECT_GT(std::stod(row[loss]), 0.0);
+      EXPECT_EQ(row[rmse], "");  // no ratings predicted
+    }
+    // 6 decimals in the CSV.
+    EXPECT_NEAR(std::stod(c.rows.back()[ndcg]), j["metrics"]["ndcg@10"].get<double>(), 1e-6);
+    EXPECT_NEAR(std::stod(c.rows.back()[recall]), j["metrics"]["recall@10"].get<double>(), 1e-6);
+    std::ifstream g(svg);
+    std::string text((std::istreambuf_iterator<char>(g)), {});
+    EXPECT_NE(text.find(">NDCG@10, recall@10</text>"), std::string::npos);
+    EXPECT_EQ(text.find("RMSE"), std::string::npos);
+  }
+  // -k sets the cut-off of the curve too; --no-ranking leaves the loss only.
+  auto r = run("evaluate --model bpr --param epochs=3 --split holdout:1 -k 3 --curve " + csv.string() +
+               " --data " + fixture());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(read_curve(csv).header.back(), "valid_recall@3");
+  r = run("evaluate --model bpr --param epochs=3 --split holdout:1 --no-ranking --curve " + csv.string() +
+          " --plot " + svg.string() + " --data " + fixture());
+  ASSERT_EQ(r.code, 0) << r.err;
+  CurveCsv c = read_curve(csv);
+  ASSERT_EQ(c.rows.size(), 3u);
+  EXPECT_EQ(c.rows[0][c.column("valid_ndcg@10")], "");
+  EXPECT_NE(c.rows[0][c.column("loss")], "");
   std::filesystem::remove_all(dir);
 }
 

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+#include "../support/shared.h"
 #include "eval/learning_curve.h"
 #include "movierec/errors.h"
 
@@ -67,4 +72,51 @@ TEST(LearningCurve, SvgHasBothSeriesAndEscapesTheTitle) {
   while ((pos = svg.find("<polyline", pos)) != std::string::npos) ++lines, ++pos;
   EXPECT_EQ(lines, 2u);
   EXPECT_THROW(curve_svg({}, "x"), ConfigError);
+}
+
+TEST(LearningCurve, RankingModelsDrawNdcgWithTheLossOnARightAxis) {
+  std::vector<EpochReport> curve;
+  for (int e = 1; e <= 4; ++e) {
+    EpochReport r;
+    r.epoch = e;
+    r.valid_ndcg = 0.05 * e;
+    r.valid_recall = 0.08 * e;
+    r.loss = 0.7 - 0.1 * e;
+    curve.push_back(r);
+  }
+  std::string svg = curve_svg(curve, "bpr", 10);
+  EXPECT_NE(svg.find(">NDCG@10, recall@10</text>"), std::string::npos);  // the left axis label
+  EXPECT_NE(svg.find(">train loss</text>"), std::string::npos);          // the right axis label
+  EXPECT_NE(svg.find("validation NDCG@10"), std::string::npos);
+  EXPECT_EQ(svg.find("RMSE"), std::string::npos);
+  std::size_t lines = 0, pos = 0;
+  while ((pos = svg.find("<polyline", pos)) != std::string::npos) ++lines, ++pos;
+  EXPECT_EQ(lines, 3u);  // NDCG, recall, loss
+  // The highest NDCG (epoch 4, 0.2) is the top of the left scale, at y =
+  // top + 5% padding of the 0.15 range: 56 + 0.05 / 1.1 * 294 = 69.4.
+  EXPECT_NE(svg.find(",69.4 "), std::string::npos);
+  // Without validation metrics (--no-ranking) the loss alone is drawn.
+  for (auto& r : curve) r.valid_ndcg = r.valid_recall = std::numeric_limits<double>::quiet_NaN();
+  svg = curve_svg(curve, "bpr", 10);
+  EXPECT_NE(svg.find(">train loss</text>"), std::string::npos);
+  EXPECT_EQ(svg.find("NDCG"), std::string::npos);
+  for (auto& r : curve) r.loss = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THROW(curve_svg(curve, "x"), ConfigError);
+}
+
+TEST(LearningCurve, CsvCarriesTheRankingColumns) {
+  EpochReport r;
+  r.epoch = 1;
+  r.loss = 0.5;
+  r.seconds = 0.25;
+  r.valid_ndcg = 0.125;
+  r.valid_recall = 0.375;
+  auto dir = movierec::testing::temp_dir("curve-csv");
+  write_curve_csv(dir / "c.csv", {r}, 5);
+  std::ifstream f(dir / "c.csv");
+  std::string text((std::istreambuf_iterator<char>(f)), {});
+  EXPECT_EQ(text,
+            "epoch,train_rmse,valid_rmse,loss,seconds,valid_ndcg@5,valid_recall@5\n"
+            "1,,,0.500000,0.250000,0.125000,0.375000\n");
+  std::filesystem::remove_all(dir);
 }

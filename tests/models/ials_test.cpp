@@ -122,3 +122,31 @@ TEST(ImplicitAls, SaveLoadRoundTrip) {
   EXPECT_EQ(a, b);
   std::filesystem::remove_all(dir);
 }
+
+TEST(ImplicitAls, LossMatchesTheObjectiveOverEveryPair) {
+  // Brute force over all 4 x 5 pairs: c = 1 + alpha r and p = 1 where rated,
+  // c = 1 and p = 0 elsewhere, plus reg times every factor's squared norm,
+  // divided by sum c = 20 + alpha * (sum of ratings).
+  RatingMatrix r(4, 5, {{0, 0, 5}, {0, 3, 1}, {1, 1, 3}, {1, 2, 4}, {1, 4, 2}, {2, 0, 2}, {2, 4, 5}, {3, 2, 1}});
+  auto m = create_model("ials", {{"factors", "3"}, {"iterations", "2"}, {"alpha", "2"}, {"reg", "0.5"}});
+  m->fit(r, {});
+  auto& ials = dynamic_cast<ImplicitAls&>(*m);
+  const auto& x = ials.user_factors();
+  const auto& y = ials.item_factors();
+  double sum = 0, weight = 0;
+  for (UserIndex u = 0; u < 4; ++u)
+    for (ItemIndex i = 0; i < 5; ++i) {
+      double s = 0;
+      for (int f = 0; f < 3; ++f) s += double(x.row(u)[f]) * y.row(i)[f];
+      const bool rated = r.contains(u, i);
+      const double c = rated ? 1 + 2.0 * r.get(u, i) : 1, p = rated ? 1 : 0;
+      sum += c * (p - s) * (p - s);
+      weight += c;
+    }
+  for (UserIndex u = 0; u < 4; ++u)
+    for (int f = 0; f < 3; ++f) sum += 0.5 * x.row(u)[f] * x.row(u)[f];
+  for (ItemIndex i = 0; i < 5; ++i)
+    for (int f = 0; f < 3; ++f) sum += 0.5 * y.row(i)[f] * y.row(i)[f];
+  EXPECT_DOUBLE_EQ(weight, 20 + 2.0 * 23);  // ratings sum to 23
+  EXPECT_NEAR(ials.loss(r, 1), sum / weight, 1e-6 * sum / weight);
+}
