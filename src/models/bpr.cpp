@@ -89,7 +89,6 @@ void Bpr::fit(const RatingMatrix& train, const FitOptions& opts) {
       for (std::size_t k = ptr[u]; k < ptr[u + 1]; ++k) rated_filter.insert(static_cast<UserIndex>(u), items[k]);
 
   Progress progress("bpr epochs", epochs_, opts.progress);
-  const float decay = 1.f - lr_ * reg_;
   const bool track = static_cast<bool>(opts.on_epoch);  // the loss costs a log per sample
   // An epoch is nnz samples in pieces of kPiece, each drawn from its own
   // stream (so one thread is reproducible), claimed by the threads in turn.
@@ -150,27 +149,10 @@ void Bpr::fit(const RatingMatrix& train, const FitOptions& opts) {
         auto rated = std::span<const ItemIndex>(items.data() + ptr[u], ptr[u + 1] - ptr[u]);
         if (std::binary_search(rated.begin(), rated.end(), j)) continue;
       }
-      float* pu = user_.row(u);
-      float* qi = item_.row(i);
-      float* qj = item_.row(j);
-      float x_uij = item_bias_[i] - item_bias_[j];
-#pragma omp simd reduction(+ : x_uij)
-      for (std::size_t f = 0; f < n; ++f) x_uij += pu[f] * (qi[f] - qj[f]);
-      // d ln sigma(x) / dx = sigma(-x) = 1 / (1 + e^x)
-      const float z = 1.f / (1.f + std::exp(x_uij));
+      const float x_uij = bpr_step(user_.row(u), item_.row(i), item_.row(j), item_bias_[i], item_bias_[j], n, lr_, reg_);
       if (track) {
         piece_loss += std::log1p(std::exp(-static_cast<double>(x_uij)));
         ++piece_used;
-      }
-      const float lz = lr_ * z;
-      item_bias_[i] += lr_ * (z - reg_ * item_bias_[i]);
-      item_bias_[j] += lr_ * (-z - reg_ * item_bias_[j]);
-#pragma omp simd
-      for (std::size_t f = 0; f < n; ++f) {
-        const float pf = pu[f], qif = qi[f], qjf = qj[f];
-        pu[f] = decay * pf + lz * (qif - qjf);
-        qi[f] = decay * qif + lz * pf;
-        qj[f] = decay * qjf - lz * pf;
       }
     }
     if (track) {

@@ -64,7 +64,8 @@ void FactorMatrix::save(BinaryWriter& out) const {
 void FactorMatrix::load(BinaryReader& in) {
   auto rows = in.get<std::uint64_t>();
   auto k = in.get<std::uint64_t>();
-  if (k > 100000 || (k && rows > in.remaining() / (k * sizeof(float))))
+  // k = 0 with rows > 0 is no model's matrix (factors >= 1) and would need no bytes at all.
+  if (k > 100000 || (rows && (k == 0 || rows > in.remaining() / (k * sizeof(float)))))
     in.fail("factor matrix of " + std::to_string(rows) + " x " + std::to_string(k));
   *this = FactorMatrix(rows, k);
   for (std::size_t r = 0; r < rows; ++r)

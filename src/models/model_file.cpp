@@ -5,6 +5,7 @@
 //   | string payload (the model's save_payload) | u32 CRC-32 of all bytes before it
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -45,8 +46,12 @@ void save_model(const std::filesystem::path& file, const Recommender& model, con
 std::unique_ptr<Recommender> load_model(const std::filesystem::path& file, const Dataset& ds) {
   std::string bytes = read_file(file);
   const std::string what = "model file " + file.string();
-  if (bytes.size() < sizeof kMagic + 8 || bytes.compare(0, sizeof kMagic, kMagic, sizeof kMagic) != 0)
-    throw DataError(what + ": not a movierec model file (bad magic)");
+  if (bytes.empty()) throw DataError(what + ": empty file, not a movierec model file");
+  const std::size_t head = std::min(bytes.size(), sizeof kMagic);
+  if (bytes.compare(0, head, kMagic, head) != 0) throw DataError(what + ": not a movierec model file (bad magic)");
+  // Magic, version and checksum at least; a shorter file that starts like one was cut.
+  if (bytes.size() < sizeof kMagic + 8)
+    throw DataError(what + ": truncated (" + std::to_string(bytes.size()) + " bytes, shorter than any model file)");
   std::uint32_t stored_crc;
   std::memcpy(&stored_crc, bytes.data() + bytes.size() - 4, 4);
   if (crc32_of(std::string_view(bytes).substr(0, bytes.size() - 4)) != stored_crc)

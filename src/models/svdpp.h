@@ -30,8 +30,9 @@ struct SvdppRates {
 };
 
 // SGD over the ratings of user u in the given order: rated = N(u), the movies
-// u rated (each rating's movie), values their ratings, order a permutation
-// of 0..|N(u)|-1. The fast path (lazy y update, O(|N(u)| k)); z and d are
+// u rated (each rating's movie), values their ratings, order the positions in
+// rated of the ratings to step on, in turn (fit passes a permutation of
+// 0..|N(u)|-1; one position is one per-rating step). The fast path (lazy y update, O(|N(u)| k)); z and d are
 // scratch buffers of q.stride() floats.
 void svdpp_user_pass(const SvdppRefs& m, const SvdppRates& r, UserIndex u, std::span<const ItemIndex> rated,
                      std::span<const float> values, std::span<const std::uint32_t> order, float* z, float* d);

@@ -132,6 +132,46 @@ TEST(Cli, TrainedModelFileGivesTheSameRecommendations) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Cli, EvaluateAndSimilarWorkFromAModelFile) {
+  auto dir = movierec::testing::temp_dir("cli-model-file");
+  const std::string split = " --split holdout:1 --seed 3", data = " --data " + fixture();
+  const std::string held = (dir / "held.mrm").string(), all = (dir / "all.mrm").string();
+  // threads=1: the refit below is bit-identical to the saved fit.
+  ASSERT_EQ(run("train --model svd --param threads=1 --out " + held + split + data).code, 0);
+  ASSERT_EQ(run("train --model svd --param threads=1 --out " + all + data).code, 0);
+
+  // evaluate --model-file scores the saved model on the same split as a refit does.
+  auto loaded = run("evaluate --model-file " + held + split + " --json" + data);
+  auto refit = run("evaluate --model svd --param threads=1" + split + " --json" + data);
+  ASSERT_EQ(loaded.code, 0) << loaded.err;
+  ASSERT_EQ(refit.code, 0) << refit.err;
+  auto a = nlohmann::json::parse(loaded.out), b = nlohmann::json::parse(refit.out);
+  EXPECT_EQ(a["model"], "svd");
+  for (const char* m : {"rmse", "mae", "ndcg@10", "recall@10"}) {
+    ASSERT_TRUE(a["metrics"][m].is_number()) << m;
+    EXPECT_EQ(a["metrics"][m], b["metrics"][m]) << m;
+  }
+
+  // similar --model-file lists what a fit on every rating lists.
+  auto sim_loaded = run("similar --model-file " + all + " --movie 1 -k 3 --json" + data);
+  auto sim_refit = run("similar --model svd --param threads=1 --movie 1 -k 3 --json" + data);
+  ASSERT_EQ(sim_loaded.code, 0) << sim_loaded.err;
+  ASSERT_EQ(sim_refit.code, 0) << sim_refit.err;
+  auto s = nlohmann::json::parse(sim_loaded.out);
+  EXPECT_EQ(s["similar"].size(), 3u);
+  EXPECT_EQ(s["similar"], nlohmann::json::parse(sim_refit.out)["similar"]);
+
+  // A file missing its last byte: exit code 2, the file named.
+  for (const std::string& file : {held, all}) std::filesystem::resize_file(file, std::filesystem::file_size(file) - 1);
+  for (const std::string& cmd : {"evaluate --model-file " + held + split, "similar --model-file " + all + " --movie 1"}) {
+    auto bad = run(cmd + data);
+    EXPECT_EQ(bad.code, 2) << cmd;
+    EXPECT_NE(bad.err.find("truncated"), std::string::npos) << bad.err;
+    EXPECT_NE(bad.err.find(".mrm"), std::string::npos) << bad.err;
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Cli, LearningCurveCsvAndSvg) {
   auto dir = movierec::testing::temp_dir("cli-curve");
   auto csv = dir / "c.csv", svg = dir / "c.svg";

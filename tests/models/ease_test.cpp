@@ -88,6 +88,28 @@ TEST(Ease, BothFormsMatchADenseInverseWithFewerUsersThanMovies) {
   check_against_dense(r, "dense", false);
 }
 
+TEST(Ease, OneThreadIsReproducibleBitForBit) {
+  RatingMatrix r = two_group_matrix(40, 30, 0.4, 0.1, 42);
+  for (const char* form : {"dense", "woodbury"}) {
+    SCOPED_TRACE(form);
+    const ParamMap prm = {{"lambda", "5"}, {"form", form}, {"threads", "1"}};
+    EXPECT_TRUE(same_bits(fitted_scores("ease", prm, r), fitted_scores("ease", prm, r)));
+  }
+}
+
+TEST(Ease, TwoThreadsGiveTheOneThreadResult) {
+  // 300 rated movies: two column blocks of 256 in the solves, and the
+  // co-occurrence counts split among the threads (integer counts: exact).
+  RatingMatrix r = two_group_matrix(120, 300, 0.3, 0.05, 43);
+  for (const char* form : {"dense", "woodbury"}) {
+    SCOPED_TRACE(form);
+    ParamMap prm = {{"lambda", "5"}, {"form", form}, {"threads", "1"}};
+    const auto one = fitted_scores("ease", prm, r);
+    prm["threads"] = "2";
+    EXPECT_TRUE(same_bits(one, fitted_scores("ease", prm, r)));
+  }
+}
+
 TEST(Ease, FoldInIsTheBinaryRowTimesB) {
   RatingMatrix r = two_group_matrix(20, 12, 0.5, 0.1, 40);
   auto m = create_model("ease", {{"lambda", "5"}});
