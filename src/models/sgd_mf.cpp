@@ -8,6 +8,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <memory>
 #include <numeric>
 
 #include "movierec/errors.h"
@@ -49,38 +50,67 @@ struct Entry {
 
 // Ratings cut into a side x side grid of blocks by randomly permuted user and
 // movie ranges; block b = row * side + col holds entries [ptr[b], ptr[b+1]).
+// Users and movies are renumbered in grid order (entries hold positions:
+// user u trains as row user_pos[u] of the factor and bias arrays), so a grid
+// row's users, and a grid column's movies, are one contiguous range. With the
+// original numbering each cache line of the bias arrays held biases of every
+// block, and two threads updating disjoint blocks still wrote the same lines
+// all the time (the line bounced between the cores on every update).
 struct BlockGrid {
   int side = 1;
+  std::vector<std::uint32_t> user_pos, item_pos;  // index -> position
   std::vector<std::size_t> ptr;
   std::vector<Entry, AlignedAllocator<Entry>> entries;
 
   BlockGrid(const RatingMatrix& m, int side_, Rng& rng) : side(side_) {
-    auto cut = [&](std::size_t n) {
+    // perm: position -> index, a random order (none needed with one block).
+    auto order = [&](std::size_t n, std::vector<std::uint32_t>& pos) {
       std::vector<std::uint32_t> perm(n);
       std::iota(perm.begin(), perm.end(), 0u);
-      rng.shuffle(std::span<std::uint32_t>(perm));
-      std::vector<std::uint16_t> part(n);  // index -> grid row (column)
-      for (std::size_t pos = 0; pos < n; ++pos) part[perm[pos]] = static_cast<std::uint16_t>(pos * side / n);
-      return part;
+      if (side > 1) rng.shuffle(std::span<std::uint32_t>(perm));
+      pos.resize(n);
+      for (std::size_t p = 0; p < n; ++p) pos[perm[p]] = static_cast<std::uint32_t>(p);
+      return perm;
     };
-    auto row = cut(m.n_users()), col = cut(m.n_items());
+    const auto user_at = order(m.n_users(), user_pos);
+    order(m.n_items(), item_pos);
+    const std::size_t n_users = m.n_users(), n_items = m.n_items();
+    auto row = [&](std::size_t pos) { return pos * side / n_users; };
+    auto col = [&](std::size_t pos) { return pos * side / n_items; };
     const std::size_t nb = std::size_t(side) * side;
     ptr.assign(nb + 1, 0);
-    for (std::size_t u = 0; u < m.n_users(); ++u)
-      for (ItemIndex i : m.user_items(static_cast<UserIndex>(u))) ++ptr[std::size_t(row[u]) * side + col[i] + 1];
+    for (std::size_t u = 0; u < n_users; ++u)
+      for (ItemIndex i : m.user_items(static_cast<UserIndex>(u)))
+        ++ptr[row(user_pos[u]) * side + col(item_pos[i]) + 1];
     std::partial_sum(ptr.begin(), ptr.end(), ptr.begin());
     entries.resize(m.nnz());
-    std::vector<std::size_t> pos(ptr.begin(), ptr.end() - 1);
-    // CSR order: each block comes out sorted by user, then movie.
-    for (std::size_t u = 0; u < m.n_users(); ++u) {
-      auto items = m.user_items(static_cast<UserIndex>(u));
-      auto values = m.user_values(static_cast<UserIndex>(u));
-      for (std::size_t j = 0; j < items.size(); ++j)
-        entries[pos[std::size_t(row[u]) * side + col[items[j]]]++] = {static_cast<UserIndex>(u), items[j], values[j]};
+    std::vector<std::size_t> next(ptr.begin(), ptr.end() - 1);
+    // Users in position order: each block comes out grouped by user.
+    for (std::size_t p = 0; p < n_users; ++p) {
+      const auto u = static_cast<UserIndex>(user_at[p]);
+      auto items = m.user_items(u);
+      auto values = m.user_values(u);
+      for (std::size_t j = 0; j < items.size(); ++j) {
+        const std::uint32_t q = item_pos[items[j]];
+        entries[next[row(p) * side + col(q)]++] = {static_cast<UserIndex>(p), static_cast<ItemIndex>(q), values[j]};
+      }
     }
   }
   std::span<Entry> block(std::size_t b) { return {entries.data() + ptr[b], ptr[b + 1] - ptr[b]}; }
 };
+
+// Rows of a matrix (and entries of a vector) from position order back to
+// index order: out[x] = in[pos[x]].
+void unpermute(FactorMatrix& m, const std::vector<std::uint32_t>& pos) {
+  FactorMatrix out(m.rows(), m.k());
+  for (std::size_t x = 0; x < pos.size(); ++x) std::copy_n(m.row(pos[x]), m.stride(), out.row(x));
+  m = std::move(out);
+}
+void unpermute(std::vector<float>& v, const std::vector<std::uint32_t>& pos) {
+  std::vector<float> out(v.size());
+  for (std::size_t x = 0; x < pos.size(); ++x) out[x] = v[pos[x]];
+  v = std::move(out);
+}
 
 // Hands out blocks whose grid row and column are free (FPSG), epoch after
 // epoch. Each epoch every non-empty block is handed out once; the order is a
@@ -348,7 +378,7 @@ void SgdMf::fit(const RatingMatrix& train, const FitOptions& opts) {
   user_bias_.assign(train.n_users(), 0.f);
   item_bias_.assign(train.n_items(), 0.f);
 
-  BlockGrid grid(train, side, rng);
+  auto grid = std::make_unique<BlockGrid>(train, side, rng);
   Progress progress(std::string(name()) + " epochs", opt_.epochs, opts.progress);
   const float lo = train.min_value(), hi = train.max_value();
   auto epoch_start = std::chrono::steady_clock::now();
@@ -359,14 +389,17 @@ void SgdMf::fit(const RatingMatrix& train, const FitOptions& opts) {
       rep.epoch = epoch;
       rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
       // Inside the fit's parallel region: these passes run on this thread.
-      auto pred = [this](UserIndex u, ItemIndex i) { return score_one(u, i); };
+      // The arrays are in position order until the fit ends.
+      auto pred = [this, &grid](UserIndex u, ItemIndex i) {
+        return score_one(grid->user_pos[u], grid->item_pos[i]);
+      };
       rep.train_rmse = rmse_over(train, lo, hi, 1, pred);
       if (opts.validation) rep.valid_rmse = rmse_over(*opts.validation, lo, hi, 1, pred);
       opts.on_epoch(rep);
     }
     epoch_start = std::chrono::steady_clock::now();
   };
-  BlockScheduler sched(grid, opt_.epochs, rng, end_of_epoch);
+  BlockScheduler sched(*grid, opt_.epochs, rng, end_of_epoch);
   auto work = [&] {
     struct AbortOnThrow {  // a thread that fails must not leave the others waiting for its block
       BlockScheduler& s;
@@ -376,7 +409,7 @@ void SgdMf::fit(const RatingMatrix& train, const FitOptions& opts) {
     } guard{sched};
     std::vector<Walk> chunks;
     for (BlockScheduler::Task t; sched.take(t); sched.release(t.block)) {
-      auto block = grid.block(static_cast<std::size_t>(t.block));
+      auto block = grid->block(static_cast<std::size_t>(t.block));
       chunk_order(block, t.epoch, opt_, Rng(t.seed, static_cast<std::uint64_t>(t.block)), chunks);
       const SgdSides sides = sides_for_epoch(t.epoch);
       for (const Walk& chunk : chunks) {
@@ -403,6 +436,11 @@ void SgdMf::fit(const RatingMatrix& train, const FitOptions& opts) {
     errors.rethrow();
   }
   if (sched.error()) std::rethrow_exception(sched.error());
+  decltype(grid->entries)().swap(grid->entries);  // freed before the copies below
+  unpermute(user_, grid->user_pos);
+  unpermute(item_, grid->item_pos);
+  unpermute(user_bias_, grid->user_pos);
+  unpermute(item_bias_, grid->item_pos);
   progress.done();
   check_fitted("try a lower lr or a higher reg_factors / reg_bias");
 }
