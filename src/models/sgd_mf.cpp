@@ -328,8 +328,12 @@ void run_block_sides(const Walk& block, float mu, FactorMatrix& pm, FactorMatrix
       return run_block<kSides, 48>(block, mu, pm, qm, bu, bi, o);
     case 64:
       return run_block<kSides, 64>(block, mu, pm, qm, bu, bi, o);
+    case 80:
+      return run_block<kSides, 80>(block, mu, pm, qm, bu, bi, o);
     case 96:
       return run_block<kSides, 96>(block, mu, pm, qm, bu, bi, o);
+    case 112:  // 100 factors (Surprise's default)
+      return run_block<kSides, 112>(block, mu, pm, qm, bu, bi, o);
     case 128:
       return run_block<kSides, 128>(block, mu, pm, qm, bu, bi, o);
     default:
