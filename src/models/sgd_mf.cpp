@@ -62,7 +62,7 @@ struct BlockGrid {
   std::vector<std::size_t> ptr;
   std::vector<Entry, AlignedAllocator<Entry>> entries;
 
-  BlockGrid(const RatingMatrix& m, int side_, Rng& rng) : side(side_) {
+  BlockGrid(const RatingMatrix& m, int side_, int threads, Rng& rng) : side(side_) {
     // perm: position -> index, a random order (none needed with one block).
     auto order = [&](std::size_t n, std::vector<std::uint32_t>& pos) {
       std::vector<std::uint32_t> perm(n);
@@ -75,24 +75,34 @@ struct BlockGrid {
     const auto user_at = order(m.n_users(), user_pos);
     order(m.n_items(), item_pos);
     const std::size_t n_users = m.n_users(), n_items = m.n_items();
-    auto row = [&](std::size_t pos) { return pos * side / n_users; };
     auto col = [&](std::size_t pos) { return pos * side / n_items; };
+    // Grid row r holds the users at positions [first[r], first[r + 1]), and
+    // its blocks are contiguous in `entries`: rows are filled in parallel,
+    // each in position order, so the result does not depend on the threads.
+    std::vector<std::size_t> first(side + 1, n_users);
+    for (std::size_t p = n_users; p-- > 0;) first[p * side / n_users] = p;
+    for (int r = side - 1; r >= 0; --r) first[r] = std::min(first[r], first[r + 1]);
     const std::size_t nb = std::size_t(side) * side;
     ptr.assign(nb + 1, 0);
-    for (std::size_t u = 0; u < n_users; ++u)
-      for (ItemIndex i : m.user_items(static_cast<UserIndex>(u)))
-        ++ptr[row(user_pos[u]) * side + col(item_pos[i]) + 1];
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (int r = 0; r < side; ++r)
+      for (std::size_t p = first[r]; p < first[r + 1]; ++p)
+        for (ItemIndex i : m.user_items(static_cast<UserIndex>(user_at[p])))
+          ++ptr[std::size_t(r) * side + col(item_pos[i]) + 1];
     std::partial_sum(ptr.begin(), ptr.end(), ptr.begin());
     entries.resize(m.nnz());
-    std::vector<std::size_t> next(ptr.begin(), ptr.end() - 1);
-    // Users in position order: each block comes out grouped by user.
-    for (std::size_t p = 0; p < n_users; ++p) {
-      const auto u = static_cast<UserIndex>(user_at[p]);
-      auto items = m.user_items(u);
-      auto values = m.user_values(u);
-      for (std::size_t j = 0; j < items.size(); ++j) {
-        const std::uint32_t q = item_pos[items[j]];
-        entries[next[row(p) * side + col(q)]++] = {static_cast<UserIndex>(p), static_cast<ItemIndex>(q), values[j]};
+    std::vector<std::size_t> next(ptr.begin(), ptr.end() - 1);  // next free slot of each block
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (int r = 0; r < side; ++r) {
+      std::size_t* row_next = next.data() + std::size_t(r) * side;
+      for (std::size_t p = first[r]; p < first[r + 1]; ++p) {
+        const auto u = static_cast<UserIndex>(user_at[p]);
+        auto items = m.user_items(u);
+        auto values = m.user_values(u);
+        for (std::size_t j = 0; j < items.size(); ++j) {
+          const std::uint32_t q = item_pos[items[j]];
+          entries[row_next[col(q)]++] = {static_cast<UserIndex>(p), static_cast<ItemIndex>(q), values[j]};
+        }
       }
     }
   }
@@ -382,7 +392,7 @@ void SgdMf::fit(const RatingMatrix& train, const FitOptions& opts) {
   user_bias_.assign(train.n_users(), 0.f);
   item_bias_.assign(train.n_items(), 0.f);
 
-  auto grid = std::make_unique<BlockGrid>(train, side, rng);
+  auto grid = std::make_unique<BlockGrid>(train, side, threads, rng);
   Progress progress(std::string(name()) + " epochs", opt_.epochs, opts.progress);
   const float lo = train.min_value(), hi = train.max_value();
   auto epoch_start = std::chrono::steady_clock::now();
