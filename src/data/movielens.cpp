@@ -300,19 +300,13 @@ std::vector<std::string> genre_names_100k(const fs::path& dir) {
   if (!fs::exists(dir / "u.genre")) return names;
   FileView fv(dir / "u.genre");
   std::string_view text = fv.bytes();
-  std::size_t line = 0, pos = 0;
-  while (pos < text.size()) {
-    std::size_t nl = text.find('\n', pos);
-    std::string_view l = data::chomp(text.substr(pos, nl == std::string_view::npos ? nl : nl - pos));
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    ++line;
-    if (data::is_blank(l)) continue;
+  data::for_each_line(text, [&](std::size_t line, std::string_view l) {
     std::string_view f[2];
     std::uint64_t index = 0;
     if (data::split_fields(l, "|", f, 2) != 2 || !data::parse_uint(trim(f[1]), index) || index >= names.size())
       throw DataError(data::field_error("u.genre", line, "genre index", "an integer in [0, 18]", l));
     names[index] = latin1_to_utf8(trim(f[0]));
-  }
+  });
   return names;
 }
 
@@ -325,19 +319,13 @@ void load_100k(Loader& L) {
     FileView fv(L.dir / name);
     std::string_view text = require_text(fv, name);
     const bool utf8 = data::is_valid_utf8(text);
-    std::size_t line = 0, pos = 0;
     std::string_view f[24];
-    while (pos < text.size()) {
-      std::size_t nl = text.find('\n', pos);
-      std::string_view l = data::chomp(text.substr(pos, nl == std::string_view::npos ? nl : nl - pos));
-      pos = nl == std::string_view::npos ? text.size() : nl + 1;
-      ++line;
-      if (data::is_blank(l)) continue;
+    data::for_each_line(text, [&](std::size_t line, std::string_view l) {
       std::size_t n = data::split_fields(l, "|", f, 24);
       if (n != 24) {
         L.bad_row(name + ":" + std::to_string(line) + ": expected 24 fields (movie id|movie title|release date|"
                   "video release date|IMDb URL|19 genre flags), got " + std::to_string(n) + ": " + data::quote_got(l));
-        continue;
+        return;
       }
       std::vector<std::string> g;
       bool ok = true;
@@ -350,27 +338,19 @@ void load_100k(Loader& L) {
           ok = false;
         }
       }
-      if (!ok) continue;
+      if (!ok) return;
       std::string title = to_utf8(trim(f[1]), utf8);
-      if (!L.add_movie(name, line, f[0], "movie id", title, std::move(g))) continue;
+      if (!L.add_movie(name, line, f[0], "movie id", title, std::move(g))) return;
       // Year from the title; the release date ("01-Jan-1995") when the title has none.
       Movie& m = L.ds.movies.back();
       std::uint64_t y = 0;
       auto date = trim(f[2]);
       if (m.year == 0 && date.size() >= 4 && data::parse_uint(date.substr(date.size() - 4), y)) m.year = static_cast<int>(y);
-    }
+    });
     if (L.ds.movies.empty()) throw DataError(name + ": no movies (the file has no data rows)");
   }
-  data::RatingsFormat fmt;
-  fmt.file = "u.data";
-  fmt.sep = "\t";
-  fmt.field_names[0] = "user id";
-  fmt.field_names[1] = "item id";
-  fmt.field_names[2] = "rating";
-  fmt.field_names[3] = "timestamp";
-  fmt.movie_file = "u.item";
-  fmt.scale = L.ds.scale;
-  load_ratings(L, L.dir / "u.data", fmt);
+  load_ratings(L, L.dir / "u.data",
+               {"u.data", "\t", "", {"user id", "item id", "rating", "timestamp"}, "u.item", L.ds.scale});
 }
 
 // ---- ml-1m, ml-10m ("::" .dat files) -------------------------------------------
@@ -386,35 +366,21 @@ void load_dat(Loader& L) {
     FileView fv(L.dir / name);
     std::string_view text = require_text(fv, name);
     const bool utf8 = data::is_valid_utf8(text);
-    std::size_t line = 0, pos = 0;
-    while (pos < text.size()) {
-      std::size_t nl = text.find('\n', pos);
-      std::string_view l = data::chomp(text.substr(pos, nl == std::string_view::npos ? nl : nl - pos));
-      pos = nl == std::string_view::npos ? text.size() : nl + 1;
-      ++line;
-      if (data::is_blank(l)) continue;
+    data::for_each_line(text, [&](std::size_t line, std::string_view l) {
       // MovieID::Title::Genres; the title is everything between the first and last "::".
       std::size_t a = l.find("::"), b = l.rfind("::");
       if (a == std::string_view::npos || b == a) {
         L.bad_row(name + ":" + std::to_string(line) + ": expected 3 fields (MovieID::Title::Genres), got " +
                   std::to_string(a == std::string_view::npos ? 1 : 2) + ": " + data::quote_got(l));
-        continue;
+        return;
       }
       L.add_movie(name, line, l.substr(0, a), "MovieID", to_utf8(trim(l.substr(a + 2, b - a - 2)), utf8),
                   split_genres(l.substr(b + 2)));
-    }
+    });
     if (L.ds.movies.empty()) throw DataError(name + ": no movies (the file has no data rows)");
   }
-  data::RatingsFormat fmt;
-  fmt.file = "ratings.dat";
-  fmt.sep = "::";
-  fmt.field_names[0] = "UserID";
-  fmt.field_names[1] = "MovieID";
-  fmt.field_names[2] = "Rating";
-  fmt.field_names[3] = "Timestamp";
-  fmt.movie_file = "movies.dat";
-  fmt.scale = L.ds.scale;
-  load_ratings(L, L.dir / "ratings.dat", fmt);
+  load_ratings(L, L.dir / "ratings.dat",
+               {"ratings.dat", "::", "", {"UserID", "MovieID", "Rating", "Timestamp"}, "movies.dat", L.ds.scale});
 
   const std::string tags_name = "tags.dat";
   if (!L.opts.load_tags || !fs::exists(L.dir / tags_name)) return;
@@ -422,13 +388,7 @@ void load_dat(Loader& L) {
   std::string_view text = data::strip_bom(fv.bytes());
   const bool utf8 = data::is_valid_utf8(text);
   TagSet tags;
-  std::size_t line = 0, pos = 0;
-  while (pos < text.size()) {
-    std::size_t nl = text.find('\n', pos);
-    std::string_view l = data::chomp(text.substr(pos, nl == std::string_view::npos ? nl : nl - pos));
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    ++line;
-    if (data::is_blank(l)) continue;
+  data::for_each_line(text, [&](std::size_t line, std::string_view l) {
     // UserID::MovieID::Tag::Timestamp; the tag is everything between the second and last "::".
     std::size_t a = l.find("::");
     std::size_t b = a == std::string_view::npos ? a : l.find("::", a + 2);
@@ -436,13 +396,13 @@ void load_dat(Loader& L) {
     if (b == std::string_view::npos || c == b) {
       L.bad_row(tags_name + ":" + std::to_string(line) + ": expected 4 fields (UserID::MovieID::Tag::Timestamp): " +
                 data::quote_got(l));
-      continue;
+      return;
     }
     auto item = L.movie_ref(tags_name, line, l.substr(a + 2, b - a - 2), "MovieID", "movies.dat");
-    if (!item) continue;
+    if (!item) return;
     auto tag = trim(l.substr(b + 2, c - b - 2));
     if (!tag.empty()) tags.add(L.ds.movies[*item], *item, to_utf8(tag, utf8));
-  }
+  });
 }
 
 std::string folder_name(const fs::path& dir) {

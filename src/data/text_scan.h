@@ -60,6 +60,20 @@ inline bool is_blank(std::string_view s) {
   return true;
 }
 
+// Calls f(line_number, line) for every non-blank line of text (1-based
+// numbers, line endings removed), for the small metadata files.
+template <typename F>
+void for_each_line(std::string_view text, F&& f) {
+  std::size_t line = 0, pos = 0;
+  while (pos < text.size()) {
+    const std::size_t nl = text.find('\n', pos);
+    std::string_view l = chomp(text.substr(pos, nl == std::string_view::npos ? nl : nl - pos));
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    ++line;
+    if (!is_blank(l)) f(line, l);
+  }
+}
+
 // Parses a whole field as a non-negative integer (digits only, no sign).
 inline bool parse_uint(std::string_view s, std::uint64_t& out) {
   if (s.empty() || s.size() > 19) return false;
