@@ -1,7 +1,8 @@
 # The library, split by dependency weight (STYLE.md §6), one static library each:
 #   movierec_core    data, split, models, eval, util (+ the feature file reader):
 #                    OpenMP, Eigen, fmt, zlib. Loads in a few milliseconds.
-#   movierec_image   JPEG/PNG/WebP codec (libjpeg-turbo, libpng, libwebp).
+#   movierec_image   JPEG/PNG/WebP codec (libjpeg-turbo, libpng, libwebp), poster folders.
+#   movierec_report  pages for people: the poster gallery (core + image).
 #   movierec_vision  OpenCV DNN poster embeddings, gallery.
 #   movierec_net     libcurl downloads, archives, digests (curl, libarchive, OpenSSL).
 #   movierec_tmdb    TMDB client and poster cache (net + image checks).
@@ -18,7 +19,7 @@ set(MOVIEREC_TARGET_OF_eval core)
 set(MOVIEREC_TARGET_OF_util core)
 set(MOVIEREC_TARGET_OF_features core)
 set(MOVIEREC_TARGET_OF_vision vision)
-set(MOVIEREC_TARGET_OF_report vision)
+set(MOVIEREC_TARGET_OF_report report)
 set(MOVIEREC_TARGET_OF_net net)
 set(MOVIEREC_TARGET_OF_tmdb tmdb)
 set(MOVIEREC_TARGET_OF_cli cli)    # the executable, below
@@ -27,9 +28,10 @@ set(MOVIEREC_TARGET_OF_python python)  # the pybind11 module (cmake/python.cmake
 # Single files whose folder is heavier than they are (they hold no OpenCV or
 # curl): the poster model reads feature files, so the reader lives in core.
 set(MOVIEREC_FILE_TARGETS src/vision/feature_file.cpp=core src/vision/image_codec.cpp=image
+                            src/vision/poster_folder.cpp=image src/vision/gallery.cpp=report
                             src/data/resolve.cpp=net)
 
-foreach(t core image vision net tmdb)
+foreach(t core image report vision net tmdb)
   set(MOVIEREC_${t}_SOURCES "")
 endforeach()
 file(GLOB MOVIEREC_SRC_DIRS LIST_DIRECTORIES true CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/*)
@@ -42,7 +44,7 @@ foreach(dir ${MOVIEREC_SRC_DIRS})
     message(FATAL_ERROR "src/${folder}: give it a library target in cmake/targets.cmake (core, vision, net or tmdb)")
   endif()
   set(t ${MOVIEREC_TARGET_OF_${folder}})
-  if(NOT t MATCHES "^(core|vision|net|tmdb)$")
+  if(NOT t MATCHES "^(core|image|report|vision|net|tmdb)$")
     continue()
   endif()
   file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${dir}/*.cpp)
@@ -64,6 +66,8 @@ function(movierec_library_target name)
   # Tests and benches reach internal headers; an installed package has none.
   target_include_directories(${name} PUBLIC $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/src>)
   target_compile_options(${name} PRIVATE -Wall -Wextra)
+  # Linked into movierec_heavy.so (and the Python module) as well as executables.
+  set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   # Eigen's own OpenMP GEMM synchronises its threads by spinning: on a busy
   # machine (fewer free cores than threads) a 64 x 138k x 64 product took 70x
   # longer with 2 threads than with 1. The library parallelises over rows itself.
@@ -80,7 +84,11 @@ target_link_libraries(movierec_core PUBLIC OpenMP::OpenMP_CXX Eigen3::Eigen ZLIB
 pkg_check_modules(IMAGE_CODECS REQUIRED IMPORTED_TARGET libjpeg libpng16 libwebp)
 add_library(movierec_image STATIC ${MOVIEREC_image_SOURCES})
 movierec_library_target(movierec_image)
-target_link_libraries(movierec_image PRIVATE PkgConfig::IMAGE_CODECS)
+target_link_libraries(movierec_image PUBLIC movierec_core PRIVATE PkgConfig::IMAGE_CODECS)
+
+add_library(movierec_report STATIC ${MOVIEREC_report_SOURCES})
+movierec_library_target(movierec_report)
+target_link_libraries(movierec_report PUBLIC movierec_core movierec_image)
 
 add_library(movierec_vision STATIC ${MOVIEREC_vision_SOURCES})
 movierec_library_target(movierec_vision)
@@ -98,5 +106,5 @@ target_link_libraries(movierec_tmdb PUBLIC movierec_net movierec_image PRIVATE n
 
 # Everything, for tests, benches and tools that reach any part.
 add_library(movierec_lib INTERFACE)
-target_link_libraries(movierec_lib INTERFACE movierec_core movierec_image movierec_vision movierec_net movierec_tmdb
+target_link_libraries(movierec_lib INTERFACE movierec_core movierec_image movierec_report movierec_vision movierec_net movierec_tmdb
                       nlohmann_json::nlohmann_json)

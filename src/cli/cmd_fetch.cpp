@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/common.h"
+#include "cli/lazy.h"
 #include "movierec/errors.h"
 #include "net/datasets.h"
 #include "net/model_zoo.h"
@@ -190,9 +191,7 @@ void add_fetch_commands(CLI::App& app) {
   auto d = std::make_shared<FetchDataArgs>();
   std::string names;
   for (const auto& k : net::known_datasets()) names += "\n  " + k.name + ": " + k.description;
-  auto* fd = app.add_subcommand("fetch-data",
-                                "download a MovieLens dataset from GroupLens into the cache ($MOVIEREC_DATA, "
-                                "default ~/.cache/movierec)" + names);
+  auto* fd = app.add_subcommand("fetch-data", heavy_description("fetch-data") + names);
   fd->add_option("name", d->name, "dataset name")->required();
   fd->add_option("--cache", d->cache, "cache folder (default $MOVIEREC_DATA or ~/.cache/movierec)");
   fd->add_option("--base-url", d->base_url,
@@ -204,9 +203,7 @@ void add_fetch_commands(CLI::App& app) {
   fd->callback([d] { run_fetch_data(*d); });
 
   auto m = std::make_shared<FetchModelArgs>();
-  auto* fm = app.add_subcommand("fetch-model",
-                                "download a pretrained CNN (ONNX model zoo: vgg16, resnet50, mobilenetv2) into "
-                                "<cache>/models, sha256 checked");
+  auto* fm = app.add_subcommand("fetch-model", heavy_description("fetch-model"));
   fm->add_option("name", m->name, "model name (--list shows them)");
   fm->add_flag("--list", m->list, "list the models, their files, sizes and sources");
   fm->add_option("--cache", m->cache, "cache folder (default $MOVIEREC_DATA or ~/.cache/movierec)");

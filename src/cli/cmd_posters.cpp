@@ -12,6 +12,7 @@
 #include <opencv2/core.hpp>
 
 #include "cli/common.h"
+#include "cli/lazy.h"
 #include "eval/similarity_report.h"
 #include "movierec/errors.h"
 #include "movierec/registry.h"
@@ -261,7 +262,7 @@ void run_report(const ReportArgs& a) {
 }  // namespace
 
 void add_poster_commands(CLI::App& app) {
-  auto* posters = app.add_subcommand("posters", "fetch posters from TMDB and embed them with a CNN");
+  auto* posters = app.add_subcommand("posters", heavy_description("posters"));
   posters->require_subcommand(1);
   add_posters_fetch_command(posters);
 
@@ -287,7 +288,7 @@ void add_poster_commands(CLI::App& app) {
   e->callback([embed] { run_embed(*embed); });
 
   auto gal = std::make_shared<GalleryArgs>();
-  auto* g = app.add_subcommand("gallery", "an HTML page of similar movies per model, with posters (self-contained)");
+  auto* g = app.add_subcommand("gallery", heavy_description("gallery"));
   add_model_options(g, gal->m);
   g->add_option("--posters", gal->posters, "poster folder")->required();
   g->add_option("--movies", gal->movies, "query movie titles (\"Heat (1995)\" \"toy story\")")->required()->expected(1, -1);
@@ -298,8 +299,7 @@ void add_poster_commands(CLI::App& app) {
   g->callback([gal] { run_gallery(*gal); });
 
   auto rep = std::make_shared<ReportArgs>();
-  auto* r = app.add_subcommand("similarity-report",
-                               "genre agreement, popularity, coverage and overlap of each model's similar movies");
+  auto* r = app.add_subcommand("similarity-report", heavy_description("similarity-report"));
   add_model_options(r, rep->m);
   r->add_option("--sample", rep->sample, "use N random query movies (0: all that every model can answer)");
   r->add_option("--seed", rep->seed, "seed of the sample and of the random baseline")->capture_default_str();

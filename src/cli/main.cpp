@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/common.h"
+#include "cli/lazy.h"
 #include "movierec/errors.h"
 
 namespace movierec::cli {
@@ -23,7 +24,7 @@ Dataset load_data(const CommonOptions& o) {
   LoadOptions lo;
   lo.lenient = o.lenient;
   LoadReport report;
-  Dataset ds = load_dataset(resolve_data(o.data), lo, &report);
+  Dataset ds = load_dataset(data_folder(o.data), lo, &report);
   if (report.skipped > 0) {
     std::cerr << "warning: skipped " << report.skipped << " bad rows (--lenient); first ones:\n";
     for (const auto& e : report.first_errors) std::cerr << "  " << e << "\n";
@@ -44,9 +45,8 @@ int main(int argc, char** argv) {
   cli::add_eval_commands(app);
   cli::add_query_commands(app);
   cli::add_demo_command(app);
-  cli::add_fetch_commands(app);
-  cli::add_poster_commands(app);
   try {
+    cli::add_heavy_commands(app, argc > 1 ? argv[1] : "");
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);

@@ -1,12 +1,11 @@
 #include "vision/gallery.h"
 
+#include <cmath>
 #include <cstdio>
 #include <map>
-#include <opencv2/imgproc.hpp>
 
 #include "movierec/errors.h"
 #include "util/atomic_file.h"
-#include "vision/embed.h"
 #include "vision/image_codec.h"
 
 namespace movierec {
@@ -129,17 +128,12 @@ std::string base64_encode(std::string_view in) {
 
 std::string thumbnail_data_uri(const std::filesystem::path& image, int width, int quality) {
   std::string reason;
-  cv::Mat img = decode_image(image, reason);
-  if (img.empty()) return "";
-  cv::Mat small = img;
-  if (img.cols > width) {
-    const int h = std::max(1, static_cast<int>(std::lround(double(img.rows) * width / img.cols)));
-    cv::resize(img, small, cv::Size(width, h), 0, 0, cv::INTER_AREA);  // INTER_AREA: no aliasing when shrinking
+  Image thumb = decode_image_file(image, reason);
+  if (thumb.empty()) return "";
+  if (thumb.width > width) {
+    const int h = std::max(1, static_cast<int>(std::lround(double(thumb.height) * width / thumb.width)));
+    thumb = resize_area(thumb, width, std::min(h, thumb.height));  // area averaging: no aliasing when shrinking
   }
-  Image thumb;
-  thumb.width = small.cols;
-  thumb.height = small.rows;
-  thumb.bgr.assign(small.data, small.data + small.total() * 3);  // continuous: made by decode_image or resize
   const std::vector<std::uint8_t> jpg = encode_jpeg(thumb, quality);
   if (jpg.empty()) return "";
   return "data:image/jpeg;base64," + base64_encode(std::string_view(reinterpret_cast<const char*>(jpg.data()), jpg.size()));

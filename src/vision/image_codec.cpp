@@ -8,9 +8,12 @@
 #include <webp/decode.h>
 
 #include <algorithm>
+#include <cmath>
 #include <csetjmp>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 namespace movierec {
 
@@ -261,6 +264,79 @@ Image decode_image_bytes(std::span<const std::uint8_t> b, std::string& reason) {
     default: reason = b.empty() ? "file is empty" : "not a JPEG, PNG or WebP file"; return {};
   }
   if (!ok) return {};
+  return out;
+}
+
+Image decode_image_file(const std::filesystem::path& file, std::string& reason) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    reason = "cannot open the file";
+    return {};
+  }
+  const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const ImageFormat format = image_format(bytes);
+  if (bytes.empty() || format == ImageFormat::kUnknown) {
+    reason = bytes.empty() ? "file is empty" : "not a JPEG, PNG or WebP file";
+    return {};
+  }
+  std::string why;
+  Image img = decode_image_bytes(bytes, why);
+  if (img.empty()) {
+    reason = std::string("corrupt or truncated ") + format_name(format) + " data (" + why + ")";
+    return {};
+  }
+  if (img.width < 2 || img.height < 2) {
+    reason = "image too small (" + std::to_string(img.width) + "x" + std::to_string(img.height) + ")";
+    return {};
+  }
+  return img;
+}
+
+namespace {
+
+// Weights of a 1-D area shrink from n to m samples: output j covers input
+// [j * n / m, (j + 1) * n / m); each input sample contributes its overlap.
+struct AreaTap {
+  int out, in;
+  float w;
+};
+std::vector<AreaTap> area_taps(int n, int m) {
+  std::vector<AreaTap> taps;
+  const double scale = double(n) / m;
+  for (int j = 0; j < m; ++j) {
+    const double lo = j * scale, hi = (j + 1) * scale;
+    for (int i = static_cast<int>(lo); i < n && i < hi; ++i) {
+      const double overlap = std::min<double>(hi, i + 1) - std::max<double>(lo, i);
+      if (overlap > 1e-9) taps.push_back({j, i, static_cast<float>(overlap / scale)});
+    }
+  }
+  return taps;
+}
+
+}  // namespace
+
+Image resize_area(const Image& img, int width, int height) {
+  const auto tx = area_taps(img.width, width), ty = area_taps(img.height, height);
+  // Rows first (each input row shrunk to `width` samples), then columns.
+  std::vector<float> rows(std::size_t(img.height) * width * 3, 0.f);
+  for (int y = 0; y < img.height; ++y) {
+    const std::uint8_t* src = img.bgr.data() + std::size_t(y) * img.width * 3;
+    float* dst = rows.data() + std::size_t(y) * width * 3;
+    for (const auto& t : tx)
+      for (int c = 0; c < 3; ++c) dst[t.out * 3 + c] += t.w * src[t.in * 3 + c];
+  }
+  std::vector<float> acc(std::size_t(height) * width * 3, 0.f);
+  for (const auto& t : ty) {
+    const float* src = rows.data() + std::size_t(t.in) * width * 3;
+    float* dst = acc.data() + std::size_t(t.out) * width * 3;
+    for (int k = 0; k < width * 3; ++k) dst[k] += t.w * src[k];
+  }
+  Image out;
+  out.width = width;
+  out.height = height;
+  out.bgr.resize(acc.size());
+  for (std::size_t k = 0; k < acc.size(); ++k)
+    out.bgr[k] = static_cast<std::uint8_t>(std::clamp(std::lround(acc[k]), 0L, 255L));
   return out;
 }
 

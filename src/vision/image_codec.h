@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
@@ -40,6 +41,16 @@ std::optional<ImageSize> image_size(std::span<const std::uint8_t> bytes);
 // decodes with its missing rows grey (libjpeg's recovery, as OpenCV).
 // On failure returns an empty Image and sets reason; never throws for bad data.
 Image decode_image_bytes(std::span<const std::uint8_t> bytes, std::string& reason);
+
+// Reads and decodes a file; also refuses images under 2x2. Reasons: "cannot
+// open the file", "file is empty", "not a JPEG, PNG or WebP file", "corrupt or
+// truncated JPEG data (...)", "image too small (1x1)".
+Image decode_image_file(const std::filesystem::path& file, std::string& reason);
+
+// Shrinks by averaging each output pixel's footprint, weighted by overlap (as
+// OpenCV's INTER_AREA: no aliasing). REQUIRES 1 <= width <= img.width and
+// 1 <= height <= img.height.
+Image resize_area(const Image& img, int width, int height);
 
 // Baseline JPEG of a BGR image (quality 1..100); empty on failure.
 std::vector<std::uint8_t> encode_jpeg(const Image& img, int quality);

@@ -8,6 +8,7 @@
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <random>
 
 namespace movierec {
@@ -96,6 +97,22 @@ TEST(ImageCodec, EncodedJpegDecodesInOpenCvCloseToTheOriginal) {
   EXPECT_GT(cv::PSNR(back, ref), 40.0);
   EXPECT_LT(encode_jpeg(img, 20).size(), jpg.size());  // quality is passed through
   EXPECT_TRUE(encode_jpeg(Image{}, 90).empty());
+}
+
+TEST(ImageCodec, AreaShrinkMatchesOpenCvInterArea) {
+  const cv::Mat m = pattern(97, 61);
+  const Image img{97, 61, std::vector<std::uint8_t>(m.data, m.data + m.total() * 3)};
+  for (auto [w, h] : {std::pair{40, 25}, {32, 61}, {97, 13}, {1, 1}, {48, 30}}) {
+    SCOPED_TRACE(std::to_string(w) + "x" + std::to_string(h));
+    const Image ours = resize_area(img, w, h);
+    cv::Mat ref;
+    cv::resize(m, ref, cv::Size(w, h), 0, 0, cv::INTER_AREA);
+    ASSERT_EQ(ours.width, w);
+    ASSERT_EQ(ours.height, h);
+    int worst = 0;
+    for (std::size_t i = 0; i < ours.bgr.size(); ++i) worst = std::max(worst, std::abs(int(ours.bgr[i]) - ref.data[i]));
+    EXPECT_LE(worst, 1);  // rounding of the weights only
+  }
 }
 
 TEST(ImageCodec, ReadsSizeFromTheHeaderAlone) {
