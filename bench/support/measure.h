@@ -119,7 +119,7 @@ inline ChildRun run_child(const std::vector<std::string>& argv, const std::vecto
 }
 
 // The 1-minute load average, printed with every timing.
-inline double load_average() {
+inline double load_average_1min() {
   double l[3] = {0, 0, 0};
   return ::getloadavg(l, 3) > 0 ? l[0] : -1;
 }

@@ -47,17 +47,24 @@ struct EvalOptions {
 // Metric name -> value: "mse", "rmse", "mae" (rating models only; predictions
 // clipped to the scale), "mse_unclipped" (raw predictions, as the tutorial), "precision@10",
 // "recall@10", "ndcg@10", "map@10", "hit@10", "coverage@10", "fit_seconds",
-// "eval_seconds".
+// "eval_seconds" (of this one split).
 using MetricMap = std::map<std::string, double>;
 
 // Fits a fresh model on split.train and measures it on split.test.
 MetricMap evaluate(Recommender& model, const Split& split, const RatingScale& scale,
                    const EvalOptions& opts);
 
+// Over several splits, the times are named for what they are: mean and stddev
+// hold "fit_seconds_per_fold" and "eval_seconds_per_fold" (means over the
+// folds), and mean also "fit_seconds_total" and "eval_seconds_total" (sums);
+// "fit_seconds" and "eval_seconds" stay in per_split only.
 struct CrossValResult {
   MetricMap mean, stddev;  // over splits (population stddev; 0 for one split)
   std::vector<MetricMap> per_split;
 };
+// Mean, stddev and the time totals of per-split metrics, as cross_validate
+// reports them.
+CrossValResult summarize_splits(std::vector<MetricMap> per_split);
 // Evaluates a model made by make_model on each split.
 CrossValResult cross_validate(const std::function<std::unique_ptr<Recommender>()>& make_model,
                               const std::vector<Split>& splits, const RatingScale& scale,

@@ -34,6 +34,13 @@ Split temporal_split(const RatingMatrix& r, std::size_t n);
 std::vector<Split> file_splits(const Dataset& ds, const std::vector<std::string>& base_files,
                                const std::vector<std::string>& test_files);
 
+// Writes each split's train and test as MovieLens CSV (header
+// userId,movieId,rating,timestamp; raw ids, rows by user then movie) into dir:
+// fold1.train, fold1.test, fold2.train... (created if missing; each file
+// written atomically). Returns the spec that reads them back,
+// "files:DIR/fold{1..K}.train,test": evaluating on it gives the same results.
+std::string write_split_files(const Dataset& ds, const std::vector<Split>& splits, const std::string& dir);
+
 // Parses a split spec: "holdout:10", "kfold:5", "temporal:10",
 // "files:DIR/u{1..5}.base,test" (base files and the matching ".test" files), "none"
 // (train on everything, empty test). Throws ConfigError on a bad spec.

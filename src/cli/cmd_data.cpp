@@ -16,8 +16,29 @@ void run_stats(const CommonOptions& o) { print_stats(load_data(o), o.json); }
 
 void print_stats(const Dataset& ds, bool json) {
   const auto& r = ds.ratings;
+  // Rating scales have a handful of values: count them in a short list (a map
+  // lookup per rating was a tenth of `stats`), ordered once at the end.
+  std::vector<std::pair<float, std::size_t>> counts;
+  std::size_t last = 0;
+  for (float v : r.user_values_raw()) {
+    if (last < counts.size() && counts[last].first == v) {
+      ++counts[last].second;
+      continue;
+    }
+    last = 0;
+    while (last < counts.size() && counts[last].first != v) ++last;
+    if (last == counts.size()) {
+      if (counts.size() == 256) break;  // a continuous scale: the map below
+      counts.emplace_back(v, 0);
+    }
+    ++counts[last].second;
+  }
   std::map<float, std::size_t> hist;
-  for (float v : r.user_values_raw()) ++hist[v];
+  if (counts.size() < 256) {
+    hist.insert(counts.begin(), counts.end());
+  } else {
+    for (float v : r.user_values_raw()) ++hist[v];
+  }
   const std::size_t rated = ds.rated_movies();
   const double sparsity = 100.0 * (1.0 - double(r.nnz()) / (double(r.n_users()) * double(rated ? rated : 1)));
   std::size_t tags = 0;

@@ -27,7 +27,7 @@ std::vector<std::string> table_metrics(std::size_t k) {
 }
 
 bool lower_is_better(const std::string& metric) {
-  return metric == "rmse" || metric == "mse" || metric == "mae" || metric.ends_with("seconds");
+  return metric == "rmse" || metric == "mse" || metric == "mae" || metric.find("seconds") != std::string::npos;
 }
 
 struct EvalCliOptions {
@@ -41,8 +41,35 @@ struct EvalCliOptions {
   float relevance = 0;
   bool no_ranking = false;
   std::string curve, plot;
+  std::string save_split;
   bool list = false;
 };
+
+struct SplitCliOptions {
+  CommonOptions common;
+  std::string split = "kfold:5", out;
+  std::uint64_t seed = 42;
+};
+
+// Writes the splits as MovieLens CSV and says how to read them back.
+void save_splits(const Dataset& ds, const std::vector<Split>& splits, const std::string& dir, bool quiet) {
+  const std::string spec = write_split_files(ds, splits, dir);
+  if (!quiet)
+    std::cerr << fmt::format("wrote {} split(s) as MovieLens CSV into {}; read back with --split {}\n", splits.size(),
+                             dir, spec);
+}
+
+void run_split(const SplitCliOptions& o) {
+  Dataset ds = load_data(o.common);
+  auto splits = make_splits(ds, o.split, o.seed);
+  const std::string spec = write_split_files(ds, splits, o.out);
+  if (o.common.json) {
+    print_json({{"split", o.split}, {"seed", o.seed}, {"folds", splits.size()}, {"out", o.out}, {"read_back", spec}});
+    return;
+  }
+  std::cout << fmt::format("{} split(s) of {} ({}, seed {}) written to {}\nread back with: --split {}\n",
+                           splits.size(), ds.name, o.split, o.seed, o.out, spec);
+}
 
 void print_models() {
   for (const auto& m : list_models()) {
@@ -79,6 +106,7 @@ void run_evaluate(const EvalCliOptions& o) {
   if (o.list) return print_models();
   Dataset ds = load_data(o.common);
   auto splits = make_splits(ds, o.split, o.seed);
+  if (!o.save_split.empty()) save_splits(ds, splits, o.save_split, o.common.json);
   EvalOptions eo = eval_options(o, ds);
   std::vector<std::string> names = o.model_file.empty() ? split_list(o.models) : std::vector<std::string>{""};
   if (names.empty()) throw ConfigError("--model: no model named");
@@ -98,8 +126,7 @@ void run_evaluate(const EvalCliOptions& o) {
       model_name = std::string(model->name());
       EvalOptions no_fit = eo;
       no_fit.fit = false;
-      cv.per_split.push_back(evaluate(*model, splits[0], ds.scale, no_fit));
-      cv.mean = cv.per_split[0];
+      cv = summarize_splits({evaluate(*model, splits[0], ds.scale, no_fit)});
     } else {
       ParamMap params = params_for(name, o.params);
       create_model(name, params);  // validates the parameters before any work
@@ -131,7 +158,8 @@ void run_evaluate(const EvalCliOptions& o) {
         row.push_back(fmt::format("{:.4f}", it->second));
       }
     }
-    row.push_back(fmt::format("{:.2f}", cv.mean["fit_seconds"]));
+    row.push_back(fmt::format("{:.2f}", cv.mean["fit_seconds_per_fold"]));
+    row.push_back(fmt::format("{:.2f}", cv.mean["fit_seconds_total"]));
     rows.push_back(row);
   }
   if (o.common.json) {
@@ -143,12 +171,16 @@ void run_evaluate(const EvalCliOptions& o) {
                            ds.name, ds.ratings.n_users(), ds.ratings.nnz(), o.split, o.seed, splits.size());
   // Columns no model has (ranking metrics with --no-ranking...) are dropped.
   std::vector<std::string> header = {"model"};
-  std::vector<bool> keep(shown.size() + 2, true);
+  std::vector<bool> keep(shown.size() + 3, true);
   for (std::size_t c = 0; c < shown.size(); ++c) {
     keep[c + 1] = std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return r[c + 1] != "-"; });
     if (keep[c + 1]) header.push_back(shown[c] == "mse_unclipped" ? "mse raw" : shown[c]);
   }
-  header.push_back("fit s");
+  header.push_back(splits.size() > 1 ? "fit s/fold" : "fit s");
+  header.push_back(splits.size() > 1 ? "fit s total" : "");
+  if (splits.size() == 1)  // one split: per fold and total are the same figure
+    for (auto& r : rows) r.pop_back();
+  if (splits.size() == 1) header.pop_back();
   for (auto& r : rows) {
     std::vector<std::string> kept;
     for (std::size_t c = 0; c < r.size(); ++c)
@@ -240,9 +272,9 @@ void run_tune(const TuneOptions& o) {
         },
         splits, ds.scale, eo);
     fold_done();
-    if (!cv.mean.count(o.metric)) {
+    if (!cv.stddev.count(o.metric)) {  // totals have no spread: not a tuning metric
       std::vector<std::string> have;
-      for (const auto& [k, v] : cv.mean) have.push_back(k);
+      for (const auto& [k, v] : cv.stddev) have.push_back(k);
       throw ConfigError("--metric " + o.metric + ": not measured for " + o.model + "; available: " + join(have, ", "));
     }
     rows.push_back({c, std::move(cv)});
@@ -262,14 +294,14 @@ void run_tune(const TuneOptions& o) {
   }
   std::vector<std::string> header;
   for (const auto& a : axes) header.push_back(a.name);
-  header.insert(header.end(), {o.metric + " mean", "std", "fit s"});
+  header.insert(header.end(), {o.metric + " mean", "std", "fit s/fold"});
   std::vector<std::vector<std::string>> table;
   for (const auto& r : rows) {
     std::vector<std::string> line;
     for (const auto& a : axes) line.push_back(r.params.at(a.name));
     line.push_back(fmt::format("{:.4f}", r.cv.mean.at(o.metric)));
     line.push_back(fmt::format("{:.4f}", r.cv.stddev.at(o.metric)));
-    line.push_back(fmt::format("{:.2f}", r.cv.mean.at("fit_seconds")));
+    line.push_back(fmt::format("{:.2f}", r.cv.mean.at("fit_seconds_per_fold")));
     table.push_back(line);
   }
   std::cout << fmt::format("{} on {}, split {} ({} splits), sorted by {} ({} is better)\n", o.model, ds.name,
@@ -305,8 +337,19 @@ void add_eval_commands(CLI::App& app) {
   ev->add_option("--plot", eo->plot,
                  "draw the learning curve to this SVG: RMSE for rating models, NDCG@k and recall@k (train loss on "
                  "a right axis) for ranking models");
+  ev->add_option("--save-split", eo->save_split,
+                 "also write each split's train and test as MovieLens CSV into this folder (foldK.train, "
+                 "foldK.test), to run another library on the same data; read back with --split files:...");
   ev->add_flag("--list-models", eo->list, "list the models and their parameters");
   ev->callback([eo] { run_evaluate(*eo); });
+
+  auto so = std::make_shared<SplitCliOptions>();
+  auto* sp = app.add_subcommand("split", "write a split's folds as MovieLens CSV (foldK.train, foldK.test) into a folder");
+  add_common_options(sp, so->common);
+  sp->add_option("--split", so->split, "holdout:N | kfold:K | temporal:N | files:...")->capture_default_str();
+  sp->add_option("--seed", so->seed, "random seed of the split")->capture_default_str();
+  sp->add_option("--out", so->out, "folder to write (created if missing)")->required();
+  sp->callback([so] { run_split(*so); });
 
   auto to = std::make_shared<TrainOptions>();
   auto* tr = app.add_subcommand("train", "fit a model and save it to a model file (.mrm)");

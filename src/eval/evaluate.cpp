@@ -145,11 +145,17 @@ CrossValResult cross_validate(const std::function<std::unique_ptr<Recommender>()
                               const std::vector<Split>& splits, const RatingScale& scale,
                               const EvalOptions& opts) {
   if (splits.empty()) throw ConfigError("cross_validate: no splits");
-  CrossValResult out;
+  std::vector<MetricMap> per_split;
   for (const auto& split : splits) {
     auto model = make_model();
-    out.per_split.push_back(evaluate(*model, split, scale, opts));
+    per_split.push_back(evaluate(*model, split, scale, opts));
   }
+  return summarize_splits(std::move(per_split));
+}
+
+CrossValResult summarize_splits(std::vector<MetricMap> per_split) {
+  CrossValResult out;
+  out.per_split = std::move(per_split);
   // Mean and population stddev of each metric over the splits that report it.
   std::set<std::string> names;
   for (const auto& m : out.per_split)
@@ -165,8 +171,12 @@ CrossValResult cross_validate(const std::function<std::unique_ptr<Recommender>()
     double var = 0;
     for (const auto& m : out.per_split)
       if (auto it = m.find(name); it != m.end()) var += (it->second - mean) * (it->second - mean);
-    out.mean[name] = mean;
-    out.stddev[name] = std::sqrt(var / n);
+    // A mean of times is per fold; say so, and give the total beside it.
+    const bool time = name == "fit_seconds" || name == "eval_seconds";
+    const std::string key = time ? name + "_per_fold" : name;
+    out.mean[key] = mean;
+    out.stddev[key] = std::sqrt(var / n);
+    if (time) out.mean[name.substr(0, name.size() - 8) + "_seconds_total"] = sum;
   }
   return out;
 }

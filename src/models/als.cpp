@@ -62,7 +62,11 @@ void Als::solve_side(const RatingMatrix& train, bool by_user, int threads) {
 }
 
 void Als::fit(const RatingMatrix& train, const FitOptions& opts) {
-  const int threads = fit_threads(threads_, opts);
+  // Per iteration: each rating's f-vector terms, and cg_steps f x f products per row.
+  const int threads = fit_threads(
+      threads_, opts,
+      iterations_ * (2.0 * train.nnz() * factors_ +
+                     double(train.n_users() + train.n_items()) * cg_steps_ * factors_ * factors_));
   Rng rng(seed_);
   mu_ = static_cast<float>(train.mean());
   user_ = FactorMatrix(train.n_users(), factors_);

@@ -64,7 +64,8 @@ Bpr::Bpr(Params& p) {
 }
 
 void Bpr::fit(const RatingMatrix& train, const FitOptions& opts) {
-  const int threads = fit_threads(threads_, opts);
+  // Per epoch, nnz sampled triples each update three f-vectors.
+  const int threads = fit_threads(threads_, opts, 3.0 * train.nnz() * epochs_ * factors_);
   Rng rng(seed_);
   mu_ = 0;
   user_bias_.clear();

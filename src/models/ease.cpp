@@ -71,7 +71,11 @@ Ease::Ease(Params& p) {
 }
 
 void Ease::fit(const RatingMatrix& train, const FitOptions& opts) {
-  const int threads = fit_threads(threads_, opts);
+  // The inverse of an items x items matrix, and the Gram matrix (sum over
+  // users of nnz_u^2, about nnz^2 / users).
+  const double items = static_cast<double>(train.n_items()), nnz = static_cast<double>(train.nnz());
+  const int threads =
+      fit_threads(threads_, opts, items * items * items + nnz * nnz / std::max<double>(1, train.n_users()));
   n_items_ = train.n_items();
   user_ptr_ = train.user_ptr();
   user_items_ = train.user_items_raw();

@@ -72,8 +72,8 @@ void FactorMatrix::load(BinaryReader& in) {
     for (std::size_t f = 0; f < k; ++f) row(r)[f] = in.get<float>();
 }
 
-int fit_threads(int param_threads, const FitOptions& opts) {
-  return param_threads > 0 ? param_threads : thread_count(opts.threads);
+int fit_threads(int param_threads, const FitOptions& opts, double work) {
+  return param_threads > 0 ? param_threads : threads_for_flops(opts.threads, work);
 }
 
 namespace {

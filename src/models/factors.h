@@ -182,9 +182,10 @@ inline float dot_fixed(const float* a, const float* b) {
 #endif
 }
 
-// Threads to use: the model parameter when > 0, else FitOptions.threads, else
-// every core.
-int fit_threads(int param_threads, const FitOptions& opts);
+// Threads to use: the model parameter when > 0, else FitOptions.threads when
+// > 0, else by the amount of work, `work` multiply-adds (threads_for_flops:
+// small fits run on one thread).
+int fit_threads(int param_threads, const FitOptions& opts, double work);
 
 // Throws ConfigError when a fitted matrix holds NaN or infinity, naming the
 // model and the parameters to change (as implicit's _check_factors).

@@ -380,7 +380,8 @@ SgdMf::SgdMf(Params& p, int default_epochs) {
 }
 
 void SgdMf::fit(const RatingMatrix& train, const FitOptions& opts) {
-  const int threads = fit_threads(opt_.threads, opts);
+  // Per epoch, each rating updates two factor rows.
+  const int threads = fit_threads(opt_.threads, opts, 2.0 * train.nnz() * opt_.epochs * opt_.factors);
   const int side = opt_.blocks > 0 ? opt_.blocks : (threads == 1 ? 1 : 4 * threads + 2);
   Rng rng(opt_.seed);
 

@@ -113,7 +113,8 @@ SvdPlusPlus::SvdPlusPlus(Params& p) {
 }
 
 void SvdPlusPlus::fit(const RatingMatrix& train, const FitOptions& opts) {
-  const int threads = fit_threads(threads_, opts);
+  // Per epoch, each rating updates p_u, q_i and its user's implicit sum.
+  const int threads = fit_threads(threads_, opts, 4.0 * train.nnz() * epochs_ * factors_);
   const std::size_t nu = train.n_users(), ni = train.n_items();
   Rng rng(seed_);
   mu_ = static_cast<float>(train.mean());

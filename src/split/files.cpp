@@ -1,4 +1,5 @@
 // file_splits and make_splits.
+#include <cstdio>
 #include <filesystem>
 
 #include "data/ratings_reader.h"
@@ -6,6 +7,7 @@
 #include "movierec/dataset.h"
 #include "movierec/errors.h"
 #include "split/split_util.h"
+#include "util/atomic_file.h"
 #include "util/strings.h"
 
 namespace movierec {
@@ -144,6 +146,37 @@ std::vector<Split> file_splits(const Dataset& ds, const std::vector<std::string>
     out.push_back(std::move(s));
   }
   return out;
+}
+
+std::string write_split_files(const Dataset& ds, const std::vector<Split>& splits, const std::string& dir) {
+  if (splits.empty()) throw ConfigError("write_split_files: no splits");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (!fs::is_directory(dir)) throw IoError("cannot create the split folder " + dir + (ec ? ": " + ec.message() : ""));
+  auto csv = [&](const RatingMatrix& m) {
+    std::string out = "userId,movieId,rating,timestamp\n";
+    out.reserve(out.size() + m.nnz() * 24);
+    char buf[96];
+    for (UserIndex u = 0; u < m.n_users(); ++u) {
+      const auto items = m.user_items(u);
+      const auto values = m.user_values(u);
+      const auto times = m.user_times(u);
+      for (std::size_t p = 0; p < items.size(); ++p) {
+        // %.9g: enough digits that every float reads back as the same float.
+        const int n = std::snprintf(buf, sizeof buf, "%lld,%lld,%.9g,%lld\n", static_cast<long long>(ds.users.raw(u)),
+                                    static_cast<long long>(ds.items.raw(items[p])), static_cast<double>(values[p]),
+                                    static_cast<long long>(times[p]));
+        out.append(buf, static_cast<std::size_t>(n));
+      }
+    }
+    return out;
+  };
+  for (std::size_t k = 0; k < splits.size(); ++k) {
+    const std::string stem = "fold" + std::to_string(k + 1);
+    write_file_atomically(fs::path(dir) / (stem + ".train"), csv(splits[k].train));
+    write_file_atomically(fs::path(dir) / (stem + ".test"), csv(splits[k].test));
+  }
+  return "files:" + (fs::path(dir) / ("fold{1.." + std::to_string(splits.size()) + "}.train")).string() + ",test";
 }
 
 std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::uint64_t seed) {

@@ -12,6 +12,21 @@ namespace movierec {
 // Threads to use: requested > 0 is taken as is, otherwise every core.
 inline int thread_count(int requested) { return requested > 0 ? requested : omp_get_max_threads(); }
 
+// Multiply-adds worth one thread when the caller leaves the count to the
+// library: about 0.2 s of one core. Below that, waking and synchronising more
+// threads costs more than they save (svd on an ml-100k fold, 1.6e8: 2x slower
+// with 2 threads than 1 on a busy 2-core machine, issue 12).
+inline constexpr double kWorkPerThread = 5e8;
+
+// Threads for a task of `work` multiply-adds: requested > 0 is taken as is;
+// otherwise one thread per kWorkPerThread (at least 1), at most every core.
+inline int threads_for_flops(int requested, double work) {
+  if (requested > 0) return requested;
+  const double by_work = work / kWorkPerThread;
+  const int cores = omp_get_max_threads();
+  return by_work >= cores ? cores : by_work < 1 ? 1 : static_cast<int>(by_work);
+}
+
 class ExceptionKeeper {
  public:
   template <typename F>

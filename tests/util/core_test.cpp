@@ -4,6 +4,8 @@
 #include "movierec/registry.h"
 #include "util/binary_io.h"
 #include "util/params.h"
+#include "util/parallel.h"
+#include "models/factors.h"
 #include "util/topk.h"
 
 using namespace movierec;
@@ -71,3 +73,33 @@ TEST(Baseline, BiasesMatchHandComputation) {
   EXPECT_FLOAT_EQ(model->predict(0, 1), 4.f + 1.f + 0.f);
   EXPECT_FLOAT_EQ(model->predict(1, 0), 4.f - 0.5f + 0.f);
 }
+
+namespace movierec {
+namespace {
+
+// Issue 12: with the default "every core", small fits were 2x slower than on
+// one thread on a busy 2-core machine. The chooser gives one thread per
+// kWorkPerThread multiply-adds, never more than every core, and a count the
+// caller asked for as is.
+TEST(ThreadsForFlops, SmallWorkRunsOnOneThread) {
+  const int cores = omp_get_max_threads();
+  EXPECT_EQ(threads_for_flops(0, 0), 1);
+  EXPECT_EQ(threads_for_flops(0, 1.6e8), 1);  // svd, 100 factors, 20 epochs, an ml-100k fold
+  EXPECT_EQ(threads_for_flops(0, kWorkPerThread * 0.99), 1);
+  EXPECT_EQ(threads_for_flops(0, kWorkPerThread * 2.5), std::min(cores, 2));
+  EXPECT_EQ(threads_for_flops(0, 1e15), cores);  // big fits: every core
+  EXPECT_EQ(threads_for_flops(3, 0), 3);          // asked for: taken as is
+  EXPECT_EQ(threads_for_flops(1, 1e15), 1);
+}
+
+TEST(ThreadsForFlops, FitThreadsTakesParamThenOptionsThenWork) {
+  FitOptions o;
+  EXPECT_EQ(fit_threads(0, o, 1e3), 1);                       // by work
+  EXPECT_EQ(fit_threads(0, o, 1e15), omp_get_max_threads());  // by work
+  o.threads = 2;
+  EXPECT_EQ(fit_threads(0, o, 1e3), 2);  // --threads
+  EXPECT_EQ(fit_threads(5, o, 1e3), 5);  // the model's threads parameter
+}
+
+}  // namespace
+}  // namespace movierec
