@@ -1,6 +1,6 @@
 # movierec serve: the HTTP server library (src/serve), SQLite, and the web page
 # (web/) compiled into it. Included by the top-level CMakeLists.txt after the
-# library, CLI and test targets exist.
+# library, CLI, test and bench targets exist.
 find_package(SQLite3 REQUIRED)
 
 file(GLOB MOVIEREC_WEB_FILES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/web/*)
@@ -17,11 +17,16 @@ file(GLOB MOVIEREC_SERVE_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/serve
 add_library(movierec_serve STATIC ${MOVIEREC_SERVE_SOURCES} ${MOVIEREC_WEB_CPP})
 target_include_directories(movierec_serve PUBLIC ${CMAKE_SOURCE_DIR}/src)
 target_compile_options(movierec_serve PRIVATE -Wall -Wextra)
-target_link_libraries(movierec_serve PUBLIC movierec_lib SQLite::SQLite3 PkgConfig::HTTPLIB Threads::Threads)
+# vision: the poster folder (file names only, no image decoding).
+target_link_libraries(movierec_serve PUBLIC movierec_core movierec_vision SQLite::SQLite3 PkgConfig::HTTPLIB
+                      nlohmann_json::nlohmann_json Threads::Threads)
 
 target_link_libraries(movierec PRIVATE movierec_serve)
 if(TARGET test_serve)
   target_link_libraries(test_serve PRIVATE movierec_serve)
+endif()
+if(TARGET serve_bench)
+  target_link_libraries(serve_bench PRIVATE PkgConfig::HTTPLIB)
 endif()
 if(MOVIEREC_TESTS)
   # The browser end-to-end test (tests/web, Node + Playwright driving Debian's
