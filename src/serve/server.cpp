@@ -161,7 +161,7 @@ std::string openapi_json() {
     json params = json::array();
     const std::string label = r.label;
     for (const char* p : {"id", "movieId", "file"})
-      if (label.find("{" + std::string(p) + "}") != std::string::npos)
+      if (label.find(std::string("{").append(p).append("}")) != std::string::npos)
         params.push_back({{"name", p},
                           {"in", "path"},
                           {"required", true},

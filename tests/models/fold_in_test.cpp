@@ -80,7 +80,9 @@ TEST(FoldIn, EaseDislikeIsTheNegatedRow) {
     const auto liked = fold(*m, {2}, {4.f});
     const auto disliked = fold(*m, {2}, {2.f});
     for (ItemIndex i = 0; i < 16; ++i)
-      if (i != 2) EXPECT_NEAR(disliked[i], -liked[i], 1e-5) << i;
+      if (i != 2) {
+        EXPECT_NEAR(disliked[i], -liked[i], 1e-5) << i;
+      }
     // Two likes and a dislike: B_1j + B_3j - B_2j.
     const auto l1 = fold(*m, {1}, {5.f}), l3 = fold(*m, {3}, {3.f});
     const auto mix = fold(*m, {1, 2, 3}, {5.f, 1.f, 3.f});
