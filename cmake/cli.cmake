@@ -1,9 +1,10 @@
 # The movierec executable, and movierec_heavy.so: the commands whose libraries
-# are heavy (OpenCV DNN; curl, libarchive, OpenSSL), loaded only when one of
+# are heavy (OpenCV DNN; curl, libarchive, OpenSSL; cpp-httplib, SQLite), loaded only when one of
 # them runs (src/cli/lazy.h). The executable links the light targets only and
 # exports its symbols, which the module's CLI code calls.
 set(MOVIEREC_HEAVY_CLI_SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/cmd_fetch.cpp
-    ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/cmd_posters.cpp ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/heavy_entry.cpp)
+    ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/cmd_posters.cpp ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/cmd_serve.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/heavy_entry.cpp)
 file(GLOB MOVIEREC_CLI_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/*.cpp)
 list(REMOVE_ITEM MOVIEREC_CLI_SOURCES ${MOVIEREC_HEAVY_CLI_SOURCES})
 

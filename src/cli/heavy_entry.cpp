@@ -1,5 +1,5 @@
-// Entry points of movierec_heavy.so (see lazy.h): the poster and download
-// commands, and dataset names resolved to folders (fetched on first use).
+// Entry points of movierec_heavy.so (see lazy.h): the poster, download and
+// serve commands, and dataset names resolved to folders (fetched on first use).
 #include "cli/common.h"
 #include "cli/lazy.h"
 
@@ -8,6 +8,7 @@ extern "C" {
 __attribute__((visibility("default"))) void movierec_heavy_add_commands(CLI::App* app) {
   movierec::cli::add_fetch_commands(*app);
   movierec::cli::add_poster_commands(*app);
+  movierec::cli::add_serve_commands(*app);
 }
 
 __attribute__((visibility("default"))) void movierec_heavy_resolve_data(const std::string* folder_or_name,

@@ -1,5 +1,5 @@
 // Commands whose libraries are heavy (OpenCV DNN for poster embeddings; curl,
-// libarchive and OpenSSL for downloads) live in a module loaded on first use,
+// libarchive and OpenSSL for downloads; cpp-httplib and SQLite to serve) live in a module loaded on first use,
 // movierec_heavy.so beside the executable (or in ../lib/movierec), so that
 // every other command starts in a few milliseconds: loading those libraries
 // costs ~60 shared objects and ~20 ms of CPU before main (bench/startup_bench).
@@ -26,6 +26,8 @@ inline constexpr HeavyCommand kHeavyCommands[] = {
     {"posters", "fetch posters from TMDB and embed them with a CNN"},
     {"gallery", "an HTML page of similar movies per model, with posters (self-contained)"},
     {"similarity-report", "genre agreement, popularity, coverage and overlap of each model's similar movies"},
+    {"serve", "HTTP server: JSON API (search, similar movies, recommendations, ratings kept in SQLite) and a web page at /"},
+    {"ratings", "ratings kept by `movierec serve`"},
 };
 
 // The description above of a heavy command (for the module's own registration).
