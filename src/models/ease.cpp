@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "models/factors.h"
+#include "models/factor_model.h"
 #include "movierec/errors.h"
 #include "util/binary_io.h"
 #include "util/parallel.h"
