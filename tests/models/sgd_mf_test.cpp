@@ -245,10 +245,13 @@ TEST(Svd, SaveLoadRoundTrip) {
 }
 
 TEST(Svd, BadParametersAreConfigErrors) {
-  EXPECT_THROW(create_model("svd", {{"factors", "0"}}), ConfigError);
-  EXPECT_THROW(create_model("svd", {{"lr", "-1"}}), ConfigError);
-  EXPECT_THROW(create_model("svd", {{"reg", "-0.1"}}), ConfigError);
-  EXPECT_THROW(create_model("svd", {{"reg", "x"}}), ConfigError);
+  MOVIEREC_EXPECT_ERROR(create_model("svd", {{"factors", "0"}}), ConfigError, "model 'svd'", "parameter 'factors'",
+                        "an integer in [1, 4096]", "\"0\"");
+  MOVIEREC_EXPECT_ERROR(create_model("svd", {{"lr", "-1"}}), ConfigError, "parameter 'lr'", "\"-1\"");
+  MOVIEREC_EXPECT_ERROR(create_model("svd", {{"reg", "-0.1"}}), ConfigError, "parameter 'reg'", "\"-0.1\"");
+  MOVIEREC_EXPECT_ERROR(create_model("svd", {{"reg", "x"}}), ConfigError, "parameter 'reg'", "\"x\"");
+  MOVIEREC_EXPECT_ERROR(create_model("svd", {{"kernel", "fast"}}), ConfigError, "parameter 'kernel'",
+                        "one of fixed, generic", "\"fast\"");
 }
 
 // reg sets both weights (the tune grid uses it); a specific one overrides it.

@@ -198,10 +198,10 @@ TEST(Posters, NoCredentialsOrBadOptionsAreConfigErrors) {
   EXPECT_THROW(fetch_posters({{1, "One", 101, -1}}, out, o), ConfigError);
   o.api_key = "k";
   o.size = "huge";
-  EXPECT_THROW(fetch_posters({{1, "One", 101, -1}}, out, o), ConfigError);
+  MOVIEREC_EXPECT_ERROR(fetch_posters({{1, "One", 101, -1}}, out, o), ConfigError, "size: expected", "'huge'");
   o.size = "w185";
   o.jobs = 0;
-  EXPECT_THROW(fetch_posters({{1, "One", 101, -1}}, out, o), ConfigError);
+  MOVIEREC_EXPECT_ERROR(fetch_posters({{1, "One", 101, -1}}, out, o), ConfigError, "jobs: expected 1..64, got 0");
   std::filesystem::remove_all(out);
 }
 

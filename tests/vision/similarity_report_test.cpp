@@ -3,6 +3,9 @@
 #include <map>
 
 #include "eval/similarity_report.h"
+// Issue 12: both headers once defined movierec::SimilarityOptions; a file
+// including both did not compile.
+#include "models/similarity.h"
 #include "movierec/errors.h"
 #include "vision_fixtures.h"
 
