@@ -99,6 +99,10 @@ TEST(Cli, EveryCommandHasHelp) {
       {"gallery", with(common, {{"--models", "--param", "--features", "-k", "--posters", "--movies", "--out",
                                  "--title"}})},
       {"similarity-report", with(common, {{"--models", "--param", "--features", "-k", "--sample", "--seed"}})},
+      {"serve", {"--data", "--lenient", "--models", "--model-file", "--param", "--posters", "--features", "--db",
+                 "--host", "--port", "--threads", "--fit-threads", "--max-body", "--default-model", "--quiet"}},
+      {"ratings", {}},
+      {"ratings export", {"--db", "--out"}},
   };
   std::set<std::string> listed;
   for (const auto& [c, options] : commands) {

@@ -45,6 +45,10 @@ const std::vector<std::pair<std::string, std::string>> kNotRun = {
     {"fetch-model mobilenetv2",
      "downloads 14 MB from the ONNX model zoo and checks the real file's sha256; tests/net/model_zoo_test.cpp and "
      "tests/net/cli_test.cpp run fetch-model against a loopback mirror"},
+    {"movierec serve", "runs until stopped; tests/serve/ starts it on a free port and drives its API"},
+    {"ratings export --db ratings.sqlite",
+     "reads the database a `serve` run writes, and serve is not run here; tests/serve/durability_test.cpp runs "
+     "ratings export on a database the server wrote"},
 };
 
 struct ReadmeLine {
