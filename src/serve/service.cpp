@@ -171,18 +171,21 @@ bool Service::user_exists(std::int64_t user_id) const {
 }
 
 std::int64_t Service::create_user() {
-  std::unique_lock lock(users_mu_);
+  std::lock_guard write(write_mu_);
   const std::int64_t id = next_user_id_++;
   store_->add_user(id, now_seconds());
+  std::unique_lock lock(users_mu_);
   api_users_[id] = true;
   return id;
 }
 
 void Service::put_ratings(std::int64_t user_id, const std::vector<StoredRating>& ratings) {
   // One writer at a time: the store commits, then the memory copy changes, so
-  // a reader never sees a rating that is not durable.
-  std::unique_lock lock(users_mu_);
+  // a reader never sees a rating that is not durable. Readers wait only for
+  // the memory update, never for the commit.
+  std::lock_guard write(write_mu_);
   store_->put(ratings);
+  std::unique_lock lock(users_mu_);
   auto& mine = stored_[user_id];
   for (const auto& r : ratings) {
     if (!mine.count(r.movie_id)) ++stored_count_;
@@ -191,8 +194,9 @@ void Service::put_ratings(std::int64_t user_id, const std::vector<StoredRating>&
 }
 
 bool Service::remove_rating(std::int64_t user_id, std::int64_t movie_id) {
-  std::unique_lock lock(users_mu_);
+  std::lock_guard write(write_mu_);
   if (!store_->remove(user_id, movie_id)) return false;
+  std::unique_lock lock(users_mu_);
   auto it = stored_.find(user_id);
   if (it != stored_.end() && it->second.erase(movie_id)) --stored_count_;
   return true;

@@ -132,6 +132,7 @@ class Service {
   // waits for a thread the scheduler parked while holding a lock).
   std::atomic<std::shared_ptr<const ModelSet>> set_;
 
+  std::mutex write_mu_;  // one writer at a time: commit, then the memory copy
   mutable std::shared_mutex users_mu_;
   std::unordered_map<std::int64_t, std::map<std::int64_t, StoredRating>> stored_;  // user -> movie -> rating
   std::unordered_map<std::int64_t, bool> api_users_;
