@@ -3,7 +3,7 @@
 #                    OpenMP, Eigen, fmt, zlib. Loads in a few milliseconds.
 #   movierec_image   JPEG/PNG/WebP codec (libjpeg-turbo, libpng, libwebp), poster folders.
 #   movierec_report  pages for people: the poster gallery (core + image).
-#   movierec_vision  OpenCV DNN poster embeddings, gallery.
+#   movierec_vision  OpenCV DNN poster embeddings.
 #   movierec_net     libcurl downloads, archives, digests (curl, libarchive, OpenSSL).
 #   movierec_tmdb    TMDB client and poster cache (net + image checks).
 # OpenCV's imgcodecs is not linked: it loads ~140 shared libraries (GDAL, GDCM,
@@ -28,8 +28,7 @@ set(MOVIEREC_TARGET_OF_python python)  # the pybind11 module (cmake/python.cmake
 # Single files whose folder is heavier than they are (they hold no OpenCV or
 # curl): the poster model reads feature files, so the reader lives in core.
 set(MOVIEREC_FILE_TARGETS src/vision/feature_file.cpp=core src/vision/image_codec.cpp=image
-                            src/vision/poster_folder.cpp=image src/vision/gallery.cpp=report
-                            src/data/resolve.cpp=net)
+                            src/vision/poster_folder.cpp=image)
 
 foreach(t core image report vision net tmdb)
   set(MOVIEREC_${t}_SOURCES "")

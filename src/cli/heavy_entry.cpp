@@ -1,7 +1,13 @@
 // Entry points of movierec_heavy.so (see lazy.h): the poster, download and
 // serve commands, and dataset names resolved to folders (fetched on first use).
+#include <unistd.h>
+
+#include <iostream>
+
 #include "cli/common.h"
 #include "cli/lazy.h"
+#include "movierec/errors.h"
+#include "net/datasets.h"
 
 extern "C" {
 
@@ -13,7 +19,14 @@ __attribute__((visibility("default"))) void movierec_heavy_add_commands(CLI::App
 
 __attribute__((visibility("default"))) void movierec_heavy_resolve_data(const std::string* folder_or_name,
                                                                         std::filesystem::path* out) {
-  *out = movierec::resolve_data(*folder_or_name);
+  using namespace movierec;
+  net::FetchDataOptions fo;
+  fo.progress = ::isatty(STDERR_FILENO) == 1;
+  try {
+    *out = net::resolve_dataset(*folder_or_name, fo, [](const std::string& line) { std::cerr << line << "\n"; });
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("--data: ") + e.what());
+  }
 }
 
 }

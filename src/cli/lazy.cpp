@@ -1,5 +1,7 @@
 #include "cli/lazy.h"
 
+#include "cli/common.h"
+
 #include <dlfcn.h>
 
 #include <stdexcept>
@@ -52,6 +54,8 @@ void add_heavy_commands(CLI::App& app, const std::string& command) {
   for (const auto& c : kHeavyCommands) app.add_subcommand(c.name, c.description)->allow_extras();
 }
 
+// A folder is returned as it is (net::resolve_dataset does the same); a
+// dataset name is resolved, and fetched on first use, by the module.
 std::filesystem::path data_folder(const std::string& folder_or_name) {
   std::error_code ec;
   if (std::filesystem::is_directory(folder_or_name, ec)) return folder_or_name;

@@ -37,10 +37,6 @@ const char* heavy_description(const std::string& name);
 // the first argument, names one of them; else as entries for --help only.
 void add_heavy_commands(CLI::App& app, const std::string& command);
 
-// --data: a folder is returned as it is; a dataset name is resolved (fetched on
-// first use) by the module.
-std::filesystem::path data_folder(const std::string& folder_or_name);
-
 }  // namespace movierec::cli
 
 // The module's entry points (heavy_entry.cpp).

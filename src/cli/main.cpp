@@ -34,6 +34,18 @@ Dataset load_data(const CommonOptions& o) {
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
 
+void one_value_per_flag(CLI::App* app) {
+  bool has_positional = false;
+  for (const CLI::Option* opt : app->get_options()) has_positional = has_positional || opt->get_positional();
+  if (has_positional) {
+    for (CLI::Option* opt : app->get_options([](const CLI::Option* o) { return o->get_items_expected_max() > 1; })) {
+      if (opt->get_positional()) continue;
+      opt->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    }
+  }
+  for (CLI::App* sub : app->get_subcommands({})) one_value_per_flag(sub);
+}
+
 }  // namespace movierec::cli
 
 int main(int argc, char** argv) {
@@ -47,6 +59,7 @@ int main(int argc, char** argv) {
   cli::add_demo_command(app);
   try {
     cli::add_heavy_commands(app, argc > 1 ? argv[1] : "");
+    cli::one_value_per_flag(&app);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
