@@ -6,6 +6,7 @@
 #include <limits>
 #include <set>
 
+#include "eval/candidates.h"
 #include "movierec/errors.h"
 #include "movierec/metrics.h"
 #include "util/parallel.h"
@@ -93,7 +94,9 @@ MetricMap evaluate(Recommender& model, const Split& split, const RatingScale& sc
     m["mse_unclipped"] = error_metrics(predicted, actual, RatingScale{-inf, inf, scale.step}).mse;
   }
 
-  if (opts.ranking) {
+  if (opts.ranking && opts.candidates != EvalOptions::Candidates::kUnrated) {
+    for (const auto& [name, v] : candidate_metrics(model, split, opts)) m[name] = v;
+  } else if (opts.ranking) {
     // Users with relevant test movies, and those movies.
     std::vector<UserIndex> users;
     std::vector<std::vector<ItemIndex>> relevant;
