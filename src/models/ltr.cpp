@@ -67,12 +67,12 @@ Ltr::Ltr(Params& p)
       base_names_(split(p.get_string("bases", "ease,ials,popularity", "base models whose candidates are re-ranked"),
                         ',')),
       base_params_(p.get_string("base_params", "", "their parameters: \"ials.factors=128;ease.lambda=400\"")),
-      candidates_(p.get_int("candidates", 100, "candidates per base model and user", 1, 100000)),
+      candidates_(p.get_int("candidates", 50, "candidates per base model and user", 1, 100000)),
       valid_(p.get_int("valid", 10, "ratings per user carved out of train to label the ranker's training rows", 1,
                        100000)),
       rounds_(p.get_int("rounds", 300, "boosting rounds (the most, with select_rounds)", 1, 100000)),
       select_rounds_(p.get_bool("select_rounds", true,
-                                "choose the rounds by NDCG@10 of a fifth of the validation users, then retrain")),
+                                "early stopping: train on 4/5 of the validation users, keep the rounds with the best NDCG@10 on the rest")),
       seed_(static_cast<std::uint64_t>(p.get_int("seed", 42, "seed of the carve-out and of xgboost", 0, 2000000000))) {
   ranker_opts_.max_depth = p.get_int("depth", 6, "tree depth", 1, 20);
   ranker_opts_.eta = p.get_double("eta", 0.05, "learning rate", 1e-4, 1);
@@ -241,7 +241,8 @@ void Ltr::fit(const RatingMatrix& train, const FitOptions& opts) {
   }
   if (all.groups.empty()) throw ConfigError("model 'ltr': no candidate list holds a carved-out rating; raise 'candidates'");
 
-  // 2. Rounds chosen on a fifth of the validation users, then the booster on all.
+  // 2. The booster on four fifths of the validation users; with select_rounds,
+  // the other fifth chooses the number of rounds (early stopping).
   RankerOptions ro = ranker_opts_;
   ro.seed = seed_;
   ro.rounds = rounds_;
@@ -260,13 +261,15 @@ void Ltr::fit(const RatingMatrix& train, const FitOptions& opts) {
       row += all.groups[g];
     }
     if (!fit_part.groups.empty() && !eval_part.groups.empty()) {
-      XgbRanker probe;
-      curve_ = probe.train(fit_part, ro, &eval_part);
+      curve_ = ranker_.train(fit_part, ro, &eval_part);
       rounds_used_ = static_cast<int>(std::max_element(curve_.begin(), curve_.end()) - curve_.begin()) + 1;
+      ranker_.truncate(rounds_used_);
+    } else {
+      ranker_.train(all, ro);
     }
+  } else {
+    ranker_.train(all, ro);
   }
-  ro.rounds = rounds_used_;
-  ranker_.train(all, ro);
 
   // 3. The base models on the whole training matrix.
   bases_ = make_bases();

@@ -92,6 +92,14 @@ std::vector<float> XgbRanker::predict(const float* x, std::size_t rows, std::siz
   return std::vector<float>(out, out + len);
 }
 
+void XgbRanker::truncate(int rounds) {
+  if (!handle_) throw Error("ranker: truncate before train");
+  BoosterHandle out = nullptr;
+  check(XGBoosterSlice(handle_, 0, rounds, 1, &out), "XGBoosterSlice");
+  XGBoosterFree(handle_);
+  handle_ = out;
+}
+
 std::vector<char> XgbRanker::save() const {
   if (!handle_) throw Error("ranker: save before train");
   bst_ulong len = 0;

@@ -48,6 +48,8 @@ class XgbRanker {
   // owns the output buffer).
   std::vector<float> predict(const float* x, std::size_t rows, std::size_t cols) const;
   bool trained() const { return handle_ != nullptr; }
+  // Keeps the first `rounds` trees (early stopping after train).
+  void truncate(int rounds);
   // The booster in xgboost's UBJSON model format; load() throws DataError on bad bytes.
   std::vector<char> save() const;
   void load(const std::vector<char>& bytes);
