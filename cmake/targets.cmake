@@ -28,7 +28,7 @@ set(MOVIEREC_TARGET_OF_python python)  # the pybind11 module (cmake/python.cmake
 # curl): the poster model reads feature files, so the reader lives in core;
 # the item features (src/features) reduce poster features by PCA (Eigen only).
 set(MOVIEREC_FILE_TARGETS src/vision/feature_file.cpp=core src/vision/pca.cpp=core
-                            src/vision/image_codec.cpp=image src/data/resolve.cpp=net)
+                            src/vision/image_codec.cpp=image)
 
 foreach(t core image vision net tmdb)
   set(MOVIEREC_${t}_SOURCES "")
