@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "models/factors.h"
+#include "models/factor_model.h"
 #include "movierec/errors.h"
 #include "movierec/registry.h"
 #include "util/binary_io.h"
@@ -150,7 +150,7 @@ std::vector<ScoredItem> ContentFactors::similar_items(ItemIndex i, std::size_t k
   return top_k(std::span<const float>(s.data(), s.size()), k, [i](ItemIndex c) { return c == i; });
 }
 
-void ContentFactors::save_payload(BinaryWriter& out) const {
+void ContentFactors::save_payload(detail::BinaryWriter& out) const {
   out.put<std::uint64_t>(users_.rows());
   out.put<std::uint64_t>(items_.rows());
   out.put<std::uint64_t>(items_.cols());
@@ -162,7 +162,7 @@ void ContentFactors::save_payload(BinaryWriter& out) const {
   out.put(mu_);
 }
 
-void ContentFactors::load_payload(BinaryReader& in) {
+void ContentFactors::load_payload(detail::BinaryReader& in) {
   const auto m = in.get<std::uint64_t>(), n = in.get<std::uint64_t>(), k = in.get<std::uint64_t>();
   auto u = in.get_vector<float>();
   auto it = in.get_vector<float>();

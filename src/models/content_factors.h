@@ -43,8 +43,8 @@ class ContentFactors final : public Recommender {
   std::vector<ScoredItem> similar_items(ItemIndex i, std::size_t k) const override;
   std::size_t n_users() const override { return users_.rows(); }
   std::size_t n_items() const override { return items_.rows(); }
-  void save_payload(BinaryWriter& out) const override;
-  void load_payload(BinaryReader& in) override;
+  void save_payload(detail::BinaryWriter& out) const override;
+  void load_payload(detail::BinaryReader& in) override;
 
   const Eigen::MatrixXf& item_factors() const { return items_; }
   const std::vector<float>& popularity() const { return pop_; }  // log(1 + n_i), predicted for new movies

@@ -103,7 +103,7 @@ std::vector<ScoredItem> ContentKnn::similar_items(ItemIndex i, std::size_t k) co
   return top_k(std::span<const float>(s.data(), s.size()), k, [i](ItemIndex c) { return c == i; });
 }
 
-void ContentKnn::save_payload(BinaryWriter& out) const {
+void ContentKnn::save_payload(detail::BinaryWriter& out) const {
   out.put<std::uint64_t>(feats_.rows());
   out.put<std::uint64_t>(feats_.cols());
   out.put_vector(std::vector<float>(feats_.data(), feats_.data() + feats_.size()));
@@ -111,7 +111,7 @@ void ContentKnn::save_payload(BinaryWriter& out) const {
   out.put_vector(liked_);
 }
 
-void ContentKnn::load_payload(BinaryReader& in) {
+void ContentKnn::load_payload(detail::BinaryReader& in) {
   const auto rows = in.get<std::uint64_t>(), cols = in.get<std::uint64_t>();
   auto v = in.get_vector<float>();
   liked_ptr_ = in.get_vector<std::size_t>();

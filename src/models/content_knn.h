@@ -27,8 +27,8 @@ class ContentKnn final : public Recommender {
                       std::span<float> out) const override;
   std::size_t n_users() const override { return liked_ptr_.size() - 1; }
   std::size_t n_items() const override { return feats_.rows(); }
-  void save_payload(BinaryWriter& out) const override;
-  void load_payload(BinaryReader& in) override;
+  void save_payload(detail::BinaryWriter& out) const override;
+  void load_payload(detail::BinaryReader& in) override;
 
   const Eigen::MatrixXf& features() const { return feats_; }  // n_items x dim, unit (or zero) rows
 

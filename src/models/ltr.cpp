@@ -299,7 +299,7 @@ void Ltr::score(std::span<const UserIndex> users, std::span<float> out) const {
   }
 }
 
-void Ltr::save_payload(BinaryWriter& out) const {
+void Ltr::save_payload(detail::BinaryWriter& out) const {
   const auto t = train_.triplets();
   out.put<std::uint64_t>(train_.n_users());
   out.put<std::uint64_t>(train_.n_items());
@@ -328,7 +328,7 @@ void Ltr::save_payload(BinaryWriter& out) const {
   out.put_vector(ranker_.save());
 }
 
-void Ltr::load_payload(BinaryReader& in) {
+void Ltr::load_payload(detail::BinaryReader& in) {
   const auto nu = in.get<std::uint64_t>(), ni = in.get<std::uint64_t>();
   auto tu = in.get_vector<UserIndex>();
   auto ti = in.get_vector<ItemIndex>();

@@ -43,8 +43,8 @@ class Ltr final : public Recommender {
   void score(std::span<const UserIndex> users, std::span<float> out) const override;
   std::size_t n_users() const override { return train_.n_users(); }
   std::size_t n_items() const override { return train_.n_items(); }
-  void save_payload(BinaryWriter& out) const override;
-  void load_payload(BinaryReader& in) override;
+  void save_payload(detail::BinaryWriter& out) const override;
+  void load_payload(detail::BinaryReader& in) override;
 
   // Feature names, in column order (for reports and tests).
   std::vector<std::string> feature_names() const;
