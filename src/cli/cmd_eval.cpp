@@ -103,6 +103,7 @@ void run_evaluate(const EvalCliOptions& o) {
     } else {
       ParamMap params = params_for(name, o.params);
       create_model(name, params);  // validates the parameters before any work
+      warn_if_costly(name, params, ds.ratings);
       std::vector<EpochReport> curve;
       EvalOptions this_eo = eo;
       if (!o.curve.empty() || !o.plot.empty()) this_eo.on_epoch = [&](const EpochReport& e) { curve.push_back(e); };
@@ -172,6 +173,7 @@ void run_train(const TrainOptions& o) {
   Dataset ds = load_data(o.common);
   ParamMap params = params_for(o.model, o.params);
   auto model = create_model(o.model, params);
+  warn_if_costly(o.model, params, ds.ratings);
   auto splits = make_splits(ds, o.split, o.seed);
   if (splits.size() != 1) throw ConfigError("train --split: give a single split (holdout:N, temporal:N or none)");
   FitOptions fo;
@@ -294,7 +296,7 @@ void add_eval_commands(CLI::App& app) {
   ev->add_option("--split", eo->split, "holdout:N | kfold:K | temporal:N | files:DIR/u{1..5}.base,test")
       ->capture_default_str();
   ev->add_option("--seed", eo->seed, "random seed of the split")->capture_default_str();
-  ev->add_option("-k", eo->k, "cut-off of the top-N metrics")->capture_default_str();
+  add_top_option(ev, "-k", eo->k, "cut-off of the top-N metrics");
   ev->add_option("--relevance-threshold", eo->relevance, "test ratings >= this are relevant for top-N (0: all)")
       ->capture_default_str();
   ev->add_flag("--no-ranking", eo->no_ranking, "skip the top-N metrics (faster)");
@@ -329,7 +331,7 @@ void add_eval_commands(CLI::App& app) {
   tn->add_option("--metric", tu->metric, "metric to optimise: rmse, mae, ndcg@10, recall@10...")->capture_default_str();
   tn->add_option("--random", tu->random, "random search: sample N combinations instead of the full grid");
   tn->add_option("--seed", tu->seed, "seed of the split and of random search")->capture_default_str();
-  tn->add_option("-k", tu->k, "cut-off of top-N metrics")->capture_default_str();
+  add_top_option(tn, "-k", tu->k, "cut-off of top-N metrics");
   tn->callback([tu] { run_tune(*tu); });
 }
 
