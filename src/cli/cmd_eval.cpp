@@ -78,10 +78,13 @@ void check_model_split(const Recommender& m, const std::string& split, std::uint
 void run_evaluate(const EvalCliOptions& o) {
   if (o.list) return print_models();
   Dataset ds = load_data(o.common);
-  auto splits = make_splits(ds, o.split, o.seed);
-  EvalOptions eo = eval_options(o, ds);
   std::vector<std::string> names = o.model_file.empty() ? split_list(o.models) : std::vector<std::string>{""};
   if (names.empty()) throw ConfigError("--model: no model named");
+  // Names and parameters first: a typo is reported before any split is made.
+  if (o.model_file.empty())
+    for (const auto& name : names) create_model(name, params_for(name, o.params));
+  auto splits = make_splits(ds, o.split, o.seed);
+  EvalOptions eo = eval_options(o, ds);
   if ((!o.curve.empty() || !o.plot.empty()) && (names.size() != 1 || !o.model_file.empty()))
     throw ConfigError("--curve/--plot need exactly one --model (and no --model-file)");
 
