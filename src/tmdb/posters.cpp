@@ -5,17 +5,16 @@
 #include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <regex>
 
 #include "movierec/errors.h"
 #include "net/datasets.h"
 #include "net/parallel_fetch.h"
 #include "util/atomic_file.h"
-#include "util/image_header.h"
 #include "util/parallel.h"
 #include "util/progress.h"
 #include "util/strings.h"
+#include "vision/image_codec.h"
 
 namespace movierec::tmdb {
 
@@ -80,18 +79,17 @@ PosterPath poster_path_from(std::string_view body, bool find_response) {
 
 std::string image_problem(std::string_view b) {
   if (b.empty()) return "empty image";
-  // A cut JPEG still decodes in OpenCV (libjpeg pads it with grey), so the end
-  // marker is checked; and the header's dimensions before the decoder allocates.
-  if (auto why = image_truncation(b); !why.empty()) return why;
-  if (auto h = read_image_header(b); h && h->width * h->height > kDefaultMaxPixels)
-    return image_precheck(b);
-  cv::Mat raw(1, static_cast<int>(b.size()), CV_8U, const_cast<char*>(b.data()));
-  cv::Mat img;
-  try {
-    img = cv::imdecode(raw, cv::IMREAD_COLOR);
-  } catch (const cv::Exception&) {
-    img.release();
-  }
+  const std::span bytes(reinterpret_cast<const std::uint8_t*>(b.data()), b.size());
+  // A cut JPEG still decodes (libjpeg pads it with grey): the end marker is checked.
+  if (auto why = image_truncation(bytes); !why.empty()) return why;
+  // The header first: a poster is a few megapixels; a huge one is no poster
+  // and would cost its full size in memory to decode.
+  const auto size = image_size(bytes);
+  if (!size) return "not a decodable image";
+  if (double(size->width) * size->height > 64e6)
+    return "image too large (" + std::to_string(size->width) + "x" + std::to_string(size->height) + ")";
+  std::string why;
+  const Image img = decode_image_bytes(bytes, why);
   if (img.empty()) return "not a decodable image";
   return "";
 }

@@ -10,8 +10,8 @@
 
 #include <opencv2/core.hpp>
 
-#include "util/image_header.h"
 #include "vision/feature_file.h"
+#include "vision/image_codec.h"
 #include "vision/net_desc.h"
 #include "vision/poster_folder.h"
 
@@ -59,9 +59,12 @@ void keep_freed_memory();
 // sets reason ("file is empty", "not a JPEG, PNG or WebP file", "corrupt or
 // truncated image data"...). Never throws for bad image data. The header's
 // dimensions are checked against max_pixels and a cut JPEG or PNG is refused
-// before any decoding (util/image_header.h).
+// before any decoding (image_precheck).
 cv::Mat decode_image(const std::filesystem::path& file, std::string& reason,
                      std::int64_t max_pixels = kDefaultMaxPixels);
+
+// The decoded pixels as an 8-bit BGR Mat (a copy).
+cv::Mat to_mat(Image&& img);
 
 // Embeds every poster not yet in `out` and writes `out` atomically with the kept
 // and the new vectors. An existing `out` must come from the same network name

@@ -7,7 +7,7 @@
 #include "fuzz_support.h"
 #include "movierec/errors.h"
 #include "tmdb/posters.h"
-#include "util/image_header.h"
+#include "vision/image_codec.h"
 #include "util/strings.h"
 
 using namespace movierec;
@@ -65,8 +65,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check_printable(printable(rest, rest.size()));
       break;
     case 3: {
-      (void)read_image_header(rest);
-      check_printable(image_precheck(rest));
+      const std::span bytes(reinterpret_cast<const std::uint8_t*>(rest.data()), rest.size());
+      (void)image_size(bytes);
+      check_printable(image_precheck(bytes));
+      check_printable(tmdb::image_problem(rest));
       break;
     }
   }
