@@ -41,6 +41,9 @@ function(movierec_add_fuzzers lib)
     get_filename_component(name ${src} NAME_WE)
     add_executable(${name} ${src})
     target_link_libraries(${name} PRIVATE ${lib} -fsanitize=fuzzer)
+    if(name STREQUAL "serve_fuzz")
+      target_link_libraries(${name} PRIVATE movierec_serve)  # defined later, by cmake/serve.cmake
+    endif()
     target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/fuzz)
     target_compile_definitions(${name} PRIVATE MOVIEREC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
     add_test(NAME fuzz.${name}
