@@ -17,7 +17,7 @@
 #include "movierec/registry.h"
 #include "util/strings.h"
 #include "vision/embed.h"
-#include "vision/gallery.h"
+#include "report/gallery.h"
 #include "vision/net_desc.h"
 #include "vision/poster_folder.h"
 
@@ -43,7 +43,7 @@ void run_embed(const EmbedArgs& a) {
   std::vector<PosterFile> files;
   std::size_t unkeyed = 0;
   if (!a.data.empty()) {
-    Dataset ds = load_dataset(resolve_data(a.data));
+    Dataset ds = load_dataset(data_folder(a.data));
     files = folder.resolve(ds);
     unkeyed = folder.unmatched(ds).size();
   } else {
@@ -68,7 +68,7 @@ void run_embed(const EmbedArgs& a) {
   o.progress = !a.quiet && !a.json;
   o.limit = a.limit;
   o.max_pixels = a.max_pixels;
-  EmbedReport r = embed_posters(files, extractor, a.out, o);
+  EmbedReport r = flag_errors({"batch", "pca"}, [&] { return embed_posters(files, extractor, a.out, o); });
   const double rate = r.seconds > 0 ? r.embedded / r.seconds : 0;
   if (a.json) {
     nlohmann::json j;
@@ -217,7 +217,7 @@ struct ReportArgs {
 void run_report(const ReportArgs& a) {
   Dataset ds = load_data(a.m.common);
   FittedModels fitted = fit_models(ds, a.m);
-  SimilarityOptions so;
+  SimilarityReportOptions so;
   so.k = a.m.k;
   so.sample = a.sample;
   so.seed = a.seed;

@@ -77,7 +77,7 @@ std::unique_ptr<Recommender> load_model_bytes(std::string_view bytes, const std:
   auto items = r.get_vector<std::int64_t>();
   if (fingerprint != ds.fingerprint() || users != ds.users.raw_ids() || items != ds.items.raw_ids())
     throw DataError(what + ": trained on another dataset (fingerprint differs from " + ds.dir.string() +
-                    "); retrain it with --data " + ds.dir.string());
+                    "); retrain it on " + ds.dir.string());
   const auto payload_size = r.get<std::uint64_t>();
   if (payload_size > r.remaining())
     r.fail("payload of " + std::to_string(payload_size) + " bytes, " + std::to_string(r.remaining()) + " left");

@@ -44,8 +44,8 @@ class PosterModel final : public Recommender {
                       std::span<float> out) const override;
   std::size_t n_users() const override { return n_users_; }
   std::size_t n_items() const override { return n_items_; }
-  void save_payload(BinaryWriter& out) const override;
-  void load_payload(BinaryReader& in) override;
+  void save_payload(detail::BinaryWriter& out) const override;
+  void load_payload(detail::BinaryReader& in) override;
 
   bool has_poster(ItemIndex i) const { return i < row_of_item_.size() && row_of_item_[i] >= 0; }
   std::size_t n_posters() const { return item_of_row_.size(); }

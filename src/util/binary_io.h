@@ -24,6 +24,11 @@ inline std::uint32_t crc32_of(std::string_view bytes) {
       ::crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
 }
 
+// In namespace detail because the public recommender.h names them (the model
+// file hooks) without exposing this header; the rest of the library uses them
+// as movierec::BinaryWriter / BinaryReader.
+namespace detail {
+
 class BinaryWriter {
  public:
   template <typename T>
@@ -131,5 +136,10 @@ class BinaryReader {
   std::size_t n_users_ = 0, n_items_ = 0;
   bool dims_set_ = false;
 };
+
+}  // namespace detail
+
+using detail::BinaryReader;
+using detail::BinaryWriter;
 
 }  // namespace movierec
