@@ -133,19 +133,14 @@ void check_model_split(const Recommender& m, const std::string& split, std::uint
 void run_evaluate(const EvalCliOptions& o) {
   if (o.list) return print_models();
   Dataset ds = load_data(o.common);
-<<<<<<< HEAD
-=======
-  auto splits = make_splits(ds, o.split, o.seed, cold_eligibility(ds, o.split, o.side));
-  EvalOptions eo = eval_options(o, ds);
-  eo.candidates = parse_candidates(o.candidates, splits);
->>>>>>> main
   std::vector<std::string> names = o.model_file.empty() ? split_list(o.models) : std::vector<std::string>{""};
   if (names.empty()) throw ConfigError("--model: no model named");
   // Names and parameters first: a typo is reported before any split is made.
   if (o.model_file.empty())
     for (const auto& name : names) create_model(name, params_for(name, o.params));
-  auto splits = make_splits(ds, o.split, o.seed);
+  auto splits = make_splits(ds, o.split, o.seed, cold_eligibility(ds, o.split, o.side));
   EvalOptions eo = eval_options(o, ds);
+  eo.candidates = parse_candidates(o.candidates, splits);
   if ((!o.curve.empty() || !o.plot.empty()) && (names.size() != 1 || !o.model_file.empty()))
     throw ConfigError("--curve/--plot need exactly one --model (and no --model-file)");
 
@@ -244,12 +239,8 @@ void run_train(const TrainOptions& o) {
   ParamMap params = params_for(o.model, o.params);
   add_side_param(o.model, o.side, params);
   auto model = create_model(o.model, params);
-<<<<<<< HEAD
   warn_if_costly(o.model, params, ds.ratings);
-  auto splits = make_splits(ds, o.split, o.seed);
-=======
   auto splits = make_splits(ds, o.split, o.seed, cold_eligibility(ds, o.split, o.side));
->>>>>>> main
   if (splits.size() != 1) throw ConfigError("train --split: give a single split (holdout:N, temporal:N or none)");
   FitOptions fo;
   fo.dataset = &ds;
@@ -397,15 +388,11 @@ void add_eval_commands(CLI::App& app) {
   tn->add_option("--metric", tu->metric, "metric to optimise: rmse, mae, ndcg@10, recall@10...")->capture_default_str();
   tn->add_option("--random", tu->random, "random search: sample N combinations instead of the full grid");
   tn->add_option("--seed", tu->seed, "seed of the split and of random search")->capture_default_str();
-<<<<<<< HEAD
   add_top_option(tn, "-k", tu->k, "cut-off of top-N metrics");
-=======
-  tn->add_option("-k", tu->k, "cut-off of top-N metrics")->capture_default_str();
   tn->add_option("--side", tu->side, "side features (as for evaluate)");
   tn->add_option("--candidates", tu->candidates, "ranked movies (as for evaluate)");
   tn->add_option("--relevance-threshold", tu->relevance, "test ratings >= this are relevant for top-N (0: all)")
       ->capture_default_str();
->>>>>>> main
   tn->callback([tu] { run_tune(*tu); });
 }
 
