@@ -7,16 +7,9 @@
 include(CMakePackageConfigHelpers)
 
 set(MOVIEREC_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/movierec)
-# The static libraries, dependents first (the link order of movierec.pc). With
-# the library split by dependency weight (cmake/targets.cmake) movierec_lib is
-# their INTERFACE union; else it is the one static library.
-if(TARGET movierec_core)
-  set(MOVIEREC_PARTS movierec_tmdb movierec_vision movierec_net movierec_core)
-  set(MOVIEREC_HTTPLIB OFF)
-else()
-  set(MOVIEREC_PARTS movierec_lib)
-  set(MOVIEREC_HTTPLIB ON)
-endif()
+# The static libraries of cmake/targets.cmake, dependents first (the link
+# order of movierec.pc); movierec::movierec is movierec_lib, their INTERFACE union.
+set(MOVIEREC_PARTS movierec_tmdb movierec_vision movierec_net movierec_image movierec_core)
 set(MOVIEREC_PC_LIBS "")
 foreach(t ${MOVIEREC_PARTS})
   target_include_directories(${t} INTERFACE $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
@@ -25,10 +18,8 @@ foreach(t ${MOVIEREC_PARTS})
     set(out ${t})
   endif()
   string(APPEND MOVIEREC_PC_LIBS " -l${out}")
-  if(NOT t STREQUAL movierec_lib)
-    string(REPLACE movierec_ "" short ${t})
-    set_target_properties(${t} PROPERTIES EXPORT_NAME ${short})  # movierec::core, movierec::vision...
-  endif()
+  string(REPLACE movierec_ "" short ${t})
+  set_target_properties(${t} PROPERTIES EXPORT_NAME ${short})  # movierec::core, movierec::vision...
 endforeach()
 set_target_properties(movierec_lib PROPERTIES EXPORT_NAME movierec)
 add_library(movierec::movierec ALIAS movierec_lib)
@@ -47,10 +38,7 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/movierecConfigVersi
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/movierecConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/movierecConfigVersion.cmake
         DESTINATION ${MOVIEREC_CMAKE_DIR})
 
-set(MOVIEREC_PC_REQUIRES "eigen3 opencv4 libcurl libarchive zlib libcrypto nlohmann_json fmt")
-if(MOVIEREC_HTTPLIB)
-  string(APPEND MOVIEREC_PC_REQUIRES " cpp-httplib")
-endif()
+set(MOVIEREC_PC_REQUIRES "eigen3 opencv4 libcurl libarchive zlib libcrypto nlohmann_json fmt libjpeg libpng16 libwebp")
 file(RELATIVE_PATH MOVIEREC_PC_UP /root/${CMAKE_INSTALL_LIBDIR}/pkgconfig /root)  # "../..", or "../../.." for lib/<triplet>
 configure_file(${CMAKE_CURRENT_LIST_DIR}/movierec.pc.in ${CMAKE_CURRENT_BINARY_DIR}/movierec.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/movierec.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <regex>
 
 #include "movierec/errors.h"
@@ -15,6 +14,7 @@
 #include "util/parallel.h"
 #include "util/progress.h"
 #include "util/strings.h"
+#include "vision/image_codec.h"
 
 namespace movierec::tmdb {
 
@@ -48,7 +48,7 @@ bool valid_poster_path(const std::string& p) {
 std::string image_problem(std::string_view b) {
   if (b.empty()) return "empty image";
   auto u = [&](std::size_t i) { return static_cast<unsigned char>(b[i]); };
-  // A cut JPEG still decodes in OpenCV (libjpeg pads it with grey), so check
+  // A cut JPEG still decodes (libjpeg pads it with grey), so check
   // for the end-of-image marker, allowing a little trailing padding.
   if (b.size() >= 2 && u(0) == 0xFF && u(1) == 0xD8) {
     std::size_t end = b.size();
@@ -57,13 +57,15 @@ std::string image_problem(std::string_view b) {
   } else if (b.size() >= 8 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) {
     if (b.size() < 20 || b.substr(b.size() - 8, 4) != "IEND") return "PNG without its IEND chunk (truncated)";
   }
-  cv::Mat raw(1, static_cast<int>(b.size()), CV_8U, const_cast<char*>(b.data()));
-  cv::Mat img;
-  try {
-    img = cv::imdecode(raw, cv::IMREAD_COLOR);
-  } catch (const cv::Exception&) {
-    img.release();
-  }
+  const std::span bytes(reinterpret_cast<const std::uint8_t*>(b.data()), b.size());
+  // The header first: a poster is a few megapixels; a huge one is no poster
+  // and would cost its full size in memory to decode.
+  const auto size = image_size(bytes);
+  if (!size) return "not a decodable image";
+  if (double(size->width) * size->height > 64e6)
+    return "image too large (" + std::to_string(size->width) + "x" + std::to_string(size->height) + ")";
+  std::string why;
+  const Image img = decode_image_bytes(bytes, why);
   if (img.empty()) return "not a decodable image";
   return "";
 }

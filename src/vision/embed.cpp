@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -13,12 +14,11 @@
 
 #include <malloc.h>
 
-#include <opencv2/imgcodecs.hpp>
-
 #include "movierec/errors.h"
 #include "util/parallel.h"
 #include "util/progress.h"
 #include "util/strings.h"
+#include "vision/image_codec.h"
 #include "vision/pca.h"
 
 namespace movierec {
@@ -27,8 +27,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-bool starts_with(const std::string& s, std::string_view p) { return s.size() >= p.size() && s.compare(0, p.size(), p) == 0; }
 
 // One decoded batch, ready for the network.
 struct Batch {
@@ -110,34 +108,33 @@ cv::Mat decode_image(const std::filesystem::path& file, std::string& reason) {
     reason = "cannot open the file";
     return {};
   }
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (bytes.empty()) {
     reason = "file is empty";
     return {};
   }
-  const std::string head(bytes.begin(), bytes.begin() + std::min<std::size_t>(12, bytes.size()));
-  const bool jpeg = starts_with(head, "\xFF\xD8\xFF"), png = starts_with(head, "\x89PNG\r\n\x1A\n");
-  const bool webp = head.size() >= 12 && starts_with(head, "RIFF") && head.compare(8, 4, "WEBP") == 0;
-  if (!jpeg && !png && !webp) {
+  const ImageFormat format = image_format(bytes);
+  if (format == ImageFormat::kUnknown) {
     reason = "not a JPEG, PNG or WebP file";
     return {};
   }
-  cv::Mat img;
-  try {
-    img = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_COLOR);
-  } catch (const cv::Exception& e) {
-    reason = std::string("decoder error: ") + e.what();
-    return {};
-  }
+  std::string why;
+  Image img = decode_image_bytes(bytes, why);
   if (img.empty()) {
-    reason = std::string("corrupt or truncated ") + (jpeg ? "JPEG" : png ? "PNG" : "WebP") + " data";
+    reason = std::string("corrupt or truncated ") + format_name(format) + " data (" + why + ")";
     return {};
   }
-  if (img.cols < 2 || img.rows < 2) {
-    reason = "image too small (" + std::to_string(img.cols) + "x" + std::to_string(img.rows) + ")";
+  if (img.width < 2 || img.height < 2) {
+    reason = "image too small (" + std::to_string(img.width) + "x" + std::to_string(img.height) + ")";
     return {};
   }
-  return img;
+  return to_mat(std::move(img));
+}
+
+cv::Mat to_mat(Image&& img) {
+  cv::Mat m(img.height, img.width, CV_8UC3);
+  std::memcpy(m.data, img.bgr.data(), img.bgr.size());
+  return m;
 }
 
 EmbedReport embed_posters(const std::vector<PosterFile>& posters, FeatureExtractor& net,

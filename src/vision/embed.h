@@ -11,6 +11,7 @@
 #include <opencv2/core.hpp>
 
 #include "vision/feature_file.h"
+#include "vision/image_codec.h"
 #include "vision/net_desc.h"
 #include "vision/poster_folder.h"
 
@@ -55,6 +56,9 @@ void keep_freed_memory();
 // sets reason ("file is empty", "not a JPEG, PNG or WebP file", "corrupt or
 // truncated image data"...). Never throws for bad image data.
 cv::Mat decode_image(const std::filesystem::path& file, std::string& reason);
+
+// The decoded pixels as an 8-bit BGR Mat (a copy).
+cv::Mat to_mat(Image&& img);
 
 // Embeds every poster not yet in `out` and writes `out` atomically with the kept
 // and the new vectors. An existing `out` must come from the same network name

@@ -2,12 +2,12 @@
 
 #include <cstdio>
 #include <map>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "movierec/errors.h"
 #include "util/atomic_file.h"
 #include "vision/embed.h"
+#include "vision/image_codec.h"
 
 namespace movierec {
 namespace {
@@ -136,8 +136,12 @@ std::string thumbnail_data_uri(const std::filesystem::path& image, int width, in
     const int h = std::max(1, static_cast<int>(std::lround(double(img.rows) * width / img.cols)));
     cv::resize(img, small, cv::Size(width, h), 0, 0, cv::INTER_AREA);  // INTER_AREA: no aliasing when shrinking
   }
-  std::vector<uchar> jpg;
-  if (!cv::imencode(".jpg", small, jpg, {cv::IMWRITE_JPEG_QUALITY, quality})) return "";
+  Image thumb;
+  thumb.width = small.cols;
+  thumb.height = small.rows;
+  thumb.bgr.assign(small.data, small.data + small.total() * 3);  // continuous: made by decode_image or resize
+  const std::vector<std::uint8_t> jpg = encode_jpeg(thumb, quality);
+  if (jpg.empty()) return "";
   return "data:image/jpeg;base64," + base64_encode(std::string_view(reinterpret_cast<const char*>(jpg.data()), jpg.size()));
 }
 

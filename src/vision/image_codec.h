@@ -1,0 +1,47 @@
+// JPEG, PNG and WebP through Debian's libjpeg-turbo, libpng and libwebp
+// directly: OpenCV's imgcodecs would load ~140 shared libraries (GDAL, GDCM,
+// poppler...) for three formats.
+// Pixels: 8-bit, 3 channels, rows top to bottom, pixel (x, y) channel c at
+// data[(y * width + x) * 3 + c], channel order BGR (as OpenCV's IMREAD_COLOR).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace movierec {
+
+enum class ImageFormat { kUnknown, kJpeg, kPng, kWebp };
+
+struct Image {
+  int width = 0;
+  int height = 0;
+  std::vector<std::uint8_t> bgr;  // width * height * 3 bytes
+  bool empty() const { return bgr.empty(); }
+};
+
+struct ImageSize {
+  int width = 0;
+  int height = 0;
+};
+
+// The format named by the first bytes (magic numbers), or kUnknown.
+ImageFormat image_format(std::span<const std::uint8_t> bytes);
+const char* format_name(ImageFormat f);  // "JPEG", "PNG", "WebP", "unknown"
+
+// Width and height from the header alone (no pixel is decoded); nullopt when
+// the bytes are not a JPEG, PNG or WebP header that can be read.
+std::optional<ImageSize> image_size(std::span<const std::uint8_t> bytes);
+
+// Decodes to BGR. Grey, palette, 16-bit and alpha images are converted (alpha
+// is dropped, 16-bit keeps the high byte), CMYK JPEGs too. A JPEG cut short
+// decodes with its missing rows grey (libjpeg's recovery, as OpenCV).
+// On failure returns an empty Image and sets reason; never throws for bad data.
+Image decode_image_bytes(std::span<const std::uint8_t> bytes, std::string& reason);
+
+// Baseline JPEG of a BGR image (quality 1..100); empty on failure.
+std::vector<std::uint8_t> encode_jpeg(const Image& img, int quality);
+
+}  // namespace movierec
