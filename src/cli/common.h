@@ -34,6 +34,7 @@ void add_query_commands(CLI::App& app);    // similar, recommend (cmd_query.cpp)
 void add_demo_command(CLI::App& app);      // demo (cmd_demo.cpp)
 void add_fetch_commands(CLI::App& app);    // fetch-data, fetch-model (cmd_fetch.cpp)
 void add_poster_commands(CLI::App& app);   // posters embed, gallery, similarity-report (cmd_posters.cpp)
+void add_serve_commands(CLI::App& app);     // serve, ratings export (cmd_serve.cpp)
 // `posters fetch` under the `posters` command that add_poster_commands creates (cmd_fetch.cpp).
 void add_posters_fetch_command(CLI::App* posters);
 

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   cli::add_demo_command(app);
   cli::add_fetch_commands(app);
   cli::add_poster_commands(app);
+  cli::add_serve_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

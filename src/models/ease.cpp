@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "models/factors.h"
+#include "models/fold_in.h"
 #include "movierec/errors.h"
 #include "util/binary_io.h"
 #include "util/parallel.h"
@@ -150,21 +151,22 @@ void Ease::fit(const RatingMatrix& train, const FitOptions& opts) {
   }
 }
 
-void Ease::score_row(std::span<const ItemIndex> items, std::span<float> out) const {
+void Ease::score_row(std::span<const ItemIndex> items, std::span<const float> w, std::span<float> out) const {
   const auto m = static_cast<Eigen::Index>(active_.size());
+  auto weight_of = [&](std::size_t p) { return w.empty() ? 1.f : w[p]; };
   Eigen::VectorXf t;
   if (woodbury()) {
     Eigen::VectorXf v = Eigen::VectorXf::Zero(z_.rows());
-    for (ItemIndex i : items)
-      if (auto s = slot(i); s >= 0) v += z_.col(s);
+    for (std::size_t p = 0; p < items.size(); ++p)
+      if (auto s = slot(items[p]); s >= 0) v += weight_of(p) * z_.col(s);
     t.noalias() = z_.transpose() * v;
-    for (ItemIndex i : items)
-      if (auto s = slot(i); s >= 0) t(s) -= 1.f - d_(s);  // drop the self term S_ii
+    for (std::size_t p = 0; p < items.size(); ++p)
+      if (auto s = slot(items[p]); s >= 0) t(s) -= weight_of(p) * (1.f - d_(s));  // drop the self term w_i S_ii
     t.array() /= d_.array();
   } else {
     t = Eigen::VectorXf::Zero(m);
-    for (ItemIndex i : items)
-      if (auto s = slot(i); s >= 0) t += b_.row(s).transpose();
+    for (std::size_t p = 0; p < items.size(); ++p)
+      if (auto s = slot(items[p]); s >= 0) t += weight_of(p) * b_.row(s).transpose();
   }
   std::fill(out.begin(), out.end(), 0.f);
   for (Eigen::Index s = 0; s < m; ++s) out[active_[s]] = t(s);
@@ -175,7 +177,8 @@ void Ease::score(std::span<const UserIndex> users, std::span<float> out) const {
     return std::span<const ItemIndex>(user_items_.data() + user_ptr_[u], user_ptr_[u + 1] - user_ptr_[u]);
   };
   if (!woodbury()) {
-    for (std::size_t r = 0; r < users.size(); ++r) score_row(items_of(users[r]), out.subspan(r * n_items_, n_items_));
+    for (std::size_t r = 0; r < users.size(); ++r)
+      score_row(items_of(users[r]), {}, out.subspan(r * n_items_, n_items_));
     return;
   }
   // Batched: V = [Z x_u ...], T = Z^T V reads Z once for every user of the batch.
@@ -197,10 +200,16 @@ void Ease::score(std::span<const UserIndex> users, std::span<float> out) const {
   }
 }
 
-void Ease::score_new_user(std::span<const ItemIndex> items, std::span<const float>, std::span<float> out) const {
+void Ease::score_new_user(std::span<const ItemIndex> items, std::span<const float> values,
+                          std::span<float> out) const {
+  if (values.size() != items.size())
+    throw ConfigError("score_new_user: " + std::to_string(items.size()) + " movies but " +
+                      std::to_string(values.size()) + " ratings");
   for (ItemIndex i : items)
     if (i >= n_items_) throw ConfigError("score_new_user: movie index " + std::to_string(i) + " out of range");
-  score_row(items, out);
+  std::vector<float> w(values.size());
+  for (std::size_t p = 0; p < values.size(); ++p) w[p] = like_sign(values[p]);
+  score_row(items, w, out);
 }
 
 float Ease::weight(ItemIndex i, ItemIndex j) const {

@@ -31,7 +31,9 @@ class Ease final : public Recommender {
   void score(std::span<const UserIndex> users, std::span<float> out) const override;
   // Column i of B: how much each movie j adds to movie i's score.
   std::vector<ScoredItem> similar_items(ItemIndex i, std::size_t k) const override;
-  // x B for the binary row of the given movies (values ignored).
+  // x B for the row x of the given movies: +1 where the rating is a like, -1
+  // where it is below kDislikeBelow (models/fold_in.h), so a disliked movie's
+  // look-alikes go down instead of up.
   void score_new_user(std::span<const ItemIndex> items, std::span<const float> values,
                       std::span<float> out) const override;
   std::size_t n_users() const override { return user_ptr_.size() - 1; }
@@ -44,8 +46,8 @@ class Ease final : public Recommender {
   float weight(ItemIndex i, ItemIndex j) const;
 
  private:
-  // Scores every movie for the binary row `items` (sorted or not) into out.
-  void score_row(std::span<const ItemIndex> items, std::span<float> out) const;
+  // Scores every movie for the row with w[p] at items[p] (w empty: all 1) into out.
+  void score_row(std::span<const ItemIndex> items, std::span<const float> w, std::span<float> out) const;
   // active_ position of movie i, or -1 when it had no training ratings.
   std::int64_t slot(ItemIndex i) const { return slot_[i]; }
 

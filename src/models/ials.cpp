@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "eval/validation_ranking.h"
+#include "models/fold_in.h"
 #include "movierec/errors.h"
 #include "util/binary_io.h"
 #include "util/parallel.h"
@@ -24,11 +25,11 @@ Eigen::MatrixXf gram_padded(const FactorMatrix& y, float reg) {
   return g;
 }
 
-// Exact solve of one row: A = YtY + sum_j (c_j - 1) y_j y_j^T, b = sum_j c_j y_j.
-// YtY: k x k with reg. x: k floats.
+// Exact solve of one row: A = YtY + sum_j (c_j - 1) y_j y_j^T, b = sum_j c_j p_j y_j,
+// p_j = prefs[j] (empty: every p_j = 1). YtY: k x k with reg. x: k floats.
 void cholesky_row(const Eigen::MatrixXf& yty, const FactorMatrix& y, std::span<const ItemIndex> index,
                   std::span<const float> values, float alpha, Eigen::MatrixXf& a, Eigen::MatrixXf& g,
-                  Eigen::VectorXf& b, float* x) {
+                  Eigen::VectorXf& b, float* x, std::span<const float> prefs = {}) {
   const auto k = static_cast<Eigen::Index>(y.k());
   const auto n = static_cast<Eigen::Index>(index.size());
   a.resize(k, n);
@@ -37,7 +38,7 @@ void cholesky_row(const Eigen::MatrixXf& yty, const FactorMatrix& y, std::span<c
     Eigen::Map<const Eigen::VectorXf> yj(y.row(index[j]), k);
     const float c = 1.f + alpha * values[j];
     a.col(j) = std::sqrt(c - 1.f) * yj;  // (c - 1) y y^T = (sqrt(c-1) y)(sqrt(c-1) y)^T
-    b += c * yj;
+    b += (prefs.empty() ? c : c * prefs[static_cast<std::size_t>(j)]) * yj;
   }
   g = yty.topLeftCorner(k, k);
   g.selfadjointView<Eigen::Lower>().rankUpdate(a);
@@ -249,11 +250,18 @@ void ImplicitAls::score_new_user(std::span<const ItemIndex> items, std::span<con
                                  std::span<float> out) const {
   for (ItemIndex i : items)
     if (i >= n_items()) throw ConfigError("score_new_user: movie index " + std::to_string(i) + " out of range");
+  if (values.size() != items.size())
+    throw ConfigError("score_new_user: " + std::to_string(items.size()) + " movies but " +
+                      std::to_string(values.size()) + " ratings");
+  // A disliked movie (rating below kDislikeBelow) gets preference -1 rather
+  // than 0, which every unrated movie already has: its look-alikes go down.
+  std::vector<float> prefs(values.size());
+  for (std::size_t p = 0; p < values.size(); ++p) prefs[p] = like_sign(values[p]);
   std::vector<float> x(item_.k(), 0.f);
   if (!items.empty()) {
     Eigen::MatrixXf a, g;
     Eigen::VectorXf b;
-    cholesky_row(item_gram_, item_, items, values, alpha_, a, g, b, x.data());
+    cholesky_row(item_gram_, item_, items, values, alpha_, a, g, b, x.data(), prefs);
   }
   score_vector(x, 0.f, out);
 }

@@ -19,7 +19,8 @@ class ImplicitAls final : public FactorModel {
   explicit ImplicitAls(Params& p);
   std::string_view name() const override { return "ials"; }
   void fit(const RatingMatrix& train, const FitOptions& opts) override;
-  // Fold-in: the user step for a new row, solved exactly (Cholesky).
+  // Fold-in: the user step for a new row, solved exactly (Cholesky). A rating
+  // below kDislikeBelow (models/fold_in.h) is a preference of -1, not +1.
   void score_new_user(std::span<const ItemIndex> items, std::span<const float> values,
                       std::span<float> out) const override;
 

@@ -114,9 +114,11 @@ TEST(Ease, FoldInIsTheBinaryRowTimesB) {
   RatingMatrix r = two_group_matrix(20, 12, 0.5, 0.1, 40);
   auto m = create_model("ease", {{"lambda", "5"}});
   m->fit(r, {});
-  // A new user with exactly user 3's movies scores as user 3.
+  // A new user who liked exactly user 3's movies (ratings of 4: likes, see
+  // models/fold_in.h) scores as user 3.
   std::vector<float> folded(12), trained(12);
-  m->score_new_user(r.user_items(3), r.user_values(3), folded);
+  const std::vector<float> likes(r.user_items(3).size(), 4.f);
+  m->score_new_user(r.user_items(3), likes, folded);
   m->score(std::vector<UserIndex>{3}, trained);
   for (ItemIndex i = 0; i < 12; ++i) EXPECT_NEAR(folded[i], trained[i], 1e-5);
   EXPECT_THROW(m->predict(0, 0), NotSupported);

@@ -110,7 +110,8 @@ TEST(ImplicitAls, TwoThreadsGiveTheOneThreadResult) {
 }
 
 TEST(ImplicitAls, FoldInEqualsTheExactUserStep) {
-  RatingMatrix r = two_group_matrix(50, 30, 0.4, 0.05, 22);
+  // Ratings of 4 (likes, models/fold_in.h): preference 1 in the fit and the fold-in.
+  RatingMatrix r = with_value(two_group_matrix(50, 30, 0.4, 0.05, 22), 4.f);
   auto m = create_model("ials", {{"factors", "5"}, {"reg", "1"}, {"threads", "1"}, {"solver", "cholesky"}});
   m->fit(r, {});
   auto& ials = dynamic_cast<ImplicitAls&>(*m);

@@ -60,6 +60,13 @@ inline RatingMatrix two_group_matrix(std::size_t nu, std::size_t ni, double p_in
   return RatingMatrix(nu, ni, std::move(r));
 }
 
+// The same ratings, every one set to v.
+inline RatingMatrix with_value(const RatingMatrix& m, float v) {
+  std::vector<Rating> r = m.triplets();
+  for (Rating& x : r) x.value = v;
+  return RatingMatrix(m.n_users(), m.n_items(), std::move(r));
+}
+
 // Share of every user's top-k (unrated movies only) that lies in the user's own
 // group of a two_group_matrix: users < n_users/2 with movies < n_items/2.
 inline double own_group_share(const Recommender& m, const RatingMatrix& r, std::size_t k = 5) {
