@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -76,6 +77,15 @@ void run_serve(const ServeOptions& o) {
   if (!o.features.empty() && std::find(names.begin(), names.end(), "poster") == names.end())
     names.push_back("poster");
   if (!o.model_files.empty() && o.models == ServeOptions{}.models) names.clear();  // only the files
+  // "For you" needs a ranking model: rating predictors rank obscure movies
+  // first (issue 9). Without ease or ials among the models, ease is added.
+  if (o.default_model.empty() && o.model_files.empty() &&
+      std::find(names.begin(), names.end(), "ease") == names.end() &&
+      std::find(names.begin(), names.end(), "ials") == names.end()) {
+    std::cerr << "note: adding ease for \"For you\" and recommendations (a ranking model; --default-model "
+                 "overrides)\n";
+    names.push_back("ease");
+  }
   for (const auto& n : names) {
     ParamMap p = params_for(n, o.params);
     if (n == "poster" && !o.features.empty() && !p.count("features")) p["features"] = o.features;
@@ -141,7 +151,8 @@ void add_serve_commands(CLI::App& app) {
   cmd->add_option("--data", o->data, "dataset folder, or a name fetched on first use")->capture_default_str();
   cmd->add_flag("--lenient", o->lenient, "skip bad input rows");
   cmd->add_option("--models", o->models,
-                  "models to fit at start, comma-separated; every one gets a row of similar movies on the page")
+                  "models to fit at start, comma-separated; every one gets a row of similar movies on the page "
+                  "(ease is added when neither ease nor ials is listed)")
       ->capture_default_str();
   cmd->add_option("--model-file", o->model_files,
                   "serve a model saved by `movierec train` instead of fitting (repeatable; with no --models, only "

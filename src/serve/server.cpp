@@ -1,10 +1,13 @@
 #include "serve/server.h"
 
+#include <fmt/format.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -73,30 +76,51 @@ json error_json(const std::string& msg, const std::string& parameter) {
 // request on one thread from reading to logging).
 thread_local std::chrono::steady_clock::time_point t_start;
 thread_local bool t_started = false;
-thread_local const char* t_route = nullptr;
+thread_local int t_route = -1;  // index into Metrics::labels, -1: no route matched
 
 constexpr std::array<double, 11> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                              0.05,   0.1,   0.25,   0.5,   1.0};
+constexpr std::array<int, 15> kStatuses = {200, 201, 202, 204, 304, 400, 401, 404,
+                                           405, 409, 413, 415, 422, 500, 503};
 
+// Counters without a lock on the request path: every request thread adds to
+// atomics (a mutex here, held by a thread the scheduler parks, stalled every
+// other request on a busy machine).
 struct Metrics {
-  std::mutex mu;
-  std::map<std::pair<std::string, int>, std::uint64_t> requests;  // (route, status)
-  struct Hist {
-    std::array<std::uint64_t, kBuckets.size()> le{};
-    std::uint64_t count = 0;
-    double sum = 0;
+  struct Route {
+    std::array<std::atomic<std::uint64_t>, kStatuses.size()> by_status{};
+    std::array<std::atomic<std::uint64_t>, kBuckets.size()> le{};
+    std::atomic<std::uint64_t> count{0};
+    std::atomic<std::uint64_t> sum_ns{0};
   };
-  std::map<std::string, Hist> latency;  // by route
+  std::vector<std::string> labels;  // fixed before the server starts
+  std::unique_ptr<Route[]> routes;
+  std::mutex rare_mu;  // statuses outside kStatuses
+  std::map<std::pair<int, int>, std::uint64_t> rare;
 
-  void add(const std::string& route, int status, double seconds) {
-    std::lock_guard lock(mu);
-    ++requests[{route, status}];
+  void init(std::vector<std::string> l) {
+    labels = std::move(l);
+    routes = std::make_unique<Route[]>(labels.size());
+  }
+  int index(const std::string& label) const {
+    for (std::size_t k = 0; k < labels.size(); ++k)
+      if (labels[k] == label) return static_cast<int>(k);
+    return -1;
+  }
+  void add(int route, int status, double seconds) {
+    Route& r = routes[static_cast<std::size_t>(route)];
+    auto st = std::find(kStatuses.begin(), kStatuses.end(), status);
+    if (st != kStatuses.end()) {
+      r.by_status[static_cast<std::size_t>(st - kStatuses.begin())].fetch_add(1, std::memory_order_relaxed);
+    } else {
+      std::lock_guard lock(rare_mu);
+      ++rare[{route, status}];
+    }
     if (seconds < 0) return;
-    Hist& h = latency[route];
     for (std::size_t b = 0; b < kBuckets.size(); ++b)
-      if (seconds <= kBuckets[b]) ++h.le[b];
-    ++h.count;
-    h.sum += seconds;
+      if (seconds <= kBuckets[b]) r.le[b].fetch_add(1, std::memory_order_relaxed);
+    r.count.fetch_add(1, std::memory_order_relaxed);
+    r.sum_ns.fetch_add(static_cast<std::uint64_t>(seconds * 1e9), std::memory_order_relaxed);
   }
 };
 
@@ -217,6 +241,30 @@ struct Server::Impl {
             {"tmdbId", m.tmdb_id >= 0 ? json(m.tmdb_id) : json(nullptr)}};
   }
 
+  const std::vector<std::string>& movie_strings(const ModelSet& set) const {
+    std::call_once(set.json_once, [&] {
+      set.movie_json.resize(set.ds->movies.size());
+      for (ItemIndex i = 0; i < set.movie_json.size(); ++i) set.movie_json[i] = movie_json(set, i).dump();
+    });
+    return set.movie_json;
+  }
+
+  // list_json(...).dump() by appending the scores to the serialized movies.
+  std::string list_string(const ModelSet& set, const std::vector<ScoredItem>& list) const {
+    const auto& ms = movie_strings(set);
+    std::string out = "[";
+    for (std::size_t r = 0; r < list.size(); ++r) {
+      const std::string& m = ms[list[r].item];
+      if (r) out += ',';
+      out.append(m, 0, m.size() - 1);  // without the closing brace
+      out += ",\"score\":";
+      out += std::isfinite(list[r].score) ? fmt::format("{}", list[r].score) : std::string("null");
+      out += '}';
+    }
+    out += ']';
+    return out;
+  }
+
   json list_json(const ModelSet& set, const std::vector<ScoredItem>& list) const {
     json out = json::array();
     for (const auto& s : list) {
@@ -288,10 +336,10 @@ struct Server::Impl {
   }
 
   void add_route(const Route& r, std::function<void(const httplib::Request&, httplib::Response&)> fn) {
-    auto wrapped = [this, &r, fn](const httplib::Request& req, httplib::Response& res) {
-      t_route = r.label;
+    const int index = metrics.index(r.label);
+    auto wrapped = [index, fn](const httplib::Request& req, httplib::Response& res) {
+      t_route = index;
       try {
-        if (r.json_body) (void)0;
         fn(req, res);
       } catch (const ApiError& e) {
         send(res, e.status, error_json(e.what(), e.parameter));
@@ -323,23 +371,33 @@ struct Server::Impl {
   std::string metrics_text() {
     std::ostringstream o;
     auto set = svc.models();
+    o << "# HELP movierec_http_requests_total HTTP requests by route and status.\n"
+         "# TYPE movierec_http_requests_total counter\n";
+    for (std::size_t k = 0; k < metrics.labels.size(); ++k)
+      for (std::size_t st = 0; st < kStatuses.size(); ++st)
+        if (auto n = metrics.routes[k].by_status[st].load())
+          o << "movierec_http_requests_total{route=\"" << metrics.labels[k] << "\",status=\"" << kStatuses[st]
+            << "\"} " << n << "\n";
     {
-      std::lock_guard lock(metrics.mu);
-      o << "# HELP movierec_http_requests_total HTTP requests by route and status.\n"
-           "# TYPE movierec_http_requests_total counter\n";
-      for (const auto& [k, n] : metrics.requests)
-        o << "movierec_http_requests_total{route=\"" << k.first << "\",status=\"" << k.second << "\"} " << n << "\n";
-      o << "# HELP movierec_http_request_duration_seconds Time from routing to the response, by route.\n"
-           "# TYPE movierec_http_request_duration_seconds histogram\n";
-      for (const auto& [route, h] : metrics.latency) {
-        for (std::size_t b = 0; b < kBuckets.size(); ++b)
-          o << "movierec_http_request_duration_seconds_bucket{route=\"" << route << "\",le=\"" << kBuckets[b]
-            << "\"} " << h.le[b] << "\n";
-        o << "movierec_http_request_duration_seconds_bucket{route=\"" << route << "\",le=\"+Inf\"} " << h.count
-          << "\n";
-        o << "movierec_http_request_duration_seconds_sum{route=\"" << route << "\"} " << h.sum << "\n";
-        o << "movierec_http_request_duration_seconds_count{route=\"" << route << "\"} " << h.count << "\n";
-      }
+      std::lock_guard lock(metrics.rare_mu);
+      for (const auto& [key, n] : metrics.rare)
+        o << "movierec_http_requests_total{route=\"" << metrics.labels[static_cast<std::size_t>(key.first)]
+          << "\",status=\"" << key.second << "\"} " << n << "\n";
+    }
+    o << "# HELP movierec_http_request_duration_seconds Time from routing to the response, by route.\n"
+         "# TYPE movierec_http_request_duration_seconds histogram\n";
+    for (std::size_t k = 0; k < metrics.labels.size(); ++k) {
+      const auto& h = metrics.routes[k];
+      const auto count = h.count.load();
+      if (count == 0) continue;
+      const std::string& route = metrics.labels[k];
+      for (std::size_t b = 0; b < kBuckets.size(); ++b)
+        o << "movierec_http_request_duration_seconds_bucket{route=\"" << route << "\",le=\"" << kBuckets[b]
+          << "\"} " << h.le[b].load() << "\n";
+      o << "movierec_http_request_duration_seconds_bucket{route=\"" << route << "\",le=\"+Inf\"} " << count << "\n";
+      o << "movierec_http_request_duration_seconds_sum{route=\"" << route << "\"} " << h.sum_ns.load() * 1e-9
+        << "\n";
+      o << "movierec_http_request_duration_seconds_count{route=\"" << route << "\"} " << count << "\n";
     }
     o << "# HELP movierec_ratings_stored Ratings in the SQLite store.\n# TYPE movierec_ratings_stored gauge\n"
       << "movierec_ratings_stored " << svc.stored_count() << "\n";
@@ -353,6 +411,11 @@ struct Server::Impl {
   }
 
   void setup() {
+    std::vector<std::string> labels;
+    for (const Route& r : routes())
+      if (std::find(labels.begin(), labels.end(), r.label) == labels.end()) labels.push_back(r.label);
+    for (const char* l : {"/", "unmatched", "other"}) labels.push_back(l);
+    metrics.init(labels);
     for (const WebAsset& a : web_assets())
       assets[std::string(a.path)] = {&a, etag_of({reinterpret_cast<const char*>(a.data), a.size})};
 
@@ -369,7 +432,7 @@ struct Server::Impl {
     httplib::Server::HandlerWithResponse on_error = [this](const httplib::Request& req,
                                                            httplib::Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // a handler's JSON error
-      if (res.status == 404 && !t_route) {
+      if (res.status == 404 && t_route < 0) {
         // No route matched this method: 405 when another method has this path.
         std::string allow;
         for (const Route& r : routes())
@@ -401,10 +464,9 @@ struct Server::Impl {
     http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
       const double s = t_started ? std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count()
                                  : -1.0;
-      const std::string route = t_route ? t_route : (res.status == 404 ? "unmatched" : "other");
-      metrics.add(route, res.status, s);
+      metrics.add(t_route >= 0 ? t_route : metrics.index(res.status == 404 ? "unmatched" : "other"), res.status, s);
       t_started = false;
-      t_route = nullptr;
+      t_route = -1;
       if (opts.access_log) {
         char line[640];
         // Path only: the query string and headers (tokens) are never logged.
@@ -479,11 +541,14 @@ struct Server::Impl {
           }
         }
         out["models"] = lists;
-      } else {
-        out["model"] = model;
-        out["similar"] = list_json(*set, svc.similar(*set, model, i, k, min_ratings));
+        send(res, 200, out);
+        return;
       }
-      send(res, 200, out);
+      // The hot route: the body assembled from the serialized movies.
+      const auto list = svc.similar(*set, model, i, k, min_ratings);
+      res.set_content("{\"model\":" + json(model).dump() + ",\"modelVersion\":" + std::to_string(set->version) +
+                          ",\"movie\":" + movie_strings(*set)[i] + ",\"similar\":" + list_string(*set, list) + "}",
+                      "application/json");
     });
     add_route(route("POST", "/api/users"), [this](const auto&, auto& res) {
       send(res, 201, {{"id", svc.create_user()}});
@@ -536,8 +601,10 @@ struct Server::Impl {
       const std::size_t k = query_size(req, "k", 10, 100);
       const std::string model = model_param(req);
       auto list = svc.recommend_user(*set, model, user, k);
-      send(res, 200, {{"userId", user}, {"model", model}, {"modelVersion", set->version},
-                      {"recommendations", list_json(*set, list)}});
+      res.set_content("{\"model\":" + json(model).dump() + ",\"modelVersion\":" + std::to_string(set->version) +
+                          ",\"recommendations\":" + list_string(*set, list) + ",\"userId\":" + std::to_string(user) +
+                          "}",
+                      "application/json");
     });
     add_route(route("POST", "/api/recommendations"), [this](const auto& req, auto& res) {
       auto set = svc.models();
@@ -594,8 +661,9 @@ struct Server::Impl {
       res.set_content(std::move(data), image_type(*path));
     });
     // The page and its assets.
-    http.Get(R"(/|/[A-Za-z0-9_.-]+\.(js|css|svg|html))", [this](const httplib::Request& req, httplib::Response& res) {
-      t_route = "/";
+    const int page_route = metrics.index("/");
+    http.Get(R"(/|/[A-Za-z0-9_.-]+\.(js|css|svg|html))", [this, page_route](const httplib::Request& req, httplib::Response& res) {
+      t_route = page_route;
       const std::string p = req.path == "/" ? "/index.html" : req.path;
       auto it = assets.find(p);
       if (it == assets.end()) {

@@ -54,18 +54,18 @@ Service::Service(Dataset ds, ServiceOptions opts) : opts_(std::move(opts)) {
 
   // Ratings stored by an earlier run are part of the first model set only
   // after a refit; until then they are folded in per request.
-  set_ = build(base_, 1, opts_.progress, true);
+  set_.store(build(base_, 1, opts_.progress, true));
   refit_.stage = "idle";
   default_model_ = opts_.default_model;
   if (default_model_.empty()) {
     for (const char* pref : {"ease", "ials"})
-      for (const auto& [n, m] : set_->models)
+      for (const auto& [n, m] : models()->models)
         if (n == pref && default_model_.empty()) default_model_ = n;
   }
   if (default_model_.empty()) {
     // The first model that folds in a new user.
     std::vector<float> out;
-    for (const auto& [n, m] : set_->models) {
+    for (const auto& [n, m] : models()->models) {
       out.assign(m->n_items(), 0.f);
       try {
         m->score_new_user({}, {}, out);
@@ -75,8 +75,8 @@ Service::Service(Dataset ds, ServiceOptions opts) : opts_(std::move(opts)) {
       }
     }
   }
-  if (default_model_.empty()) default_model_ = set_->models.front().first;
-  set_->get(default_model_);
+  if (default_model_.empty()) default_model_ = models()->models.front().first;
+  models()->get(default_model_);
 }
 
 Service::~Service() {
@@ -133,10 +133,7 @@ std::shared_ptr<ModelSet> Service::build(std::shared_ptr<const Dataset> ds, int 
   return set;
 }
 
-std::shared_ptr<const ModelSet> Service::models() const {
-  std::lock_guard lock(set_mu_);
-  return set_;
-}
+std::shared_ptr<const ModelSet> Service::models() const { return set_.load(); }
 
 std::optional<std::filesystem::path> Service::poster(std::int64_t movie_id) const {
   auto i = base_->items.find(movie_id);
@@ -174,18 +171,21 @@ bool Service::user_exists(std::int64_t user_id) const {
 }
 
 std::int64_t Service::create_user() {
-  std::unique_lock lock(users_mu_);
+  std::lock_guard write(write_mu_);
   const std::int64_t id = next_user_id_++;
   store_->add_user(id, now_seconds());
+  std::unique_lock lock(users_mu_);
   api_users_[id] = true;
   return id;
 }
 
 void Service::put_ratings(std::int64_t user_id, const std::vector<StoredRating>& ratings) {
   // One writer at a time: the store commits, then the memory copy changes, so
-  // a reader never sees a rating that is not durable.
-  std::unique_lock lock(users_mu_);
+  // a reader never sees a rating that is not durable. Readers wait only for
+  // the memory update, never for the commit.
+  std::lock_guard write(write_mu_);
   store_->put(ratings);
+  std::unique_lock lock(users_mu_);
   auto& mine = stored_[user_id];
   for (const auto& r : ratings) {
     if (!mine.count(r.movie_id)) ++stored_count_;
@@ -194,8 +194,9 @@ void Service::put_ratings(std::int64_t user_id, const std::vector<StoredRating>&
 }
 
 bool Service::remove_rating(std::int64_t user_id, std::int64_t movie_id) {
-  std::unique_lock lock(users_mu_);
+  std::lock_guard write(write_mu_);
   if (!store_->remove(user_id, movie_id)) return false;
+  std::unique_lock lock(users_mu_);
   auto it = stored_.find(user_id);
   if (it != stored_.end() && it->second.erase(movie_id)) --stored_count_;
   return true;
@@ -295,10 +296,7 @@ bool Service::start_refit() {
   refit_thread_ = std::thread([this, version] {
     try {
       auto set = build(dataset_with_stored(), version, false, false);
-      {
-        std::lock_guard l(set_mu_);
-        set_ = set;  // in-flight requests keep their shared_ptr to the old set
-      }
+      set_.store(set);  // in-flight requests keep their shared_ptr to the old set
       std::lock_guard l(refit_mu_);
       refit_.running = false;
       refit_.stage = "done";

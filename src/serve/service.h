@@ -47,6 +47,10 @@ struct ModelSet {
   std::vector<ItemIndex> popular;     // movies by number of ratings, most first
   int version = 1;
   double fit_seconds = 0;
+  // Each movie's JSON object, serialized once by the HTTP layer (hot routes
+  // append the scores to these instead of building JSON per request).
+  mutable std::once_flag json_once;
+  mutable std::vector<std::string> movie_json;
 
   // The named model, or ApiError 400 listing the loaded ones.
   const Recommender& get(const std::string& name) const;
@@ -124,9 +128,11 @@ class Service {
   std::unique_ptr<RatingStore> store_;
   std::string default_model_;
 
-  mutable std::mutex set_mu_;
-  std::shared_ptr<const ModelSet> set_;
+  // Read on every request: an atomic shared_ptr, not a mutex (a reader never
+  // waits for a thread the scheduler parked while holding a lock).
+  std::atomic<std::shared_ptr<const ModelSet>> set_;
 
+  std::mutex write_mu_;  // one writer at a time: commit, then the memory copy
   mutable std::shared_mutex users_mu_;
   std::unordered_map<std::int64_t, std::map<std::int64_t, StoredRating>> stored_;  // user -> movie -> rating
   std::unordered_map<std::int64_t, bool> api_users_;

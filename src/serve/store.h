@@ -9,9 +9,11 @@
 // higher version than kSchemaVersion (written by a newer movierec) is refused.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 #include <span>
 #include <vector>
 
@@ -60,8 +62,17 @@ class RatingStore {
   void migrate();
   sqlite3_stmt* prepare(const char* sql) const;
 
+  void checkpoint_loop();
+
   std::filesystem::path file_;
   sqlite3* db_ = nullptr;
+  // WAL checkpoints (copying the WAL into the database file, with an fsync)
+  // run here, on a second connection, once a second: never on a request.
+  sqlite3* checkpoint_db_ = nullptr;
+  std::thread checkpointer_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
   mutable std::mutex mu_;  // one connection; SQLite serialises writers anyway
   sqlite3_stmt* put_ = nullptr;
   sqlite3_stmt* remove_ = nullptr;

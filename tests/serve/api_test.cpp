@@ -417,8 +417,10 @@ TEST(ApiServer, RefitIsOffWithoutTokenAndSigtermStopsCleanly) {
     auto r = c.Post("/api/admin/refit", {{"Authorization", "Bearer x"}}, "", "application/json");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 404);
-    // Only item-knn: no fold-in model other than it, so it is the default.
-    EXPECT_EQ(json::parse(c.Get("/api/status")->body)["defaultModel"], "item-knn");
+    // Only item-knn asked for: ease is added for "For you" (a ranking model).
+    const auto st = json::parse(c.Get("/api/status")->body);
+    EXPECT_EQ(st["defaultModel"], "ease");
+    EXPECT_EQ(st["models"].size(), 2u);
     const int status = s.stop(SIGTERM);
     EXPECT_TRUE(WIFEXITED(status)) << status;
     EXPECT_EQ(WEXITSTATUS(status), 0);
