@@ -427,3 +427,28 @@ TEST(ApiServer, RefitIsOffWithoutTokenAndSigtermStopsCleanly) {
   }
   std::filesystem::remove_all(dir);
 }
+
+TEST(ApiServer, A409WhileARefitRuns) {
+  // svd with 50,000 epochs on 238 ratings: a refit of about a second, so the
+  // second request finds the first still running.
+  auto dir = temp_dir("serve-409");
+  {
+    ServerProcess s({"--data", kData, "--models", "svd", "--default-model", "svd", "--param", "svd.epochs=50000",
+                     "--db", (dir / "r.sqlite").string()},
+                    {"MOVIEREC_ADMIN_TOKEN=t"});
+    auto c = s.client();
+    httplib::Headers ok = {{"Authorization", "Bearer t"}};
+    auto first = c.Post("/api/admin/refit", ok, "", "application/json");
+    auto second = c.Post("/api/admin/refit", ok, "", "application/json");
+    ASSERT_TRUE(first && second);
+    EXPECT_EQ(first->status, 202);
+    EXPECT_EQ(second->status, 409) << second->body;
+    // Readers are served during the refit, by the old models.
+    auto r = c.Get("/api/users/1/recommendations?k=2");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(json::parse(r->body)["modelVersion"], 1);
+    EXPECT_TRUE(json::parse(c.Get("/api/status")->body)["refit"]["running"].get<bool>());
+  }
+  std::filesystem::remove_all(dir);
+}
