@@ -41,7 +41,9 @@
 #include <string>
 #include <vector>
 
-#include "models/factors.h"
+#include "models/factor_model.h"
+#include "models/ridge.h"
+#include "models/rmse_over.h"
 #include "movierec/dataset.h"
 #include "movierec/errors.h"
 #include "movierec/metrics.h"
@@ -49,6 +51,7 @@
 #include "movierec/split.h"
 #include "support/measure.h"
 #include "support/synthetic.h"
+#include "util/rng.h"
 #include "util/strings.h"
 
 namespace fs = std::filesystem;

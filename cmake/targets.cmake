@@ -26,8 +26,7 @@ set(MOVIEREC_TARGET_OF_serve serve)  # its own target (cmake/serve.cmake)
 set(MOVIEREC_TARGET_OF_python python)  # the pybind11 module (cmake/python.cmake)
 # Single files whose folder is heavier than they are (they hold no OpenCV or
 # curl): the poster model reads feature files, so the reader lives in core.
-set(MOVIEREC_FILE_TARGETS src/vision/feature_file.cpp=core src/vision/image_codec.cpp=image
-                            src/data/resolve.cpp=net)
+set(MOVIEREC_FILE_TARGETS src/vision/feature_file.cpp=core src/vision/image_codec.cpp=image)
 
 foreach(t core image vision net tmdb)
   set(MOVIEREC_${t}_SOURCES "")

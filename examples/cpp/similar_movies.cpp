@@ -16,17 +16,16 @@ int main(int argc, char** argv) {
     movierec::FitOptions fit;
     fit.dataset = &ds;
     model->fit(ds.ratings, fit);
-    auto found = movierec::find_movies(ds, argv[2]);
-    if (found.empty()) {
-      std::fprintf(stderr, "no movie matches \"%s\"\n", argv[2]);
-      return 2;
-    }
-    const movierec::ItemIndex heat = found[0];  // exact titles come first
+    // "Heat (1995)", "heat" or "#6"; an unknown or ambiguous title is a ConfigError.
+    const movierec::ItemIndex heat = movierec::resolve_movie(ds, argv[2]);
     std::printf("movies similar to %s by %s:\n", ds.movies[heat].title.c_str(), std::string(model->name()).c_str());
     for (const auto& s : model->similar_items(heat, 10))
       std::printf("  %-50s %.4f\n", ds.movies[s.item].title.c_str(), s.score);
   } catch (const movierec::DataError& e) {
     std::fprintf(stderr, "bad data: %s\n", e.what());
+    return 2;
+  } catch (const movierec::ConfigError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -76,13 +77,18 @@ struct LoadReport {
 Dataset load_dataset(const std::filesystem::path& dir, const LoadOptions& opts = {},
                      LoadReport* report = nullptr);
 
-// Resolves --data: an existing folder is used as is; a known dataset name
-// (ml-latest-small, ml-100k, ml-1m, ml-25m, ml-32m) is looked up in the cache
-// ($MOVIEREC_DATA, default ~/.cache/movierec) and fetched when absent.
-std::filesystem::path resolve_data(const std::string& folder_or_name);
-
 // Finds movies by title: case-insensitive, tolerant of a missing year or
 // leading article ("heat", "toy story", "Matrix, The"). Exact matches first.
 std::vector<ItemIndex> find_movies(const Dataset& ds, const std::string& query);
+
+// Resolves a title query or "#<movieId>" to one movie, choosing the best
+// candidate of find_movies: an exact title, else the only match, else the
+// most-rated movie whose title without year equals the query (the other such
+// movies go to *also when given, for a note). Several looser matches are a
+// ConfigError listing them; an unknown "#id" is a ConfigError.
+ItemIndex resolve_movie(const Dataset& ds, const std::string& query, std::vector<ItemIndex>* also = nullptr);
+
+// "\n  Title (year)  (movieId N)" lines for messages, at most max_shown of them.
+std::string movie_list(const Dataset& ds, std::span<const ItemIndex> items, std::size_t max_shown = 10);
 
 }  // namespace movierec

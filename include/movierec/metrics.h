@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <span>
@@ -12,6 +13,7 @@
 #include "movierec/dataset.h"
 #include "movierec/recommender.h"
 #include "movierec/split.h"
+#include "movierec/types.h"
 
 namespace movierec {
 
@@ -62,5 +64,36 @@ struct CrossValResult {
 CrossValResult cross_validate(const std::function<std::unique_ptr<Recommender>()>& make_model,
                               const std::vector<Split>& splits, const RatingScale& scale,
                               const EvalOptions& opts);
+
+// True for the metrics where lower is better: "rmse", "mse", "mae",
+// "mse_unclipped" and timings ("fit_seconds"...); false for the ranking metrics.
+bool lower_is_better(const std::string& metric);
+
+// Parameter candidates from a search space "factors=20,50,100;reg=0.02,0.05"
+// (value lists; with random > 0 also ranges "lr=0.001:0.1"). random == 0: the
+// full grid, first axis varying slowest; random > 0: that many samples,
+// deterministic for a seed. Throws ConfigError naming the bad part of spec.
+std::vector<ParamMap> search_candidates(const std::string& spec, std::size_t random = 0, std::uint64_t seed = 42);
+
+struct TuneOptions {
+  std::string metric = "rmse";  // what to optimise: a MetricMap key ("rmse", "ndcg@10"...)
+  // Options of each evaluation. The ranking metrics are computed only when
+  // metric is one of them (they rank every unrated movie per user).
+  EvalOptions eval;
+  ParamMap fixed;                  // parameters added to every candidate
+  std::function<void()> on_fold;   // called after each fold is fitted and measured (progress)
+};
+
+struct TuneResult {
+  ParamMap params;  // the candidate, with TuneOptions::fixed
+  CrossValResult cv;
+};
+
+// Cross-validates model `name` with every candidate on the splits and returns
+// the results sorted best first by opts.metric (ties keep candidate order).
+// Every candidate is validated (create_model) before any fit. Throws
+// ConfigError when the metric is not measured for the model, listing those that are.
+std::vector<TuneResult> tune(const std::string& name, const std::vector<ParamMap>& candidates,
+                             const std::vector<Split>& splits, const RatingScale& scale, const TuneOptions& opts);
 
 }  // namespace movierec

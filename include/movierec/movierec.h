@@ -12,3 +12,4 @@
 #include "movierec/recommender.h"
 #include "movierec/registry.h"
 #include "movierec/split.h"
+#include "movierec/types.h"

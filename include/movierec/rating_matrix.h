@@ -6,11 +6,9 @@
 #include <span>
 #include <vector>
 
-namespace movierec {
+#include "movierec/types.h"
 
-// Dense 0-based indices. MovieLens ids are mapped to these in src/data only.
-using UserIndex = std::uint32_t;
-using ItemIndex = std::uint32_t;
+namespace movierec {
 
 // One rating as a triplet; the unit of loaders and splits.
 struct Rating {

@@ -11,17 +11,16 @@
 #include <vector>
 
 #include "movierec/rating_matrix.h"
+#include "movierec/types.h"
 
 namespace movierec {
 
 struct Dataset;
-class BinaryWriter;  // src/util/binary_io.h
+class Recommender;
+namespace detail {
+class BinaryWriter;  // the library's model-file streams; not part of the public API
 class BinaryReader;
-
-struct ScoredItem {
-  ItemIndex item;
-  float score;
-};
+}  // namespace detail
 
 // One line of a learning curve, reported by iterative models after each epoch.
 // Rating models (svd, svdpp, als) report the RMSEs; ranking models (ials, bpr)
@@ -32,8 +31,9 @@ struct EpochReport {
   double valid_rmse = std::numeric_limits<double>::quiet_NaN();  // NaN without validation
   double loss = std::numeric_limits<double>::quiet_NaN();        // model's objective
   double seconds = 0;                                            // time of this epoch
-  // NDCG@k and recall@k (k = FitOptions::validation_k) of the top-k among the
-  // movies the user did not rate in train, as evaluate() measures them.
+  // NDCG@k and recall@k of the top-k among the movies the user did not rate
+  // in train, filled by FitOptions::measure_epoch (evaluate() measures them
+  // as it measures its own ranking metrics).
   double valid_ndcg = std::numeric_limits<double>::quiet_NaN();
   double valid_recall = std::numeric_limits<double>::quiet_NaN();
 };
@@ -42,17 +42,18 @@ struct FitOptions {
   int threads = 0;                 // 0: every core (OpenMP default)
   bool progress = false;           // progress lines on stderr
   const Dataset* dataset = nullptr;  // side information (genres, tags, posters), may be null
-  // Optional held-out ratings for learning curves; iterative models report
-  // valid_rmse (rating models) or valid_ndcg / valid_recall (ranking models)
-  // on it after each epoch through on_epoch. Without on_epoch nothing is
-  // measured.
+  // Learning curves: iterative models call on_epoch after each epoch. Rating
+  // models report train RMSE, and valid_rmse on `validation` when set.
+  // Without on_epoch nothing is measured.
   const RatingMatrix* validation = nullptr;
   std::function<void(const EpochReport&)> on_epoch;
-  // Cut-off of the ranking models' per-epoch metrics; 0: not measured (each
-  // measurement ranks every movie for every validation user, often more
-  // than the epoch itself costs).
-  std::size_t validation_k = 10;
-  float validation_relevance = 0;  // validation ratings >= this are relevant (0: all)
+  // Ranking models (ials, bpr) do not grade themselves: with on_epoch, they
+  // call measure_epoch after each epoch, before on_epoch, outside their
+  // parallel regions and with the model ready to score, to fill the ranking
+  // fields of the report (evaluate() supplies it; null: not measured; each
+  // call ranks every movie for every validation user, often more than the
+  // epoch itself costs).
+  std::function<void(const Recommender& model, EpochReport& rep)> measure_epoch;
 };
 
 struct Query {
@@ -61,9 +62,6 @@ struct Query {
   // training matrix). Null: nothing is excluded.
   const RatingMatrix* exclude = nullptr;
 };
-
-// Model parameters as given on the command line: key -> value.
-using ParamMap = std::map<std::string, std::string>;
 
 // A recommender. fit, then the const methods; const methods are thread safe.
 class Recommender {
@@ -96,10 +94,12 @@ class Recommender {
   virtual std::size_t n_users() const = 0;
   virtual std::size_t n_items() const = 0;
 
-  // The model's state after fit, for model files (src/models/model_file.cpp
-  // writes the header and checksum around it).
-  virtual void save_payload(BinaryWriter& out) const = 0;
-  virtual void load_payload(BinaryReader& in) = 0;
+  // The model's state after fit, for model files (save_model writes the
+  // header and checksum around it). Library models implement these; a model
+  // defined outside the library keeps the defaults, which throw NotSupported
+  // (it cannot be saved to a model file).
+  virtual void save_payload(detail::BinaryWriter& out) const;
+  virtual void load_payload(detail::BinaryReader& in);
 
   // Top-k items per user, excluding q.exclude's items; computed once here for
   // every model (evaluation, CLI and server share it).
@@ -113,5 +113,12 @@ class Recommender {
  private:
   ParamMap params_;
 };
+
+// model.similar_items(i, k), keeping only movies with at least min_ratings
+// ratings in `ratings` (0: all; usually the training matrix). Factor models
+// give obscure movies noisy vectors, so a small floor makes their lists
+// readable.
+std::vector<ScoredItem> similar_with_min_ratings(const Recommender& model, ItemIndex i, std::size_t k,
+                                                 const RatingMatrix& ratings, std::size_t min_ratings);
 
 }  // namespace movierec

@@ -1,4 +1,4 @@
-// Models by name: `--model als --param factors=64`.
+// Models by name, with their parameters ("als" with factors=64).
 #pragma once
 
 #include <filesystem>
@@ -11,12 +11,6 @@
 namespace movierec {
 
 struct Dataset;
-
-struct ParamSpec {
-  std::string name;
-  std::string default_value;
-  std::string doc;  // what it does and its range
-};
 
 struct ModelInfo {
   std::string name;
@@ -31,8 +25,21 @@ std::vector<ModelInfo> list_models();
 // candidates), an unknown parameter (listing the valid ones) or a bad value.
 std::unique_ptr<Recommender> create_model(const std::string& name, const ParamMap& params = {});
 
-// Parses "key=value" strings into a ParamMap (throws ConfigError).
+// Parses "key=value" strings into a ParamMap (throws ConfigError naming the
+// string).
 ParamMap parse_params(const std::vector<std::string>& key_values);
+
+// The parameters of one model out of "key=value" strings given for several:
+// "key=value" applies to every model, "model.key=value" only to that model
+// (so "svd.factors=50" and "factors=50" both reach svd, "ials.alpha=2" does
+// not). Throws ConfigError as parse_params.
+ParamMap params_for(const std::string& model, const std::vector<std::string>& key_values);
+
+// Creates model `name` with params and fits it on every rating of ds (ds is
+// passed as side information: poster features, genres). opts.dataset is
+// overridden with &ds.
+std::unique_ptr<Recommender> fit_model(const Dataset& ds, const std::string& name, const ParamMap& params = {},
+                                       FitOptions opts = {});
 
 // Model files (.mrm): versioned header (magic, format version, model name,
 // parameters, dataset fingerprint, raw id maps), the model's payload, CRC-32.

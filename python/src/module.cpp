@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -20,8 +21,7 @@
 #include <vector>
 
 #include "binding.h"
-#include "data/titles.h"
-#include "models/factors.h"
+#include "models/factor_model.h"
 #include "models/poster.h"
 #include "movierec/errors.h"
 #include "movierec/metrics.h"
@@ -30,7 +30,7 @@
 #include "util/strings.h"
 #include "util/topk.h"
 #include "vision/embed.h"
-#include "vision/gallery.h"
+#include "report/gallery.h"
 #include "vision/net_desc.h"
 #include "vision/poster_folder.h"
 
@@ -88,29 +88,8 @@ ItemIndex item_index(const Dataset& ds, std::int64_t id) {
   return *i;
 }
 
-// A title to one movie id, as the CLI resolves `similar "Heat (1995)"`: an
-// exact title, else the only match, else the most-rated movie whose title
-// without year equals the query; several looser matches are a ValueError.
-std::int64_t find_movie(const Dataset& ds, const std::string& query) {
-  auto candidates = find_movies(ds, query);
-  if (candidates.empty()) throw ConfigError("no movie matches \"" + query + "\"; try a shorter part of the title");
-  const std::string lq = to_lower(std::string(trim(query)));
-  for (ItemIndex c : candidates)
-    if (to_lower(ds.movies[c].title) == lq) return ds.movies[c].id;
-  if (candidates.size() == 1) return ds.movies[candidates[0]].id;
-  std::vector<ItemIndex> same;
-  for (ItemIndex c : candidates)
-    if (to_lower(std::string(data::strip_title_year(ds.movies[c].title))) == lq) same.push_back(c);
-  if (!same.empty()) {
-    return ds.movies[*std::max_element(same.begin(), same.end(), [&](ItemIndex a, ItemIndex b) {
-                       return ds.ratings.item_count(a) < ds.ratings.item_count(b);
-                     })].id;
-  }
-  std::string list;
-  for (std::size_t k = 0; k < candidates.size() && k < 10; ++k)
-    list += "\n  " + ds.movies[candidates[k]].title + " (id " + std::to_string(ds.movies[candidates[k]].id) + ")";
-  throw ConfigError("\"" + query + "\" is ambiguous; candidates:" + list);
-}
+// A title (or "#id") to one movie id, as the CLI resolves `similar "Heat (1995)"`.
+std::int64_t find_movie(const Dataset& ds, const std::string& query) { return ds.movies[resolve_movie(ds, query)].id; }
 
 DatasetPtr load(const std::string& folder_or_name, const std::string& cache, bool lenient) {
   fs::path dir;
@@ -125,14 +104,10 @@ DatasetPtr load(const std::string& folder_or_name, const std::string& cache, boo
     }
   }
   py::gil_scoped_release nogil;
-  if (!cache.empty() && !fs::is_directory(folder_or_name) && net::is_known_dataset(folder_or_name)) {
-    net::FetchDataOptions o;
-    o.cache = cache;
-    o.progress = false;
-    dir = net::fetch_dataset(folder_or_name, o).dir;
-  } else {
-    dir = resolve_data(folder_or_name);
-  }
+  net::FetchDataOptions o;
+  o.cache = cache;  // empty: $MOVIEREC_DATA or ~/.cache/movierec
+  o.progress = false;
+  dir = net::resolve_dataset(folder_or_name, o, [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); });
   LoadOptions lo;
   lo.lenient = lenient;
   return std::make_shared<Dataset>(load_dataset(dir, lo));

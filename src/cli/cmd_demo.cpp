@@ -76,11 +76,13 @@ void run_demo(const DemoOptions& o) {
   std::cout << fmt::format("\n== 3. Movies similar to ... (listing movies with at least {} ratings)\n",
                            o.min_ratings);
   for (const char* model_name : kSimilarModels) {
-    auto model = fitted_model(ds, model_name, {}, "", true);
+    FitOptions fo;
+    fo.progress = true;
+    auto model = fit_model(ds, model_name, {}, fo);
     for (const char* q : kQueries) {
-      ItemIndex i = resolve_movie(ds, q);
+      ItemIndex i = resolve_movie_noting(ds, q);
       std::cout << fmt::format("\n{} by {}:\n", ds.movies[i].title, model_name);
-      auto list = similar_with_min_ratings(ds, *model, i, o.k, o.min_ratings);
+      auto list = similar_with_min_ratings(*model, i, o.k, ds.ratings, o.min_ratings);
       std::vector<std::vector<std::string>> lines;
       for (std::size_t r = 0; r < list.size(); ++r) {
         const Movie& m = ds.movies[list[r].item];

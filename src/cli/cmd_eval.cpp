@@ -26,10 +26,6 @@ std::vector<std::string> table_metrics(std::size_t k) {
   return m;
 }
 
-bool lower_is_better(const std::string& metric) {
-  return metric == "rmse" || metric == "mse" || metric == "mae" || metric.ends_with("seconds");
-}
-
 struct EvalCliOptions {
   CommonOptions common;
   std::string models = "baseline";
@@ -193,7 +189,7 @@ void run_train(const TrainOptions& o) {
   }
 }
 
-struct TuneOptions {
+struct TuneCliOptions {
   CommonOptions common;
   std::string model = "svd";
   std::string grid;
@@ -205,54 +201,33 @@ struct TuneOptions {
   std::size_t k = 10;
 };
 
-void run_tune(const TuneOptions& o) {
+void run_tune(const TuneCliOptions& o) {
   Dataset ds = load_data(o.common);
-  auto axes = parse_search_space(o.grid);
-  auto cands = search_candidates(axes, o.random, o.seed);
-  ParamMap fixed = params_for(o.model, o.params);
-  for (auto& c : cands)
-    for (const auto& [k, v] : fixed) c.emplace(k, v);
-  for (const auto& c : cands) create_model(o.model, c);  // validate every combination up front
+  std::vector<SearchAxis> axes;
+  std::vector<ParamMap> cands;
+  try {
+    axes = parse_search_space(o.grid);
+    cands = search_candidates(axes, o.random, o.seed);
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("--grid: ") + e.what() + (o.random == 0 ? " (--random N samples ranges)" : ""));
+  }
   auto splits = make_splits(ds, o.split, o.seed);
-  EvalOptions eo;
-  eo.k = o.k;
-  eo.dataset = &ds;
-  eo.ranking = !(o.metric == "rmse" || o.metric == "mse" || o.metric == "mae");
+  TuneOptions to;
+  to.metric = o.metric;
+  to.fixed = params_for(o.model, o.params);
+  to.eval.k = o.k;
+  to.eval.dataset = &ds;
   Progress progress("tune " + o.model, cands.size() * splits.size(), !o.common.json);
-  struct Row {
-    ParamMap params;
-    CrossValResult cv;
-  };
-  std::vector<Row> rows;
-  // A fold counts once it is done: cross_validate asks for the next fold's
-  // model when the previous fold has been fitted and scored.
-  bool fold_running = false;
-  auto fold_done = [&] {
-    if (fold_running) progress.add();
-    fold_running = false;
-  };
-  for (const auto& c : cands) {
-    auto cv = cross_validate(
-        [&] {
-          fold_done();
-          fold_running = true;
-          return create_model(o.model, c);
-        },
-        splits, ds.scale, eo);
-    fold_done();
-    if (!cv.mean.count(o.metric)) {
-      std::vector<std::string> have;
-      for (const auto& [k, v] : cv.mean) have.push_back(k);
-      throw ConfigError("--metric " + o.metric + ": not measured for " + o.model + "; available: " + join(have, ", "));
-    }
-    rows.push_back({c, std::move(cv)});
+  to.on_fold = [&] { progress.add(); };
+  std::vector<TuneResult> rows;
+  try {
+    rows = tune(o.model, cands, splits, ds.scale, to);
+  } catch (const ConfigError& e) {
+    const std::string m = e.what();
+    throw ConfigError(m.starts_with("metric '") ? "--metric: " + m : m);
   }
   progress.done();
   const bool lower = lower_is_better(o.metric);
-  std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
-    double x = a.cv.mean.at(o.metric), y = b.cv.mean.at(o.metric);
-    return lower ? x < y : x > y;
-  });
   if (o.common.json) {
     nlohmann::json res = nlohmann::json::array();
     for (const auto& r : rows)
@@ -318,7 +293,7 @@ void add_eval_commands(CLI::App& app) {
   tr->add_option("--seed", to->seed, "random seed of the split")->capture_default_str();
   tr->callback([to] { run_train(*to); });
 
-  auto tu = std::make_shared<TuneOptions>();
+  auto tu = std::make_shared<TuneCliOptions>();
   auto* tn = app.add_subcommand("tune", "grid or random search of a model's parameters by cross-validation");
   add_common_options(tn, tu->common);
   tn->add_option("--model", tu->model, "model name")->capture_default_str();

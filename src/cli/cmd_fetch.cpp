@@ -153,8 +153,9 @@ void run_posters_fetch(const PostersFetchArgs& a) {
   if (std::getenv("TMDB_API_KEY") == nullptr && std::getenv("TMDB_TOKEN") == nullptr)
     throw ConfigError("posters fetch: set TMDB_API_KEY (v3 API key) or TMDB_TOKEN (v4 read access token)");
   Dataset ds = load_data(a.common);
-  auto targets = tmdb::poster_targets(ds, a.movies);
-  auto s = tmdb::fetch_posters(targets, a.out, o);
+  auto s = flag_errors({"movies", "size", "jobs"}, [&] {
+    return tmdb::fetch_posters(tmdb::poster_targets(ds, a.movies), a.out, o);
+  });
   if (a.common.json) {
     print_json({{"out", a.out},
                 {"total", s.total},

@@ -17,7 +17,7 @@
 #include "movierec/registry.h"
 #include "util/strings.h"
 #include "vision/embed.h"
-#include "vision/gallery.h"
+#include "report/gallery.h"
 #include "vision/net_desc.h"
 #include "vision/poster_folder.h"
 
@@ -42,7 +42,7 @@ void run_embed(const EmbedArgs& a) {
   std::vector<PosterFile> files;
   std::size_t unkeyed = 0;
   if (!a.data.empty()) {
-    Dataset ds = load_dataset(resolve_data(a.data));
+    Dataset ds = load_dataset(data_folder(a.data));
     files = folder.resolve(ds);
     unkeyed = folder.unmatched(ds).size();
   } else {
@@ -66,7 +66,7 @@ void run_embed(const EmbedArgs& a) {
   o.float16 = a.float16;
   o.progress = !a.quiet && !a.json;
   o.limit = a.limit;
-  EmbedReport r = embed_posters(files, extractor, a.out, o);
+  EmbedReport r = flag_errors({"batch", "pca"}, [&] { return embed_posters(files, extractor, a.out, o); });
   const double rate = r.seconds > 0 ? r.embedded / r.seconds : 0;
   if (a.json) {
     nlohmann::json j;
@@ -215,7 +215,7 @@ struct ReportArgs {
 void run_report(const ReportArgs& a) {
   Dataset ds = load_data(a.m.common);
   FittedModels fitted = fit_models(ds, a.m);
-  SimilarityOptions so;
+  SimilarityReportOptions so;
   so.k = a.m.k;
   so.sample = a.sample;
   so.seed = a.seed;

@@ -8,7 +8,7 @@
 #include "movierec/registry.h"
 #include "util/strings.h"
 #include "util/topk.h"
-#include "vision/gallery.h"
+#include "report/gallery.h"
 #include "vision/poster_folder.h"
 
 namespace movierec::cli {
@@ -80,10 +80,10 @@ struct SimilarOptions {
 void run_similar(const SimilarOptions& o) {
   if (o.title.empty() && o.movie_id < 0) throw ConfigError("similar: give a title or --movie ID");
   Dataset ds = load_data(o.common);
-  ItemIndex i = o.movie_id >= 0 ? resolve_movie(ds, "#" + std::to_string(o.movie_id)) : resolve_movie(ds, o.title);
-  auto model = fitted_model(ds, o.model.model, params_for(o.model.model, o.model.params), o.model.model_file,
+  ItemIndex i = o.movie_id >= 0 ? resolve_movie_noting(ds, "#" + std::to_string(o.movie_id)) : resolve_movie_noting(ds, o.title);
+  auto model = model_or_file(ds, o.model.model, params_for(o.model.model, o.model.params), o.model.model_file,
                             !o.common.json);
-  auto list = similar_with_min_ratings(ds, *model, i, o.model.k, o.min_ratings);
+  auto list = similar_with_min_ratings(*model, i, o.model.k, ds.ratings, o.min_ratings);
   if (!o.html.empty()) write_similar_html(ds, *model, i, list, o.posters, o.html);
   if (o.common.json) {
     print_json({{"model", std::string(model->name())}, {"query", item_json(ds, i)}, {"similar", list_json(ds, list)}});
@@ -105,7 +105,7 @@ void run_recommend(const RecommendOptions& o) {
   if ((o.user_id < 0) == o.ratings.empty())
     throw ConfigError("recommend: give exactly one of --user ID or --ratings \"Title=rating,...\"");
   Dataset ds = load_data(o.common);
-  auto model = fitted_model(ds, o.model.model, params_for(o.model.model, o.model.params), o.model.model_file,
+  auto model = model_or_file(ds, o.model.model, params_for(o.model.model, o.model.params), o.model.model_file,
                             !o.common.json);
   std::vector<ScoredItem> list;
   nlohmann::json who;
@@ -128,7 +128,7 @@ void run_recommend(const RecommendOptions& o) {
       if (v < ds.scale.min || v > ds.scale.max)
         throw ConfigError(fmt::format("--ratings: rating of \"{}\" must be in [{:g}, {:g}], got {:g}",
                                       std::string(trim(part.substr(0, eq))), ds.scale.min, ds.scale.max, v));
-      ItemIndex i = resolve_movie(ds, std::string(trim(part.substr(0, eq))));
+      ItemIndex i = resolve_movie_noting(ds, std::string(trim(part.substr(0, eq))));
       items.push_back(i);
       values.push_back(v);
       given.push_back({{"movie_id", ds.movies[i].id}, {"title", ds.movies[i].title}, {"rating", v}});

@@ -42,20 +42,6 @@ void print_table(const std::vector<std::string>& header, const std::vector<std::
   for (const auto& r : rows) print_row(r);
 }
 
-ParamMap params_for(const std::string& model, const std::vector<std::string>& raw) {
-  std::vector<std::string> mine;
-  for (const auto& kv : raw) {
-    auto eq = kv.find('=');
-    auto dot = kv.find('.');
-    if (dot != std::string::npos && eq != std::string::npos && dot < eq) {
-      if (kv.substr(0, dot) == model) mine.push_back(kv.substr(dot + 1));
-    } else {
-      mine.push_back(kv);
-    }
-  }
-  return parse_params(mine);
-}
-
 std::vector<std::string> split_list(const std::string& s) {
   std::vector<std::string> out;
   for (const auto& part : split(s, ',')) {
@@ -65,61 +51,11 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
-namespace {
-std::string strip_year(const std::string& title) {
-  auto t = std::string(trim(title));
-  if (t.size() > 7 && t.back() == ')') {
-    auto open = t.rfind('(');
-    if (open != std::string::npos && open > 0) return std::string(trim(t.substr(0, open)));
-  }
-  return t;
-}
-}  // namespace
-
-ItemIndex resolve_movie(const Dataset& ds, const std::string& query) {
-  long long id = 0;
-  std::string q(trim(query));
-  if (!q.empty() && q[0] == '#' && parse_int64(q.substr(1), id)) {
-    auto idx = ds.items.find(id);
-    if (!idx) throw ConfigError("movie id " + std::to_string(id) + " is not in " + ds.dir.string());
-    return *idx;
-  }
-  auto candidates = find_movies(ds, q);
-  if (candidates.empty()) throw ConfigError("no movie matches \"" + q + "\"; try a shorter part of the title");
-  const std::string lq = to_lower(q);
-  for (ItemIndex c : candidates)
-    if (to_lower(ds.movies[c].title) == lq) return c;
-  if (candidates.size() == 1) return candidates[0];
-  std::vector<ItemIndex> same_name;
-  for (ItemIndex c : candidates)
-    if (to_lower(strip_year(ds.movies[c].title)) == lq) same_name.push_back(c);
-  auto list = [&](const std::vector<ItemIndex>& v) {
-    std::string s;
-    for (std::size_t k = 0; k < v.size() && k < 10; ++k)
-      s += "\n  " + ds.movies[v[k]].title + "  (--movie " + std::to_string(ds.movies[v[k]].id) + ")";
-    if (v.size() > 10) s += "\n  ... " + std::to_string(v.size() - 10) + " more";
-    return s;
-  };
-  if (!same_name.empty()) {
-    if (same_name.size() > 1) {
-      std::vector<ItemIndex> others(same_name.begin() + 1, same_name.end());
-      std::cerr << "note: \"" << q << "\" also matches:" << list(others) << "\n";
-    }
-    return same_name[0];
-  }
-  throw ConfigError("\"" + q + "\" is ambiguous; candidates:" + list(candidates));
-}
-
-std::vector<ScoredItem> similar_with_min_ratings(const Dataset& ds, const Recommender& model, ItemIndex i,
-                                                 std::size_t k, std::size_t min_ratings) {
-  if (min_ratings == 0) return model.similar_items(i, k);
-  std::vector<ScoredItem> out;
-  for (const auto& s : model.similar_items(i, model.n_items())) {
-    if (ds.ratings.item_count(s.item) < min_ratings) continue;
-    out.push_back(s);
-    if (out.size() == k) break;
-  }
-  return out;
+ItemIndex resolve_movie_noting(const Dataset& ds, const std::string& query) {
+  std::vector<ItemIndex> also;
+  ItemIndex i = resolve_movie(ds, query, &also);
+  if (!also.empty()) std::cerr << "note: \"" << trim(query) << "\" also matches:" << movie_list(ds, also) << "\n";
+  return i;
 }
 
 std::string genres_text(const Movie& m) {
@@ -128,15 +64,12 @@ std::string genres_text(const Movie& m) {
   return s;
 }
 
-std::unique_ptr<Recommender> fitted_model(const Dataset& ds, const std::string& model, const ParamMap& params,
-                                          const std::string& model_file, bool progress) {
+std::unique_ptr<Recommender> model_or_file(const Dataset& ds, const std::string& model, const ParamMap& params,
+                                           const std::string& model_file, bool progress) {
   if (!model_file.empty()) return load_model(model_file, ds);
-  auto m = create_model(model, params);
   FitOptions fo;
-  fo.dataset = &ds;
   fo.progress = progress;
-  m->fit(ds.ratings, fo);
-  return m;
+  return fit_model(ds, model, params, fo);
 }
 
 }  // namespace movierec::cli

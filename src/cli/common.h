@@ -3,9 +3,11 @@
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <initializer_list>
 #include <string>
 
 #include "movierec/dataset.h"
+#include "movierec/errors.h"
 #include "movierec/recommender.h"
 
 namespace movierec::cli {
@@ -23,6 +25,29 @@ void add_common_options(CLI::App* cmd, CommonOptions& o);
 // Resolves --data (fetching a named dataset on first use), loads it, reports
 // skipped rows on stderr in lenient mode, applies --threads.
 Dataset load_data(const CommonOptions& o);
+// The folder of --data: a folder, or a dataset name fetched into the cache on
+// first use (progress on stderr when it is a terminal).
+std::filesystem::path data_folder(const std::string& folder_or_name);
+
+// In every command that takes a positional argument (a title, a name), each
+// repeatable option (--param) takes one value per occurrence, so that
+// `similar --param features=f.mrf "Heat (1995)"` keeps the title a title.
+void one_value_per_flag(CLI::App* app);
+
+// The library names its parameters in errors ("size: expected ..."); the CLI
+// names its flags. Returns f(), rethrowing a ConfigError that starts with one
+// of names + ":" as "--name: ...".
+template <typename F>
+auto flag_errors(std::initializer_list<const char*> names, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const ConfigError& e) {
+    const std::string m = e.what();
+    for (const char* n : names)
+      if (m.starts_with(std::string(n) + ":")) throw ConfigError("--" + m);
+    throw;
+  }
+}
 
 // Prints a JSON object on stdout (pretty, newline-terminated).
 void print_json(const nlohmann::json& j);
@@ -45,24 +70,12 @@ namespace movierec::cli {
 // A plain-text table: columns padded to the widest cell; numbers right-aligned.
 void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
 
-// Parameters for one model out of --param values: "key=value" applies to every
-// model, "model.key=value" only to that model.
-ParamMap params_for(const std::string& model, const std::vector<std::string>& raw);
-
 // Splits "a,b,c" into names, trimming blanks.
 std::vector<std::string> split_list(const std::string& s);
 
-// Resolves a title query or "#id"/numeric movieId to one movie, choosing the best
-// candidate: an exact title, else the only match, else the most-rated movie whose
-// title without year equals the query (the others are listed on stderr). Several
-// looser matches are a ConfigError listing them.
-ItemIndex resolve_movie(const Dataset& ds, const std::string& query);
-
-// model.similar_items(i, k), keeping only movies with at least min_ratings
-// ratings in ds (0: all). Factor models give obscure movies noisy vectors, so a
-// small floor makes their lists readable.
-std::vector<ScoredItem> similar_with_min_ratings(const Dataset& ds, const Recommender& model, ItemIndex i,
-                                                 std::size_t k, std::size_t min_ratings);
+// resolve_movie (movierec/dataset.h), listing on stderr the other movies of
+// the same name it did not choose.
+ItemIndex resolve_movie_noting(const Dataset& ds, const std::string& query);
 
 // The `stats` report (text, or one JSON object).
 void print_stats(const Dataset& ds, bool json);
@@ -70,8 +83,8 @@ void print_stats(const Dataset& ds, bool json);
 // "Heat (1995)", year, "Action|Crime|Thriller" helpers for output.
 std::string genres_text(const Movie& m);
 
-// Creates a model and fits it on all of ds (or loads model_file when not empty).
-std::unique_ptr<Recommender> fitted_model(const Dataset& ds, const std::string& model, const ParamMap& params,
-                                          const std::string& model_file, bool progress);
+// --model-file when given (checked against ds), else model fitted on all of ds.
+std::unique_ptr<Recommender> model_or_file(const Dataset& ds, const std::string& model, const ParamMap& params,
+                                           const std::string& model_file, bool progress);
 
 }  // namespace movierec::cli

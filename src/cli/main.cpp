@@ -1,11 +1,13 @@
 // movierec command line. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input.
 #include <omp.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
 
 #include "cli/common.h"
 #include "movierec/errors.h"
+#include "net/datasets.h"
 
 namespace movierec::cli {
 
@@ -23,7 +25,7 @@ Dataset load_data(const CommonOptions& o) {
   LoadOptions lo;
   lo.lenient = o.lenient;
   LoadReport report;
-  Dataset ds = load_dataset(resolve_data(o.data), lo, &report);
+  Dataset ds = load_dataset(data_folder(o.data), lo, &report);
   if (report.skipped > 0) {
     std::cerr << "warning: skipped " << report.skipped << " bad rows (--lenient); first ones:\n";
     for (const auto& e : report.first_errors) std::cerr << "  " << e << "\n";
@@ -31,7 +33,29 @@ Dataset load_data(const CommonOptions& o) {
   return ds;
 }
 
+std::filesystem::path data_folder(const std::string& folder_or_name) {
+  net::FetchDataOptions fo;
+  fo.progress = ::isatty(STDERR_FILENO) == 1;
+  try {
+    return net::resolve_dataset(folder_or_name, fo, [](const std::string& line) { std::cerr << line << "\n"; });
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("--data: ") + e.what());
+  }
+}
+
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
+
+void one_value_per_flag(CLI::App* app) {
+  bool has_positional = false;
+  for (const CLI::Option* opt : app->get_options()) has_positional = has_positional || opt->get_positional();
+  if (has_positional) {
+    for (CLI::Option* opt : app->get_options([](const CLI::Option* o) { return o->get_items_expected_max() > 1; })) {
+      if (opt->get_positional()) continue;
+      opt->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    }
+  }
+  for (CLI::App* sub : app->get_subcommands({})) one_value_per_flag(sub);
+}
 
 }  // namespace movierec::cli
 
@@ -47,6 +71,7 @@ int main(int argc, char** argv) {
   cli::add_fetch_commands(app);
   cli::add_poster_commands(app);
   cli::add_serve_commands(app);
+  cli::one_value_per_flag(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -15,6 +15,7 @@
 
 #include "data/titles.h"
 #include "movierec/dataset.h"
+#include "movierec/errors.h"
 #include "util/strings.h"
 
 namespace movierec {
@@ -68,6 +69,56 @@ std::vector<ItemIndex> find_movies(const Dataset& ds, const std::string& query) 
   auto count = [&](ItemIndex i) { return i < r.n_items() ? r.item_count(i) : 0; };
   std::stable_sort(found.begin(), found.end(), [&](ItemIndex a, ItemIndex b) { return count(a) > count(b); });
   return found;
+}
+
+}  // namespace movierec
+
+namespace movierec {
+
+namespace {
+
+std::string strip_year(const std::string& title) {
+  auto t = std::string(trim(title));
+  if (t.size() > 7 && t.back() == ')') {
+    auto open = t.rfind('(');
+    if (open != std::string::npos && open > 0) return std::string(trim(t.substr(0, open)));
+  }
+  return t;
+}
+
+}  // namespace
+
+ItemIndex resolve_movie(const Dataset& ds, const std::string& query, std::vector<ItemIndex>* also) {
+  if (also) also->clear();
+  long long id = 0;
+  std::string q(trim(query));
+  if (!q.empty() && q[0] == '#' && parse_int64(q.substr(1), id)) {
+    auto idx = ds.items.find(id);
+    if (!idx) throw ConfigError("movie id " + std::to_string(id) + " is not in " + ds.dir.string());
+    return *idx;
+  }
+  auto candidates = find_movies(ds, q);
+  if (candidates.empty()) throw ConfigError("no movie matches \"" + q + "\"; try a shorter part of the title");
+  const std::string lq = to_lower(q);
+  for (ItemIndex c : candidates)
+    if (to_lower(ds.movies[c].title) == lq) return c;
+  if (candidates.size() == 1) return candidates[0];
+  std::vector<ItemIndex> same_name;
+  for (ItemIndex c : candidates)
+    if (to_lower(strip_year(ds.movies[c].title)) == lq) same_name.push_back(c);
+  if (!same_name.empty()) {
+    if (also) also->assign(same_name.begin() + 1, same_name.end());
+    return same_name[0];
+  }
+  throw ConfigError("\"" + q + "\" is ambiguous; candidates:" + movie_list(ds, candidates));
+}
+
+std::string movie_list(const Dataset& ds, std::span<const ItemIndex> items, std::size_t max_shown) {
+  std::string s;
+  for (std::size_t k = 0; k < items.size() && k < max_shown; ++k)
+    s += "\n  " + ds.movies[items[k]].title + "  (movieId " + std::to_string(ds.movies[items[k]].id) + ")";
+  if (items.size() > max_shown) s += "\n  ... " + std::to_string(items.size() - max_shown) + " more";
+  return s;
 }
 
 }  // namespace movierec

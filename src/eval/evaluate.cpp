@@ -4,8 +4,10 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <set>
 
+#include "eval/validation_ranking.h"
 #include "movierec/errors.h"
 #include "movierec/metrics.h"
 #include "util/parallel.h"
@@ -46,6 +48,8 @@ MetricMap evaluate(Recommender& model, const Split& split, const RatingScale& sc
                       std::to_string(train.n_items()) + " but test is " + std::to_string(test.n_users()) + " x " +
                       std::to_string(test.n_items()));
   ThreadScope threads(opts.threads);
+  std::optional<ValidationRanking> ranking;
+  if (opts.ranking && opts.k > 0) ranking.emplace(train, test, opts.k, opts.relevance_threshold);
   FitOptions fo;
   fo.threads = opts.threads;
   fo.progress = opts.progress;
@@ -55,9 +59,8 @@ MetricMap evaluate(Recommender& model, const Split& split, const RatingScale& sc
     fo.on_epoch = opts.on_epoch;
     fo.validation = &test;
     // Ranking models' per-epoch NDCG@k / recall@k, on the users and relevance
-    // the ranking metrics below use (none with ranking off).
-    fo.validation_k = opts.ranking ? opts.k : 0;
-    fo.validation_relevance = opts.relevance_threshold;
+    // of the ranking metrics below (none with ranking off).
+    if (ranking) fo.measure_epoch = [&](const Recommender& fitted, EpochReport& rep) { ranking->measure(fitted, rep); };
   }
   MetricMap m;
   auto t0 = std::chrono::steady_clock::now();
@@ -93,48 +96,17 @@ MetricMap evaluate(Recommender& model, const Split& split, const RatingScale& sc
     m["mse_unclipped"] = error_metrics(predicted, actual, RatingScale{-inf, inf, scale.step}).mse;
   }
 
-  if (opts.ranking) {
-    // Users with relevant test movies, and those movies.
-    std::vector<UserIndex> users;
-    std::vector<std::vector<ItemIndex>> relevant;
-    for (UserIndex u = 0; u < test.n_users(); ++u) {
-      std::vector<ItemIndex> rel;
-      auto items = test.user_items(u);
-      auto vals = test.user_values(u);
-      for (std::size_t p = 0; p < items.size(); ++p)
-        if (vals[p] >= opts.relevance_threshold) rel.push_back(items[p]);
-      if (rel.empty()) continue;
-      users.push_back(u);
-      relevant.push_back(std::move(rel));
-    }
-    if (!users.empty()) {
-      const std::size_t k = opts.k;
-      // Every movie not rated in train is ranked (recommend batches and parallelises).
-      auto recs = model.recommend(users, Query{k, &train});
-      double prec = 0, rec = 0, ndcg = 0, map = 0, hit = 0;
-      std::vector<char> covered(train.n_items(), 0);
-      for (std::size_t r = 0; r < users.size(); ++r) {
-        std::vector<ItemIndex> ranked;
-        for (const auto& s : recs[r]) {
-          ranked.push_back(s.item);
-          covered[s.item] = 1;
-        }
-        prec += precision_at_k(ranked, relevant[r], k);
-        rec += recall_at_k(ranked, relevant[r], k);
-        ndcg += ndcg_at_k(ranked, relevant[r], k);
-        map += average_precision_at_k(ranked, relevant[r], k);
-        hit += hit_at_k(ranked, relevant[r], k);
-      }
-      const double n = static_cast<double>(users.size());
-      std::string at = std::to_string(k);
-      at.insert(at.begin(), '@');
-      m["precision" + at] = prec / n;
-      m["recall" + at] = rec / n;
-      m["ndcg" + at] = ndcg / n;
-      m["map" + at] = map / n;
-      m["hit" + at] = hit / n;
-      m["coverage" + at] =
-          train.n_items() ? static_cast<double>(std::count(covered.begin(), covered.end(), 1)) / train.n_items() : 0;
+  if (ranking) {
+    // Every movie not rated in train is ranked (recommend batches and parallelises).
+    const RankingMetrics r = ranking->measure(model);
+    if (r.users > 0) {
+      const std::string at = "@" + std::to_string(opts.k);
+      m["precision" + at] = r.precision;
+      m["recall" + at] = r.recall;
+      m["ndcg" + at] = r.ndcg;
+      m["map" + at] = r.map;
+      m["hit" + at] = r.hit;
+      m["coverage" + at] = r.coverage;
     }
   }
   m["eval_seconds"] = seconds_since(t0);

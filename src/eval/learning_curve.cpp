@@ -90,7 +90,7 @@ std::string curve_svg(const std::vector<EpochReport>& curve, const std::string& 
   } else {
     throw ConfigError(
         "no learning curve: the model reported no RMSE, NDCG or loss values (ranking models need the top-N "
-        "metrics: drop --no-ranking)");
+        "metrics: turn ranking on)");
   }
 
   const double W = 640, H = 400, left_margin = 70, right_margin = right.empty() ? 20 : 70, top = 56, bottom = 50;

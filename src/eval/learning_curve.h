@@ -11,7 +11,7 @@
 namespace movierec {
 
 // Columns: epoch,train_rmse,valid_rmse,loss,seconds,valid_ndcg@K,valid_recall@K
-// (empty cell for NaN; K: the ranking cut-off, FitOptions::validation_k).
+// (empty cell for NaN; K: the ranking cut-off, EvalOptions::k).
 // Rating models fill the RMSEs, ranking models (ials, bpr) the NDCG and recall.
 void write_curve_csv(const std::filesystem::path& file, const std::vector<EpochReport>& curve, std::size_t k = 10);
 

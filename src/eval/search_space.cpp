@@ -18,11 +18,11 @@ std::vector<SearchAxis> parse_search_space(const std::string& spec) {
     if (t.empty()) continue;
     auto eq = t.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw ConfigError("--grid: expected \"name=v1,v2;name2=lo:hi\", got \"" + t + "\"");
+      throw ConfigError("search space: expected \"name=v1,v2;name2=lo:hi\", got \"" + t + "\"");
     SearchAxis a;
     a.name = std::string(trim(t.substr(0, eq)));
     for (const auto& other : axes)
-      if (other.name == a.name) throw ConfigError("--grid: '" + a.name + "' is given twice");
+      if (other.name == a.name) throw ConfigError("search space: '" + a.name + "' is given twice");
     std::string rhs(trim(t.substr(eq + 1)));
     auto colon = rhs.find(':');
     if (colon != std::string::npos) {
@@ -30,22 +30,22 @@ std::vector<SearchAxis> parse_search_space(const std::string& spec) {
       a.range = true;
       a.integer = parse_int64(rhs.substr(0, colon), li) && parse_int64(rhs.substr(colon + 1), hi_i);
       if (!parse_double(rhs.substr(0, colon), a.lo) || !parse_double(rhs.substr(colon + 1), a.hi) || a.lo > a.hi)
-        throw ConfigError("--grid: range for '" + a.name + "' must be lo:hi with lo <= hi, got \"" + rhs + "\"");
+        throw ConfigError("search space: range for '" + a.name + "' must be lo:hi with lo <= hi, got \"" + rhs + "\"");
     } else {
       for (const auto& v : split(rhs, ','))
         if (!trim(v).empty()) a.values.emplace_back(trim(v));
-      if (a.values.empty()) throw ConfigError("--grid: no values for '" + a.name + "'");
+      if (a.values.empty()) throw ConfigError("search space: no values for '" + a.name + "'");
     }
     axes.push_back(a);
   }
-  if (axes.empty()) throw ConfigError("--grid: nothing to tune");
+  if (axes.empty()) throw ConfigError("search space: nothing to tune");
   return axes;
 }
 
 std::vector<ParamMap> search_candidates(const std::vector<SearchAxis>& axes, std::size_t random,
                                         std::uint64_t seed) {
   bool has_range = std::any_of(axes.begin(), axes.end(), [](const SearchAxis& a) { return a.range; });
-  if (has_range && random == 0) throw ConfigError("--grid ranges (lo:hi) need --random N");
+  if (has_range && random == 0) throw ConfigError("search space: ranges (lo:hi) need random sampling (random > 0)");
   std::vector<ParamMap> out;
   if (random == 0) {
     out.push_back({});

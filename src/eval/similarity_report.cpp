@@ -38,7 +38,7 @@ double genre_agreement(const Dataset& ds, ItemIndex query, const std::vector<Ite
 
 SimilarityReport similarity_report(const Dataset& ds,
                                    const std::vector<std::pair<std::string, const Recommender*>>& models,
-                                   const SimilarityOptions& opts) {
+                                   const SimilarityReportOptions& opts) {
   if (models.empty()) throw ConfigError("similarity report: no models given");
   if (opts.k == 0) throw ConfigError("similarity report: k must be >= 1");
   const std::size_t n_items = ds.movies.size(), k = opts.k, n_models = models.size();

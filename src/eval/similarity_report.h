@@ -20,7 +20,7 @@
 
 namespace movierec {
 
-struct SimilarityOptions {
+struct SimilarityReportOptions {
   std::size_t k = 10;
   // Query movies: every movie with >= 1 genre ("(no genres listed)" is none) for
   // which every model returns k neighbours; sample > 0 keeps that many of them
@@ -59,7 +59,7 @@ struct SimilarityReport {
 // ConfigError when no movie can be a query for every model.
 SimilarityReport similarity_report(const Dataset& ds,
                                    const std::vector<std::pair<std::string, const Recommender*>>& models,
-                                   const SimilarityOptions& opts);
+                                   const SimilarityReportOptions& opts);
 
 // Share of `neighbours` sharing >= 1 genre with `query` (0 for an empty list).
 double genre_agreement(const Dataset& ds, ItemIndex query, const std::vector<ItemIndex>& neighbours);

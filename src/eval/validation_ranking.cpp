@@ -1,5 +1,6 @@
 #include "eval/validation_ranking.h"
 
+#include <algorithm>
 #include <limits>
 #include <string>
 
@@ -8,17 +9,17 @@
 
 namespace movierec {
 
-ValidationRanking::ValidationRanking(const RatingMatrix& train, const RatingMatrix& validation, std::size_t k,
+ValidationRanking::ValidationRanking(const RatingMatrix& train, const RatingMatrix& test, std::size_t k,
                                      float relevance)
     : train_(train), k_(k) {
-  if (validation.n_users() != train.n_users() || validation.n_items() != train.n_items())
-    throw ConfigError("validation matrix is " + std::to_string(validation.n_users()) + " x " +
-                      std::to_string(validation.n_items()) + ", train is " + std::to_string(train.n_users()) + " x " +
+  if (test.n_users() != train.n_users() || test.n_items() != train.n_items())
+    throw ConfigError("validation matrix is " + std::to_string(test.n_users()) + " x " +
+                      std::to_string(test.n_items()) + ", train is " + std::to_string(train.n_users()) + " x " +
                       std::to_string(train.n_items()));
-  for (UserIndex u = 0; u < validation.n_users(); ++u) {
+  for (UserIndex u = 0; u < test.n_users(); ++u) {
     std::vector<ItemIndex> rel;
-    auto items = validation.user_items(u);
-    auto values = validation.user_values(u);
+    auto items = test.user_items(u);
+    auto values = test.user_values(u);
     for (std::size_t p = 0; p < items.size(); ++p)
       if (values[p] >= relevance) rel.push_back(items[p]);
     if (rel.empty()) continue;
@@ -27,30 +28,45 @@ ValidationRanking::ValidationRanking(const RatingMatrix& train, const RatingMatr
   }
 }
 
+RankingMetrics ValidationRanking::measure(const Recommender& model) const {
+  RankingMetrics out;
+  out.users = users_.size();
+  if (users_.empty()) return out;
+  auto recs = model.recommend(users_, Query{k_, &train_});
+  std::vector<char> covered(train_.n_items(), 0);
+  std::vector<ItemIndex> ranked;
+  for (std::size_t r = 0; r < users_.size(); ++r) {
+    ranked.clear();
+    for (const auto& s : recs[r]) {
+      ranked.push_back(s.item);
+      if (s.item < covered.size()) covered[s.item] = 1;
+    }
+    out.precision += precision_at_k(ranked, relevant_[r], k_);
+    out.recall += recall_at_k(ranked, relevant_[r], k_);
+    out.ndcg += ndcg_at_k(ranked, relevant_[r], k_);
+    out.map += average_precision_at_k(ranked, relevant_[r], k_);
+    out.hit += hit_at_k(ranked, relevant_[r], k_);
+  }
+  const double n = static_cast<double>(users_.size());
+  out.precision /= n;
+  out.recall /= n;
+  out.ndcg /= n;
+  out.map /= n;
+  out.hit /= n;
+  out.coverage = train_.n_items()
+                     ? static_cast<double>(std::count(covered.begin(), covered.end(), 1)) / train_.n_items()
+                     : 0;
+  return out;
+}
+
 void ValidationRanking::measure(const Recommender& model, EpochReport& rep) const {
   if (users_.empty()) {
     rep.valid_ndcg = rep.valid_recall = std::numeric_limits<double>::quiet_NaN();
     return;
   }
-  auto recs = model.recommend(users_, Query{k_, &train_});
-  // Summed in user order and divided once, as evaluate(): the same bits.
-  double ndcg = 0, recall = 0;
-  std::vector<ItemIndex> ranked;
-  for (std::size_t r = 0; r < users_.size(); ++r) {
-    ranked.clear();
-    for (const auto& s : recs[r]) ranked.push_back(s.item);
-    ndcg += ndcg_at_k(ranked, relevant_[r], k_);
-    recall += recall_at_k(ranked, relevant_[r], k_);
-  }
-  const double n = static_cast<double>(users_.size());
-  rep.valid_ndcg = ndcg / n;
-  rep.valid_recall = recall / n;
-}
-
-std::optional<ValidationRanking> validation_ranking(const RatingMatrix& train, const FitOptions& opts) {
-  if (!opts.on_epoch || !opts.validation || opts.validation_k == 0) return std::nullopt;
-  return std::optional<ValidationRanking>(std::in_place, train, *opts.validation, opts.validation_k,
-                                          opts.validation_relevance);
+  const RankingMetrics m = measure(model);
+  rep.valid_ndcg = m.ndcg;
+  rep.valid_recall = m.recall;
 }
 
 }  // namespace movierec

@@ -2,10 +2,13 @@
 
 #include <chrono>
 
+#include "models/ridge.h"
+#include "models/rmse_over.h"
 #include "movierec/errors.h"
 #include "util/binary_io.h"
 #include "util/parallel.h"
 #include "util/progress.h"
+#include "util/rng.h"
 
 namespace movierec {
 

@@ -7,7 +7,8 @@
 // rows run in parallel (independent given the other side).
 #pragma once
 
-#include "models/factors.h"
+#include "models/factor_model.h"
+#include "models/ridge.h"
 #include "util/params.h"
 
 namespace movierec {

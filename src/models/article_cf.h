@@ -58,8 +58,8 @@ class ArticleCosine final : public Recommender {
   std::size_t n_users() const override { return train_.n_users(); }
   std::size_t n_items() const override { return train_.n_items(); }
   // The training ratings only: W and the sums are recomputed on load (O(pairs)).
-  void save_payload(BinaryWriter& out) const override;
-  void load_payload(BinaryReader& in) override;
+  void save_payload(detail::BinaryWriter& out) const override;
+  void load_payload(detail::BinaryReader& in) override;
 
   // s(u, v) or s(i, j) with eps, by brute force over the two sparse rows (tests).
   double user_similarity(UserIndex u, UserIndex v) const;

@@ -19,8 +19,8 @@ struct Biases {
   }
 };
 Biases fit_biases(const RatingMatrix& train, double reg_user, double reg_item, int epochs);
-void save_biases(BinaryWriter& out, const Biases& b);
-Biases load_biases(BinaryReader& in);
+void save_biases(detail::BinaryWriter& out, const Biases& b);
+Biases load_biases(detail::BinaryReader& in);
 
 class GlobalMean final : public Recommender {
  public:
@@ -34,8 +34,8 @@ class GlobalMean final : public Recommender {
                       std::span<float> out) const override;
   std::size_t n_users() const override { return n_users_; }
   std::size_t n_items() const override { return n_items_; }
-  void save_payload(BinaryWriter& out) const override;
-  void load_payload(BinaryReader& in) override;
+  void save_payload(detail::BinaryWriter& out) const override;
+  void load_payload(detail::BinaryReader& in) override;
 
  private:
   float mu_ = 0;
@@ -54,8 +54,8 @@ class Baseline final : public Recommender {
                       std::span<float> out) const override;
   std::size_t n_users() const override { return b_.user.size(); }
   std::size_t n_items() const override { return b_.item.size(); }
-  void save_payload(BinaryWriter& out) const override;
-  void load_payload(BinaryReader& in) override;
+  void save_payload(detail::BinaryWriter& out) const override;
+  void load_payload(detail::BinaryReader& in) override;
   const Biases& biases() const { return b_; }
 
  private:
@@ -76,8 +76,8 @@ class Popularity final : public Recommender {
                       std::span<float> out) const override;
   std::size_t n_users() const override { return n_users_; }
   std::size_t n_items() const override { return score_.size(); }
-  void save_payload(BinaryWriter& out) const override;
-  void load_payload(BinaryReader& in) override;
+  void save_payload(detail::BinaryWriter& out) const override;
+  void load_payload(detail::BinaryReader& in) override;
 
  private:
   std::vector<float> score_;

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <mutex>
 
-#include "eval/validation_ranking.h"
 #include "models/epoch_loop.h"
 #include "util/progress.h"
+#include "util/rng.h"
 
 namespace movierec {
 namespace {
@@ -171,14 +171,13 @@ void Bpr::fit(const RatingMatrix& train, const FitOptions& opts) {
       rep.loss = used ? loss / static_cast<double>(used) : 0;  // mean -ln sigma(x_uij) before each step
     }
   };
-  const auto validation = validation_ranking(train, opts);
-  if (!validation) {
+  if (!opts.on_epoch || !opts.measure_epoch) {
     run_epochs(threads, epochs_, nnz, kPiece, start, work, [&](int epoch) {
       end(epoch);
       if (opts.on_epoch) opts.on_epoch(rep);
     });
   } else {
-    // Learning curve with validation: one run per epoch, so that the ranking
+    // Learning curve graded by the caller: one run per epoch, so that the ranking
     // of every movie for every validation user (recommend's own parallel
     // loop) runs between them on every thread, not nested in the epochs'
     // parallel region on one. Same draws as one run: start() takes the
@@ -187,7 +186,7 @@ void Bpr::fit(const RatingMatrix& train, const FitOptions& opts) {
       run_epochs(
           threads, 1, nnz, kPiece, [&](int) { start(e); },
           [&](int, std::size_t begin, std::size_t stop) { work(e, begin, stop); }, [&](int) { end(e); });
-      validation->measure(*this, rep);
+      opts.measure_epoch(*this, rep);
       opts.on_epoch(rep);
     }
   }

@@ -10,7 +10,7 @@
 
 #include <cmath>
 
-#include "models/factors.h"
+#include "models/factor_model.h"
 #include "util/params.h"
 
 namespace movierec {

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "models/factors.h"
+#include "models/factor_model.h"
 #include "models/fold_in.h"
 #include "movierec/errors.h"
 #include "util/binary_io.h"

@@ -38,8 +38,8 @@ class Ease final : public Recommender {
                       std::span<float> out) const override;
   std::size_t n_users() const override { return user_ptr_.size() - 1; }
   std::size_t n_items() const override { return n_items_; }
-  void save_payload(BinaryWriter& out) const override;
-  void load_payload(BinaryReader& in) override;
+  void save_payload(detail::BinaryWriter& out) const override;
+  void load_payload(detail::BinaryReader& in) override;
 
   bool woodbury() const { return z_.size() > 0; }
   // B_ij for tests (i, j movie indices).

@@ -2,12 +2,12 @@
 
 #include <chrono>
 
-#include "eval/validation_ranking.h"
 #include "models/fold_in.h"
 #include "movierec/errors.h"
 #include "util/binary_io.h"
 #include "util/parallel.h"
 #include "util/progress.h"
+#include "util/rng.h"
 
 namespace movierec {
 namespace {
@@ -194,7 +194,6 @@ void ImplicitAls::fit(const RatingMatrix& train, const FitOptions& opts) {
   user_.fill_normal(init_std_, rng());
   item_.fill_normal(init_std_, rng());
   Progress progress("ials iterations", iterations_, opts.progress);
-  const auto validation = validation_ranking(train, opts);  // learning curves only
   for (int it = 1; it <= iterations_; ++it) {
     auto t0 = std::chrono::steady_clock::now();
     solve_side(train, true, threads);
@@ -206,7 +205,7 @@ void ImplicitAls::fit(const RatingMatrix& train, const FitOptions& opts) {
       rep.epoch = it;
       rep.seconds = seconds;
       rep.loss = loss(train, threads);
-      if (validation) validation->measure(*this, rep);
+      if (opts.measure_epoch) opts.measure_epoch(*this, rep);  // graded by the caller
       opts.on_epoch(rep);
     }
   }

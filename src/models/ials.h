@@ -9,7 +9,7 @@
 // previous x_u). Ranking only: scores are not ratings.
 #pragma once
 
-#include "models/factors.h"
+#include "models/factor_model.h"
 #include "util/params.h"
 
 namespace movierec {
@@ -35,7 +35,7 @@ class ImplicitAls final : public FactorModel {
   float reg() const { return reg_; }
 
  private:
-  void load_extra(BinaryReader& in) override;
+  void load_extra(detail::BinaryReader& in) override;
 
   int factors_, iterations_, cg_steps_, threads_;
   float alpha_, reg_, init_std_;

@@ -65,8 +65,8 @@ class Knn final : public Recommender {
                       std::span<float> out) const override;
   std::size_t n_users() const override { return train_.n_users(); }
   std::size_t n_items() const override { return train_.n_items(); }
-  void save_payload(BinaryWriter& out) const override;
-  void load_payload(BinaryReader& in) override;
+  void save_payload(detail::BinaryWriter& out) const override;
+  void load_payload(detail::BinaryReader& in) override;
 
   // Neighbour lists of the rows (users for user-knn, movies for item-knn).
   const NeighborLists& neighbors() const { return nb_; }

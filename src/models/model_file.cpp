@@ -74,7 +74,7 @@ std::unique_ptr<Recommender> load_model(const std::filesystem::path& file, const
   auto items = r.get_vector<std::int64_t>();
   if (fingerprint != ds.fingerprint() || users != ds.users.raw_ids() || items != ds.items.raw_ids())
     throw DataError(what + ": trained on another dataset (fingerprint differs from " + ds.dir.string() +
-                    "); retrain it with --data " + ds.dir.string());
+                    "); retrain it on " + ds.dir.string());
   std::string payload = r.get_string();
   if (r.remaining() != 0) r.fail("trailing bytes");
   auto model = create_model(name, params);

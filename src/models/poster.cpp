@@ -43,8 +43,8 @@ void PosterModel::fit(const RatingMatrix& train, const FitOptions& opts) {
   if (!opts.dataset)
     throw ConfigError("model 'poster' needs the dataset in FitOptions.dataset, to map the feature file's movieIds to movies");
   if (features_file_.empty() && !features_)
-    throw ConfigError("model 'poster': parameter 'features' is required: a feature file made by `movierec posters embed` "
-                      "(--param poster.features=FILE or --features FILE)");
+    throw ConfigError("model 'poster': parameter 'features' is required: the path of a poster feature file (made by "
+                      "`movierec posters embed`), e.g. features=posters.mrf");
   const Dataset& ds = *opts.dataset;
   if (ds.items.size() != train.n_items())
     throw ConfigError("model 'poster': the dataset has " + std::to_string(ds.items.size()) +

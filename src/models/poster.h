@@ -45,8 +45,8 @@ class PosterModel final : public Recommender {
                       std::span<float> out) const override;
   std::size_t n_users() const override { return n_users_; }
   std::size_t n_items() const override { return n_items_; }
-  void save_payload(BinaryWriter& out) const override;
-  void load_payload(BinaryReader& in) override;
+  void save_payload(detail::BinaryWriter& out) const override;
+  void load_payload(detail::BinaryReader& in) override;
 
   // Features in memory (the Python module's embed_posters) instead of the
   // `features` file; fit reads them instead of the file when set.

@@ -20,6 +20,26 @@ void Recommender::score_new_user(std::span<const ItemIndex>, std::span<const flo
   throw NotSupported("model '" + std::string(name()) + "' cannot fold in a new user");
 }
 
+void Recommender::save_payload(detail::BinaryWriter&) const {
+  throw NotSupported("model '" + std::string(name()) + "' cannot be saved to a model file");
+}
+
+void Recommender::load_payload(detail::BinaryReader&) {
+  throw NotSupported("model '" + std::string(name()) + "' cannot be read from a model file");
+}
+
+std::vector<ScoredItem> similar_with_min_ratings(const Recommender& model, ItemIndex i, std::size_t k,
+                                                 const RatingMatrix& ratings, std::size_t min_ratings) {
+  if (min_ratings == 0) return model.similar_items(i, k);
+  std::vector<ScoredItem> out;
+  for (const auto& s : model.similar_items(i, model.n_items())) {
+    if (s.item < ratings.n_items() && ratings.item_count(s.item) < min_ratings) continue;
+    out.push_back(s);
+    if (out.size() == k) break;
+  }
+  return out;
+}
+
 std::vector<std::vector<ScoredItem>> Recommender::recommend(std::span<const UserIndex> users,
                                                             const Query& q) const {
   std::vector<std::vector<ScoredItem>> out(users.size());

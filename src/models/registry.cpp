@@ -13,6 +13,7 @@
 #include "models/poster.h"
 #include "models/sgd_mf.h"
 #include "models/svdpp.h"
+#include "movierec/dataset.h"
 #include "movierec/errors.h"
 #include "util/params.h"
 #include "util/strings.h"
@@ -98,10 +99,32 @@ ParamMap parse_params(const std::vector<std::string>& key_values) {
   for (const auto& kv : key_values) {
     auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw ConfigError("--param '" + kv + "': expected key=value");
+      throw ConfigError("parameter '" + kv + "': expected key=value");
     out[std::string(trim(kv.substr(0, eq)))] = std::string(trim(kv.substr(eq + 1)));
   }
   return out;
+}
+
+ParamMap params_for(const std::string& model, const std::vector<std::string>& key_values) {
+  std::vector<std::string> mine;
+  for (const auto& kv : key_values) {
+    auto eq = kv.find('=');
+    auto dot = kv.find('.');
+    if (dot != std::string::npos && eq != std::string::npos && dot < eq) {
+      if (kv.substr(0, dot) == model) mine.push_back(kv.substr(dot + 1));
+    } else {
+      mine.push_back(kv);
+    }
+  }
+  return parse_params(mine);
+}
+
+std::unique_ptr<Recommender> fit_model(const Dataset& ds, const std::string& name, const ParamMap& params,
+                                       FitOptions opts) {
+  auto model = create_model(name, params);
+  opts.dataset = &ds;
+  model->fit(ds.ratings, opts);
+  return model;
 }
 
 }  // namespace movierec

@@ -11,9 +11,12 @@
 #include <memory>
 #include <numeric>
 
+#include "models/ridge.h"
+#include "models/rmse_over.h"
 #include "movierec/errors.h"
 #include "util/parallel.h"
 #include "util/progress.h"
+#include "util/rng.h"
 
 namespace movierec {
 
@@ -329,6 +332,7 @@ void run_block(const Walk& w, float mu, FactorMatrix& pm, FactorMatrix& qm, std:
 template <SgdSides kSides>
 void run_block_sides(const Walk& block, float mu, FactorMatrix& pm, FactorMatrix& qm, std::vector<float>& bu,
                      std::vector<float>& bi, const SgdOptions& o) {
+  if (o.generic_kernel) return run_block<kSides, 0>(block, mu, pm, qm, bu, bi, o);
   switch (pm.stride()) {
     case 16:
       return run_block<kSides, 16>(block, mu, pm, qm, bu, bi, o);
@@ -374,6 +378,11 @@ SgdMf::SgdMf(Params& p, int default_epochs) {
       "order", "chunked",
       "rating order inside a block each epoch: shuffled in cache-sized chunks, fully reshuffled, or by user",
       {"chunked", "full", "user"});
+  opt_.generic_kernel =
+      p.get_string("kernel", "fixed",
+                   "SGD inner loop: compiled for the padded width (16..128 floats) or generic (any width; the "
+                   "reference the tests check the fixed ones against, same results up to rounding)",
+                   {"fixed", "generic"}) == "generic";
   opt_.order = order == "full"   ? SgdOptions::Order::kFull
                : order == "user" ? SgdOptions::Order::kUser
                                  : SgdOptions::Order::kChunked;

@@ -21,7 +21,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/factors.h"
+#include "models/factor_model.h"
 #include "util/params.h"
 
 namespace movierec {
@@ -85,6 +85,7 @@ struct SgdOptions {
   int blocks = 0;   // grid side; 0: 1 with one thread, else 4 * threads + 2
   int chunk = 4096;  // ratings per chunk with order=chunked
   enum class Order { kChunked, kFull, kUser } order = Order::kChunked;
+  bool generic_kernel = false;  // the run-time width loop even where a fixed-width one is compiled
 };
 
 // Biased MF by SGD. Subclasses choose which sides each epoch updates (as
@@ -96,7 +97,7 @@ class SgdMf : public FactorModel {
   bool predicts_ratings() const override { return true; }
   // Fold-in: p_u and b_u by a ridge solve against the fixed q_i and b_i, with
   // the objective's weights summed over the user's ratings (reg * n) plus the
-  // fold-in prior (kFoldInPseudoRatings, kFoldInBiasShrinkage in factors.h).
+  // fold-in prior (kFoldInPseudoRatings, kFoldInBiasShrinkage in ridge.h).
   void score_new_user(std::span<const ItemIndex> items, std::span<const float> values,
                       std::span<float> out) const override;
   const SgdOptions& options() const { return opt_; }

@@ -5,10 +5,13 @@
 #include <numeric>
 
 #include "models/epoch_loop.h"
+#include "models/ridge.h"
+#include "models/rmse_over.h"
 #include "movierec/errors.h"
 #include "util/binary_io.h"
 #include "util/parallel.h"
 #include "util/progress.h"
+#include "util/rng.h"
 
 namespace movierec {
 namespace {
@@ -195,7 +198,7 @@ void SvdPlusPlus::score_new_user(std::span<const ItemIndex> items, std::span<con
                                  std::span<float> out) const {
   // z from the rated movies' y_j, then p_u and b_u by a ridge solve against the
   // fixed q_i (the objective summed over the user's ratings, plus the fold-in
-  // prior of factors.h).
+  // prior of ridge.h).
   const std::size_t k = item_.k();
   for (ItemIndex i : items)
     if (i >= n_items()) throw ConfigError("score_new_user: movie index " + std::to_string(i) + " out of range");

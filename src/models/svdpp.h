@@ -14,7 +14,7 @@
 // After fit, user_ holds p_u + |N(u)|^-1/2 sum y_j, so scoring is plain MF.
 #pragma once
 
-#include "models/factors.h"
+#include "models/factor_model.h"
 #include "util/params.h"
 
 namespace movierec {
@@ -53,8 +53,8 @@ class SvdPlusPlus final : public FactorModel {
   const FactorMatrix& implicit_factors() const { return y_; }
 
  private:
-  void save_extra(BinaryWriter& out) const override;
-  void load_extra(BinaryReader& in) override;
+  void save_extra(detail::BinaryWriter& out) const override;
+  void load_extra(detail::BinaryReader& in) override;
 
   int factors_, epochs_, threads_;
   float lr_, reg_factors_, reg_bias_, reg_implicit_, init_std_;

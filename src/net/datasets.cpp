@@ -108,6 +108,28 @@ std::size_t remove_stale_temporaries(const std::filesystem::path& dir) {
   return removed;
 }
 
+std::filesystem::path resolve_dataset(const std::string& folder_or_name, const FetchDataOptions& o,
+                                      const std::function<void(const std::string&)>& note) {
+  std::error_code ec;
+  const std::filesystem::path p(folder_or_name);
+  if (std::filesystem::is_directory(p, ec)) return p;
+  if (std::filesystem::exists(p, ec))
+    throw ConfigError("dataset '" + folder_or_name + "' is a file; expected a dataset folder or one of: " +
+                      known_dataset_names());
+  if (is_known_dataset(folder_or_name)) {
+    const std::filesystem::path cache = o.cache.empty() ? data_cache_dir() : o.cache;
+    const auto cached = cache / folder_or_name;
+    if (std::filesystem::is_directory(cached, ec)) return cached;
+    if (note) note("fetching " + folder_or_name + " into " + cache.string() + " (first use)");
+    auto r = fetch_dataset(folder_or_name, o);
+    if (note) note("  " + r.checksum_note);
+    return r.dir;
+  }
+  throw ConfigError("dataset '" + folder_or_name + "': no such folder, and not a known dataset name (known: " +
+                    known_dataset_names() + "; fetched into " +
+                    (o.cache.empty() ? data_cache_dir() : o.cache).string() + " on first use)");
+}
+
 FetchDataResult fetch_dataset(const std::string& name, const FetchDataOptions& o) {
   if (!is_known_dataset(name))
     throw ConfigError("unknown dataset '" + name + "'; known datasets: " + known_dataset_names());
@@ -121,7 +143,7 @@ FetchDataResult fetch_dataset(const std::string& name, const FetchDataOptions& o
   }
   std::filesystem::create_directories(cache, ec);
   if (ec) throw IoError("cannot create the data cache " + cache.string() + ": " + ec.message() +
-                        " (set MOVIEREC_DATA or --cache to a writable folder)");
+                        " (set MOVIEREC_DATA, or the cache option, to a writable folder)");
   remove_stale_temporaries(cache);
 
   static std::atomic<unsigned> counter{0};
@@ -182,8 +204,6 @@ FetchDataResult fetch_dataset(const std::string& name, const FetchDataOptions& o
       Dataset ds = load_dataset(root);
       res.load_note = "loads: " + std::to_string(ds.ratings.nnz()) + " ratings, " +
                       std::to_string(ds.users.size()) + " users, " + std::to_string(ds.movies.size()) + " movies";
-    } catch (const NotSupported& e) {
-      res.load_note = std::string("not verified: ") + e.what();
     } catch (const Error& e) {
       throw IoError("the downloaded " + name + " does not load, so it was not installed: " + e.what());
     }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,15 @@ struct FetchDataResult {
 // (unless force). Throws ConfigError for an unknown name; IoError for network
 // or disk failures, a broken zip, or a dataset that does not load.
 FetchDataResult fetch_dataset(const std::string& name, const FetchDataOptions& o = {});
+
+// The dataset folder for a folder or a dataset name (the `data` argument of
+// the CLI and the server): an existing folder is used as is; a known dataset
+// name (ml-latest-small, ml-100k, ml-1m, ml-25m, ml-32m) is looked up in the
+// cache (o.cache, default data_cache_dir()) and fetched with o when absent;
+// note, when set, receives one line before and after a fetch. Throws
+// ConfigError naming folder_or_name when it is a file or neither.
+std::filesystem::path resolve_dataset(const std::string& folder_or_name, const FetchDataOptions& o = {},
+                                      const std::function<void(const std::string&)>& note = {});
 
 // Removes <dir>/.fetch-<pid>-* folders and *.tmp.<pid>.<n> files left by
 // processes that no longer run (a fetch killed with SIGKILL). Returns how many.

@@ -104,11 +104,9 @@ std::shared_ptr<ModelSet> Service::build(std::shared_ptr<const Dataset> ds, int 
       opts_.models[k].name = std::string(m->name());
       opts_.models[k].params = m->params();
     } else {
-      m = create_model(spec.name, spec.params);
       FitOptions fo;
-      fo.dataset = ds.get();
       fo.progress = progress;
-      m->fit(ds->ratings, fo);
+      m = fit_model(*ds, spec.name, spec.params, fo);
     }
     if (progress)
       std::cerr << (use_files && !spec.model_file.empty() ? "loaded " : "fitted ") << m->name() << " in "
@@ -151,14 +149,7 @@ std::vector<ScoredItem> Service::similar(const ModelSet& set, const std::string&
                                          std::size_t k, std::size_t min_ratings) const {
   const Recommender& m = set.get(model);
   try {
-    if (min_ratings == 0) return m.similar_items(i, k);
-    std::vector<ScoredItem> out;
-    for (const auto& s : m.similar_items(i, m.n_items())) {
-      if (set.ds->ratings.item_count(s.item) < min_ratings) continue;
-      out.push_back(s);
-      if (out.size() == k) break;
-    }
-    return out;
+    return similar_with_min_ratings(m, i, k, set.ds->ratings, min_ratings);
   } catch (const NotSupported& e) {
     throw ApiError(422, "model " + model + " has no item similarity: " + e.what(), "model");
   }

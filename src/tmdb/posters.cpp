@@ -90,12 +90,12 @@ std::vector<PosterTarget> poster_targets(const Dataset& ds, const std::vector<st
     std::optional<std::size_t> index;
     if (parse_int64(digits, id)) {
       auto ix = ds.items.find(id);
-      if (!ix) throw ConfigError("--movies: no movie with movieId " + digits + " in " + ds.name);
+      if (!ix) throw ConfigError("movies: no movie with movieId " + digits + " in " + ds.name);
       index = *ix;
     } else {
       auto found = find_movies(ds, q);
       if (found.empty())
-        throw ConfigError("--movies: no movie title matches '" + q + "' in " + ds.name +
+        throw ConfigError("movies: no movie title matches '" + q + "' in " + ds.name +
                           " (give a movieId, or a title such as \"Heat (1995)\")");
       index = found[0];
     }
@@ -120,9 +120,9 @@ PosterSummary fetch_posters(const std::vector<PosterTarget>& targets, const std:
         "get one at https://www.themoviedb.org/settings/api");
   static const std::regex kSize("w[0-9]{2,4}|h[0-9]{2,4}|original");
   if (!std::regex_match(o.size, kSize))
-    throw ConfigError("--size: expected a TMDB image size such as w92, w185, w342, w500 or original, got '" +
+    throw ConfigError("size: expected a TMDB image size such as w92, w185, w342, w500 or original, got '" +
                       o.size + "'");
-  if (o.jobs < 1 || o.jobs > 64) throw ConfigError("--jobs: expected 1..64, got " + std::to_string(o.jobs));
+  if (o.jobs < 1 || o.jobs > 64) throw ConfigError("jobs: expected 1..64, got " + std::to_string(o.jobs));
 
   net::HttpOptions http = o.http;
   http.secrets.push_back(key);

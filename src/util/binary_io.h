@@ -22,6 +22,11 @@ inline std::uint32_t crc32_of(std::string_view bytes) {
       ::crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
 }
 
+// In namespace detail because the public recommender.h names them (the model
+// file hooks) without exposing this header; the rest of the library uses them
+// as movierec::BinaryWriter / BinaryReader.
+namespace detail {
+
 class BinaryWriter {
  public:
   template <typename T>
@@ -95,5 +100,10 @@ class BinaryReader {
   std::string what_;
   std::size_t pos_ = 0;
 };
+
+}  // namespace detail
+
+using detail::BinaryReader;
+using detail::BinaryWriter;
 
 }  // namespace movierec

@@ -8,8 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "movierec/recommender.h"
-#include "movierec/registry.h"
+#include "movierec/types.h"
 
 namespace movierec {
 

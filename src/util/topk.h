@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-#include "movierec/recommender.h"
+#include "movierec/types.h"
 
 namespace movierec {
 

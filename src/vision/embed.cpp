@@ -141,8 +141,8 @@ EmbedReport embed_posters(const std::vector<PosterFile>& posters, FeatureExtract
                           const std::filesystem::path& out, const EmbedOptions& opts) {
   const auto t0 = Clock::now();
   keep_freed_memory();
-  if (opts.batch < 1 || opts.batch > 4096) throw ConfigError("--batch: expected 1..4096, got " + std::to_string(opts.batch));
-  if (opts.pca < 0) throw ConfigError("--pca: expected >= 0, got " + std::to_string(opts.pca));
+  if (opts.batch < 1 || opts.batch > 4096) throw ConfigError("batch: expected 1..4096, got " + std::to_string(opts.batch));
+  if (opts.pca < 0) throw ConfigError("pca: expected >= 0, got " + std::to_string(opts.pca));
   if (opts.decode_threads < 1) throw ConfigError("decode_threads: expected >= 1");
   const NetDescription& desc = net.description();
   const std::string layer = join(desc.layers, "+");
@@ -156,13 +156,13 @@ EmbedReport embed_posters(const std::vector<PosterFile>& posters, FeatureExtract
     if (existing.network != desc.name || existing.layer != layer)
       throw ConfigError("feature file " + out.string() + " holds features of network '" + existing.network +
                         "' layer '" + existing.layer + "', not '" + desc.name + "' layer '" + layer +
-                        "'; write to another --out or delete it");
+                        "'; write to another file or delete it");
     if (opts.pca > 0 && existing.raw_dim == 0)
-      throw ConfigError("feature file " + out.string() + " holds unreduced features; --pca " +
-                        std::to_string(opts.pca) + " needs a new --out");
+      throw ConfigError("feature file " + out.string() + " holds unreduced features; pca " +
+                        std::to_string(opts.pca) + " needs a new file");
     if (opts.pca > 0 && existing.dim != opts.pca)
       throw ConfigError("feature file " + out.string() + " was reduced to " + std::to_string(existing.dim) +
-                        " dimensions, not --pca " + std::to_string(opts.pca));
+                        " dimensions, not pca " + std::to_string(opts.pca));
   }
   std::unordered_set<std::int64_t> have(existing.movie_ids.begin(), existing.movie_ids.end());
   std::vector<PosterFile> todo;

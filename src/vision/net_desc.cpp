@@ -70,11 +70,11 @@ NetDescription builtin_description(const std::string& arch) {
                            "ONNX model zoo vgg16-7.onnx (gluon); vgg0_pool4_fwd is the last pooling block, "
                            "512x7x7 = 25088 features flattened (NCHW order), as the tutorial's Keras VGG16 "
                            "without top. Keras' own weights want BGR with mean (103.939, 116.779, 123.68) "
-                           "and no std: write a --desc for those");
+                           "and no std: write a network description for those");
     return d;
   }
   throw ConfigError("unknown network architecture '" + arch + "'; built-in: " + join(builtin_architectures(), ", ") +
-                    " (or describe the network with --desc FILE.json)");
+                    " (or describe the network in a description file)");
 }
 
 void validate(const NetDescription& d, const std::string& what) {

@@ -6,7 +6,10 @@
 
 #include "mf_fixtures.h"
 #include "models/als.h"
-#include "models/factors.h"
+#include "models/factor_model.h"
+#include "models/ridge.h"
+#include "models/rmse_over.h"
+#include "util/rng.h"
 
 using namespace movierec;
 using namespace movierec::testing;

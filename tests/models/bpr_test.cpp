@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "mf_fixtures.h"
 #include "models/bpr.h"
@@ -96,4 +97,34 @@ TEST(Bpr, PredictIsNotSupportedAndFilesRoundTrip) {
   m->fit(r, {});
   EXPECT_THROW(m->predict(0, 0), NotSupported);
   expect_round_trip("bpr", {{"epochs", "3"}, {"factors", "6"}}, r);
+}
+
+// Issue 12: the check of sampled negatives, on a fixture. Users 0..9 rated
+// every movie, so no movie can be their negative: with verify_negative every
+// sample of theirs is skipped and their factor rows never leave the initial
+// values (the same after 1 epoch and after 8). Users 10..19 rated one movie
+// each, so most of their samples are used and their rows move. Without the
+// check the full users' rows move too, which shows the fixture exercises it.
+TEST(Bpr, SkipsSampledNegativesTheUserRated) {
+  std::vector<Rating> rs;
+  for (UserIndex u = 0; u < 20; ++u)
+    for (ItemIndex i = 0; i < 12; ++i)
+      if (u < 10 || i == u % 12) rs.push_back({u, i, 1.f});
+  const RatingMatrix r(20, 12, std::move(rs));
+  auto rows_after = [&](int epochs, bool verify) {
+    auto m = create_model("bpr", {{"factors", "4"}, {"epochs", std::to_string(epochs)}, {"threads", "1"},
+                                  {"verify_negative", verify ? "true" : "false"}});
+    m->fit(r, {});
+    const auto& p = dynamic_cast<const FactorModel&>(*m).user_factors();
+    return std::vector<float>(p.data(), p.data() + p.rows() * p.stride());
+  };
+  const std::size_t stride = 16;  // 4 factors padded to one cache line
+  auto same_rows = [&](const std::vector<float>& a, const std::vector<float>& b, UserIndex from, UserIndex to) {
+    return std::memcmp(a.data() + from * stride, b.data() + from * stride, (to - from) * stride * sizeof(float)) == 0;
+  };
+  const auto one = rows_after(1, true), eight = rows_after(8, true);
+  EXPECT_TRUE(same_rows(one, eight, 0, 10)) << "a user who rated every movie was updated";
+  EXPECT_FALSE(same_rows(one, eight, 10, 20)) << "the other users did not learn";
+  const auto one_unchecked = rows_after(1, false), eight_unchecked = rows_after(8, false);
+  EXPECT_FALSE(same_rows(one_unchecked, eight_unchecked, 0, 10));
 }

@@ -7,7 +7,10 @@
 #include <stdexcept>
 
 #include "models/epoch_loop.h"
-#include "models/factors.h"
+#include "models/factor_model.h"
+#include "models/ridge.h"
+#include "models/rmse_over.h"
+#include "util/rng.h"
 
 using namespace movierec;
 

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "cf_fixtures.h"
+#include "../support/shared.h"
 #include "models/knn.h"
 #include "movierec/errors.h"
 #include "movierec/registry.h"
@@ -314,10 +315,13 @@ TEST(Knn, KthLargestMatchesSorting) {
 }
 
 TEST(Knn, BadParametersAreConfigErrors) {
-  EXPECT_THROW(create_model("item-knn", {{"similarity", "jaccard"}}), ConfigError);
-  EXPECT_THROW(create_model("user-knn", {{"centering", "median"}}), ConfigError);
-  EXPECT_THROW(create_model("item-knn", {{"k", "0"}}), ConfigError);
-  EXPECT_THROW(create_model("item-knn", {{"shrinkage", "-1"}}), ConfigError);
+  MOVIEREC_EXPECT_ERROR(create_model("item-knn", {{"similarity", "jaccard"}}), ConfigError, "model 'item-knn'",
+                        "parameter 'similarity'", "\"jaccard\"");
+  MOVIEREC_EXPECT_ERROR(create_model("user-knn", {{"centering", "median"}}), ConfigError, "model 'user-knn'",
+                        "parameter 'centering'", "\"median\"");
+  MOVIEREC_EXPECT_ERROR(create_model("item-knn", {{"k", "0"}}), ConfigError, "parameter 'k'", "\"0\"");
+  MOVIEREC_EXPECT_ERROR(create_model("item-knn", {{"shrinkage", "-1"}}), ConfigError, "parameter 'shrinkage'",
+                        "\"-1\"");
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 // ml-latest-small-2016; top-N models against popularity on ml-latest-small.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "../support/shared.h"
 #include "movierec/dataset.h"
 #include "movierec/metrics.h"
@@ -57,13 +59,18 @@ TEST(MfSharedData, SvdFarBelowTheTutorialsMseOnMlLatestSmall2016) {
   const auto split = make_splits(ds, "holdout:10", 42);
   EvalOptions eo;
   eo.ranking = false;
-  auto metric = [&](const std::string& model, const std::string& m) {
-    return evaluate(*create_model(model, {}), split[0], ds.scale, eo).at(m);
+  auto metric = [&](const std::string& model, const ParamMap& params, const std::string& m) {
+    return evaluate(*create_model(model, params), split[0], ds.scale, eo).at(m);
   };
-  // Measured 0.849 (svd) and 10.1 (the tutorial's user-user cosine, whose
-  // weighted sums of zero-filled rows predict far below the ratings).
-  const double svd = metric("svd", "mse"), tutorial = metric("article-user-cosine", "mse_unclipped");
-  EXPECT_LT(svd, 0.95);
+  // Measured (one thread): svd 0.8502, the biases alone (baseline) 0.8758,
+  // the global mean 1.180, the tutorial's user-user cosine 10.1 unclipped
+  // (its weighted sums of zero-filled rows predict far below the ratings).
+  // svd must earn its factors: 0.026 below the baseline measured, 0.015 asked.
+  const double svd = metric("svd", {{"threads", "1"}}, "mse"), baseline = metric("baseline", {}, "mse");
+  const double tutorial = metric("article-user-cosine", {}, "mse_unclipped");
+  EXPECT_NEAR(baseline, 0.876, 0.005);
+  EXPECT_LT(svd, baseline - 0.015);
+  EXPECT_LT(svd, 0.86);
   EXPECT_GT(tutorial, 9);
 }
 
@@ -71,20 +78,30 @@ TEST(MfSharedData, TopNModelsBeatPopularityOnMlLatestSmall) {
   MOVIEREC_SKIP_WITHOUT_SHARED("data/ml-latest-small");
   const Dataset ds = load_dataset(shared_path("data/ml-latest-small"));
   const auto split = make_splits(ds, "holdout:10", 42);
-  auto metrics = [&](const std::string& name) {
-    auto model = create_model(name, {});
+  auto metrics = [&](const std::string& name, const ParamMap& params) {
+    auto model = create_model(name, params);
     EvalOptions eo;
     return evaluate(*model, split[0], ds.scale, eo);
   };
-  const auto popularity = metrics("popularity");  // measured ndcg@10 0.091, recall@10 0.075
-  EXPECT_GT(popularity.at("ndcg@10"), 0.05);
-  EXPECT_GT(popularity.at("recall@10"), 0.04);
-  // Measured ndcg@10 0.211 (ials), 0.141 (bpr), 0.228 (ease);
-  // recall@10 0.183 (ials), 0.130 (bpr), 0.194 (ease).
-  for (const char* name : {"ials", "bpr", "ease"}) {
-    SCOPED_TRACE(name);
-    const auto m = metrics(name);
-    EXPECT_GT(m.at("ndcg@10"), popularity.at("ndcg@10") * 1.3);
-    EXPECT_GT(m.at("recall@10"), popularity.at("recall@10") * 1.3);
+  const auto popularity = metrics("popularity", {});  // measured ndcg@10 0.0909, recall@10 0.0748
+  EXPECT_NEAR(popularity.at("ndcg@10"), 0.0909, 0.002);
+  EXPECT_NEAR(popularity.at("recall@10"), 0.0748, 0.002);
+  // Measured with one thread (ndcg@10 / recall@10): ials 0.2111 / 0.1834
+  // (2.32x / 2.45x popularity), bpr 0.1420 / 0.1295 (1.56x / 1.73x), ease
+  // 0.2284 / 0.1941 (2.51x / 2.59x). Asked: about 10% below each ratio.
+  struct Expect {
+    const char* name;
+    double ndcg_ratio, recall_ratio;
+  };
+  std::map<std::string, double> ndcg;
+  for (const Expect& e : {Expect{"ials", 2.1, 2.2}, Expect{"bpr", 1.4, 1.55}, Expect{"ease", 2.25, 2.3}}) {
+    SCOPED_TRACE(e.name);
+    const auto m = metrics(e.name, {{"threads", "1"}});
+    ndcg[e.name] = m.at("ndcg@10");
+    EXPECT_GT(m.at("ndcg@10"), popularity.at("ndcg@10") * e.ndcg_ratio);
+    EXPECT_GT(m.at("recall@10"), popularity.at("recall@10") * e.recall_ratio);
   }
+  // And their order: ease, then ials, well ahead of bpr.
+  EXPECT_GT(ndcg["ease"], ndcg["ials"]);
+  EXPECT_GT(ndcg["ials"], ndcg["bpr"] * 1.3);
 }

@@ -79,6 +79,8 @@ TEST(RankingCurve, BprValidationLeavesTheFitUnchanged) {
   int epochs = 0;
   FitOptions fo;
   fo.validation = &split.test;
+  const ValidationRanking grader(split.train, split.test, 10, 0);
+  fo.measure_epoch = [&](const Recommender& m, EpochReport& rep) { grader.measure(m, rep); };
   fo.on_epoch = [&](const EpochReport& e) {
     ++epochs;
     EXPECT_FALSE(std::isnan(e.valid_ndcg));
@@ -124,8 +126,6 @@ TEST(RankingCurve, HandComputedValidationNdcg) {
     }
     std::size_t n_users() const override { return 2; }
     std::size_t n_items() const override { return 4; }
-    void save_payload(BinaryWriter&) const override {}
-    void load_payload(BinaryReader&) override {}
   } model;
   RatingMatrix train(2, 4, {{0, 0, 4}, {1, 3, 4}});
   RatingMatrix valid(2, 4, {{0, 1, 2}, {0, 2, 5}, {1, 0, 3}});
@@ -143,15 +143,27 @@ TEST(RankingCurve, HandComputedValidationNdcg) {
   EXPECT_TRUE(std::isnan(rep.valid_ndcg));
 }
 
-TEST(RankingCurve, NothingIsMeasuredWithoutOnEpochOrK) {
-  RatingMatrix train(2, 4, {{0, 0, 4}, {1, 3, 4}});
-  FitOptions fo;
-  fo.validation = &train;
-  EXPECT_FALSE(validation_ranking(train, fo).has_value());  // no on_epoch
-  fo.on_epoch = [](const EpochReport&) {};
-  EXPECT_TRUE(validation_ranking(train, fo).has_value());
-  fo.validation_k = 0;
-  EXPECT_FALSE(validation_ranking(train, fo).has_value());
+TEST(RankingCurve, NothingIsMeasuredWithoutOnEpochOrMeasureEpoch) {
+  // The models grade nothing themselves: without measure_epoch the ranking
+  // fields stay NaN; without on_epoch measure_epoch is never called.
+  Split split0 = holdout_split(two_group_matrix(20, 10, 0.5, 0.1, 43), 1, 1);
+  for (const char* name : {"bpr", "ials"}) {
+    SCOPED_TRACE(name);
+    auto m = create_model(name, {{"threads", "1"}});
+    FitOptions fo;
+    fo.validation = &split0.test;
+    int graded = 0, reported = 0;
+    fo.measure_epoch = [&](const Recommender&, EpochReport&) { ++graded; };
+    m->fit(split0.train, fo);
+    EXPECT_EQ(graded, 0);
+    fo.measure_epoch = nullptr;
+    fo.on_epoch = [&](const EpochReport& e) {
+      ++reported;
+      EXPECT_TRUE(std::isnan(e.valid_ndcg));
+    };
+    m->fit(split0.train, fo);
+    EXPECT_GT(reported, 0);
+  }
   // With ranking off, evaluate's curve of a ranking model has only the loss.
   Split split = holdout_split(two_group_matrix(20, 10, 0.5, 0.1, 43), 1, 1);
   auto m = create_model("bpr", {{"epochs", "2"}, {"threads", "1"}});

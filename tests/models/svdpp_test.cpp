@@ -7,9 +7,12 @@
 #include <cmath>
 
 #include "mf_fixtures.h"
-#include "models/factors.h"
+#include "models/factor_model.h"
+#include "models/ridge.h"
+#include "models/rmse_over.h"
 #include "models/svdpp.h"
 #include "movierec/split.h"
+#include "util/rng.h"
 
 using namespace movierec;
 using namespace movierec::testing;

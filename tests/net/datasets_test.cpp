@@ -1,4 +1,4 @@
-// fetch_dataset and resolve_data against a loopback GroupLens look-alike.
+// fetch_dataset and resolve_dataset against a loopback GroupLens look-alike.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -36,18 +36,6 @@ std::string dataset_zip(const std::string& top, const std::string& ratings = kRa
                                       {top + "/movies.csv", kMovies},
                                       {top + "/links.csv", kLinks},
                                       {top + "/README.txt", "tiny test set\n"}});
-}
-
-// Whether load_dataset is the real reader yet (another branch provides it).
-bool loader_available(const std::filesystem::path& dir) {
-  try {
-    load_dataset(dir);
-    return true;
-  } catch (const NotSupported&) {
-    return false;
-  } catch (const Error&) {
-    return true;
-  }
 }
 
 FetchDataOptions fast(const std::filesystem::path& cache, const std::string& base) {
@@ -166,12 +154,8 @@ TEST_F(FetchData, DownloadsChecksMd5AndInstalls) {
   EXPECT_EQ(read_file(r.dir / "movies.csv"), kMovies);
   EXPECT_EQ(list_dir(cache_), std::set<std::string>{"ml-latest-small"});
   EXPECT_TRUE(leftover_temporaries(cache_).empty());
-  if (loader_available(r.dir)) {
-    // 4 ratings by users 1 and 2 of movies 1..3 (kRatings, kMovies).
-    EXPECT_EQ(r.load_note, "loads: 4 ratings, 2 users, 3 movies");
-  } else {
-    EXPECT_EQ(r.load_note.rfind("not verified", 0), 0u) << r.load_note;
-  }
+  // 4 ratings by users 1 and 2 of movies 1..3 (kRatings, kMovies).
+  EXPECT_EQ(r.load_note, "loads: 4 ratings, 2 users, 3 movies");
 
   // Second call: in the cache already, no download.
   int hits = zip_hits_.load();
@@ -234,15 +218,6 @@ TEST_F(FetchData, DroppedConnectionIsRetriedUpToTheLimit) {
 }
 
 TEST_F(FetchData, DatasetThatDoesNotLoadIsNotInstalled) {
-  {
-    auto probe = movierec::testing::temp_dir("probe");
-    write_file_atomically(probe / "ratings.csv", kRatings);
-    write_file_atomically(probe / "movies.csv", kMovies);
-    write_file_atomically(probe / "links.csv", kLinks);
-    bool real = loader_available(probe);
-    std::filesystem::remove_all(probe);
-    if (!real) GTEST_SKIP() << "load_dataset is still the stub on this branch; nothing to verify against";
-  }
   try {
     fetch_dataset("ml-latest-small", fast(cache_, base("badcsv")));
     FAIL();
@@ -274,30 +249,43 @@ TEST_F(FetchData, RemovesTemporariesOfDeadProcesses) {
 TEST_F(FetchData, ResolveData) {
   // A folder is used as is, whatever its name.
   std::filesystem::create_directories(cache_ / "my-folder");
-  EXPECT_EQ(resolve_data((cache_ / "my-folder").string()), cache_ / "my-folder");
+  EXPECT_EQ(resolve_dataset((cache_ / "my-folder").string()), cache_ / "my-folder");
 
   ScopedEnv data("MOVIEREC_DATA", (cache_ / "cache").string());
   ScopedEnv url("MOVIEREC_DATA_URL", base("good"));
   EXPECT_EQ(data_cache_dir(), cache_ / "cache");
   EXPECT_EQ(default_dataset_base_url(), base("good"));
-  // A known name absent from the cache is fetched from $MOVIEREC_DATA_URL...
-  EXPECT_EQ(resolve_data("ml-latest-small"), cache_ / "cache" / "ml-latest-small");
+  // A known name absent from the cache is fetched from $MOVIEREC_DATA_URL,
+  // saying so through the note callback (the library prints nothing)...
+  FetchDataOptions quiet;
+  quiet.progress = false;
+  std::vector<std::string> notes;
+  EXPECT_EQ(resolve_dataset("ml-latest-small", quiet, [&](const std::string& n) { notes.push_back(n); }),
+            cache_ / "cache" / "ml-latest-small");
   EXPECT_EQ(zip_hits_.load(), 1);
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(notes[0], "fetching ml-latest-small into " + (cache_ / "cache").string() + " (first use)");
   EXPECT_TRUE(std::filesystem::is_regular_file(cache_ / "cache" / "ml-latest-small" / "ratings.csv"));
   // ... and found there the next time.
-  EXPECT_EQ(resolve_data("ml-latest-small"), cache_ / "cache" / "ml-latest-small");
+  EXPECT_EQ(resolve_dataset("ml-latest-small"), cache_ / "cache" / "ml-latest-small");
   EXPECT_EQ(zip_hits_.load(), 1);
 
   try {
-    resolve_data("no-such-set");
+    resolve_dataset("no-such-set");
     FAIL();
   } catch (const ConfigError& e) {
     std::string m = e.what();
-    EXPECT_NE(m.find("no such folder"), std::string::npos) << m;
+    EXPECT_NE(m.find("dataset 'no-such-set': no such folder"), std::string::npos) << m;
+    EXPECT_EQ(m.find("--data"), std::string::npos) << m;  // the library names no CLI flag
     EXPECT_NE(m.find("ml-latest-small, ml-100k, ml-1m, ml-25m, ml-32m"), std::string::npos) << m;
   }
   write_file_atomically(cache_ / "a-file.csv", "x");
-  EXPECT_THROW(resolve_data((cache_ / "a-file.csv").string()), ConfigError);
+  try {
+    resolve_dataset((cache_ / "a-file.csv").string());
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("a-file.csv' is a file"), std::string::npos) << e.what();
+  }
 }
 
 TEST(DataCacheDir, DefaultsToXdgThenHome) {

@@ -185,17 +185,19 @@ TEST(HttpClient, RetriesATimeoutThenFailsWhenAlwaysSlow) {
   MockServer s;
   std::atomic<int> once_hits{0}, always_hits{0};
   s.server().Get("/slow-once", [&](const httplib::Request&, httplib::Response& res) {
-    if (once_hits++ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    if (once_hits++ == 0) s.stall(std::chrono::seconds(30));
     res.set_content("late", "text/plain");
   });
   s.server().Get("/slow", [&](const httplib::Request&, httplib::Response& res) {
     ++always_hits;
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    s.stall(std::chrono::seconds(30));
     res.set_content("never in time", "text/plain");
   });
   s.start();
+  // Stalls of 30 s against a 1 s timeout: no machine is that loaded, and an
+  // in-time answer (1 s) is certain on any.
   auto o = fast_options();
-  o.timeout_ms = 250;
+  o.timeout_ms = 1000;
   o.retries = 1;
   HttpClient c(o);
   auto r = c.get(s.url() + "/slow-once");
@@ -207,7 +209,7 @@ TEST(HttpClient, RetriesATimeoutThenFailsWhenAlwaysSlow) {
   EXPECT_EQ(f.curl_code, CURLE_OPERATION_TIMEDOUT);
   EXPECT_EQ(f.attempts, 2);
   EXPECT_NE(f.describe().find("imeout"), std::string::npos) << f.describe();
-  EXPECT_LT(seconds_since(t0), 2.0);  // two 250 ms timeouts, not two 700 ms answers... plus slack
+  EXPECT_LT(seconds_since(t0), 20.0);  // two 1 s timeouts, not the 30 s stalls
   EXPECT_EQ(always_hits.load(), 2);
 }
 
@@ -437,12 +439,12 @@ TEST(ParallelFetcher, TimeoutsRetriedUpToTheLimit) {
   std::atomic<int> hits{0};
   s.server().Get("/slow", [&](const httplib::Request&, httplib::Response& res) {
     ++hits;
-    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    s.stall(std::chrono::seconds(30));
     res.set_content("late", "text/plain");
   });
   s.start();
   auto o = fast_options();
-  o.timeout_ms = 200;
+  o.timeout_ms = 500;
   o.retries = 2;
   ParallelFetcher f(o, 2);
   f.add({s.url() + "/slow", {}, 0});

@@ -40,6 +40,15 @@ class MockServer {
 
   httplib::Server& server() { return server_; }
 
+  // A handler's "slow answer": waits up to max, but returns as soon as the
+  // server stops, so tests can stall far longer than any client timeout
+  // (robust on a loaded machine) without slowing their own teardown.
+  void stall(std::chrono::milliseconds max) const {
+    const auto end = std::chrono::steady_clock::now() + max;
+    while (!stopping_.load() && std::chrono::steady_clock::now() < end)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+
   void start() {
     port_ = server_.bind_to_any_port("127.0.0.1");
     if (port_ <= 0) throw std::runtime_error("mock server: cannot bind 127.0.0.1");
@@ -49,6 +58,7 @@ class MockServer {
   }
 
   void stop() {
+    stopping_ = true;
     if (thread_.joinable()) {
       server_.stop();
       thread_.join();
@@ -62,6 +72,7 @@ class MockServer {
   httplib::Server server_;
   std::thread thread_;
   int port_ = -1;
+  std::atomic<bool> stopping_{false};
 };
 
 // A zip archive in memory: (path, contents) entries; a path ending in '/' is a folder.

@@ -31,6 +31,20 @@ inline std::filesystem::path temp_dir(const std::string& name) {
 
 }  // namespace movierec::testing
 
+// statement must throw ErrorType whose message contains each of the strings
+// that follow (bad input is named in the message: STYLE.md §4, §5).
+#define MOVIEREC_EXPECT_ERROR(statement, ErrorType, ...)                                          \
+  do {                                                                                            \
+    try {                                                                                         \
+      statement;                                                                                  \
+      ADD_FAILURE() << #statement " did not throw";                                               \
+    } catch (const ErrorType& error_) {                                                           \
+      for (const std::string part_ : {__VA_ARGS__})                                               \
+        EXPECT_NE(std::string(error_.what()).find(part_), std::string::npos)                      \
+            << #statement ": the message does not name \"" << part_ << "\": " << error_.what();  \
+    }                                                                                             \
+  } while (0)
+
 #define MOVIEREC_SKIP_WITHOUT_SHARED(sub)                                                         \
   do {                                                                                            \
     if (!std::filesystem::exists(::movierec::testing::shared_path(sub)))                          \

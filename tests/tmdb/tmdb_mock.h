@@ -39,8 +39,8 @@ inline double mean_blue(const std::filesystem::path& f) {
 //   103 poster_path null             105 /p5.jpg, image 404
 //   106 429 Retry-After: 1, then /p6 107 500, then /p7.jpg
 //   108 /p8.jpg cut mid-transfer     109 /p9.jpg is not an image
-//   110 /p10.jpg a JPEG's first half 111 slow once, then /p11.jpg
-//   112 always slow
+//   110 /p10.jpg a JPEG's first half 111 stalls once (until the server stops), then /p11.jpg
+//   112 always stalls
 class TmdbMock {
  public:
   TmdbMock() {
@@ -76,10 +76,10 @@ class TmdbMock {
         case 109: return poster("/p9.jpg");
         case 110: return poster("/p10.jpg");
         case 111:
-          if (n == 1) std::this_thread::sleep_for(std::chrono::milliseconds(800));
+          if (n == 1) s_.stall(std::chrono::seconds(30));  // far beyond any client timeout
           return poster("/p11.jpg");
         case 112:
-          std::this_thread::sleep_for(std::chrono::milliseconds(800));
+          s_.stall(std::chrono::seconds(30));
           return poster("/p12.jpg");
         default:
           res.status = 404;

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "../support/shared.h"
 #include "movierec/errors.h"
 #include "movierec/registry.h"
 #include "util/binary_io.h"
@@ -44,9 +45,13 @@ TEST(BinaryReader, TruncationIsADataError) {
 }
 
 TEST(Registry, UnknownModelAndParameterAreConfigErrors) {
-  EXPECT_THROW(create_model("no-such-model"), ConfigError);
-  EXPECT_THROW(create_model("baseline", {{"bogus", "1"}}), ConfigError);
-  EXPECT_THROW(create_model("baseline", {{"epochs", "-3"}}), ConfigError);
+  MOVIEREC_EXPECT_ERROR(create_model("no-such-model"), ConfigError, "'no-such-model'", "available models: ",
+                        "baseline");
+  MOVIEREC_EXPECT_ERROR(create_model("baseline", {{"bogus", "1"}}), ConfigError, "model 'baseline'", "'bogus'",
+                        "valid parameters: ");
+  MOVIEREC_EXPECT_ERROR(create_model("baseline", {{"epochs", "-3"}}), ConfigError, "parameter 'epochs'",
+                        "\"-3\"");
+  MOVIEREC_EXPECT_ERROR(parse_params({"factors"}), ConfigError, "'factors'", "key=value");
   EXPECT_NO_THROW(create_model("baseline", {{"epochs", "3"}}));
 }
 
@@ -59,7 +64,8 @@ TEST(Params, OptionalNumberIsEmptyUnlessGivenAndChecksItsRange) {
   EXPECT_EQ(given.get_optional_double("reg", "doc", 0, 1), 0.25);
   EXPECT_NO_THROW(given.finish());  // read, so not unknown
   Params out_of_range("m", {{"reg", "2"}});
-  EXPECT_THROW(out_of_range.get_optional_double("reg", "doc", 0, 1), ConfigError);
+  MOVIEREC_EXPECT_ERROR(out_of_range.get_optional_double("reg", "doc", 0, 1), ConfigError, "model 'm'",
+                        "parameter 'reg'", "a number in [0, 1]", "\"2\"");
 }
 
 TEST(Baseline, BiasesMatchHandComputation) {

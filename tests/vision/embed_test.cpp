@@ -161,8 +161,10 @@ TEST(Embed, PcaBasisIsStoredAndReusedForNewPosters) {
   for (int j = 0; j < 3; ++j) EXPECT_NEAR(f2.row(7)[j], y[j], 1e-4);
   // --pca with another size, or without PCA on a reduced file, is refused.
   o.pca = 2;
-  EXPECT_THROW(embed_posters(posters, fx, dir / "f.mrf", o), ConfigError);
+  MOVIEREC_EXPECT_ERROR(embed_posters(posters, fx, dir / "f.mrf", o), ConfigError, "f.mrf", "not pca 2");
   EXPECT_THROW(embed_posters(posters, fx, dir / "g.mrf", EmbedOptions{.pca = 9}), ConfigError);  // 9 > 8 posters
+  MOVIEREC_EXPECT_ERROR(embed_posters(posters, fx, dir / "h.mrf", EmbedOptions{.batch = 0}), ConfigError,
+                        "batch: expected 1..4096, got 0");
   std::filesystem::remove_all(dir);
 }
 

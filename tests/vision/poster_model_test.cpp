@@ -191,7 +191,8 @@ TEST(PosterModel, NeedsDatasetAndFeatures) {
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("'features' is required"), std::string::npos);
   }
-  EXPECT_THROW(create_model("poster", {{"index", "kdtree"}}), ConfigError);
+  MOVIEREC_EXPECT_ERROR(create_model("poster", {{"index", "kdtree"}}), ConfigError, "model 'poster'",
+                        "parameter 'index'", "\"kdtree\"");
   // A feature file none of whose movies is in the dataset.
   auto dir = temp_dir("posterforeign");
   FeatureSet f;

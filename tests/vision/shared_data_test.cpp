@@ -89,17 +89,12 @@ TEST(SharedPosters, PosterGenreAgreementBeatsRandomOnMlLatestSmall) {
   MOVIEREC_SKIP_WITHOUT_SHARED(kModel);
   MOVIEREC_SKIP_WITHOUT_SHARED("data/posters");
   MOVIEREC_SKIP_WITHOUT_SHARED("data/ml-latest-small");
-  Dataset ds;
-  try {
-    ds = load_dataset(shared_path("data/ml-latest-small"));
-  } catch (const NotSupported& e) {
-    GTEST_SKIP() << "skipped: the MovieLens loader is not on this branch yet (" << e.what() << ")";
-  }
+  Dataset ds = load_dataset(shared_path("data/ml-latest-small"));
   auto model = create_model("poster", {{"features", subset_features().string()}});
   FitOptions fo;
   fo.dataset = &ds;
   model->fit(ds.ratings, fo);
-  SimilarityOptions o;
+  SimilarityReportOptions o;
   o.k = 10;
   auto r = similarity_report(ds, {{"poster", model.get()}}, o);
   std::printf("%zu posters: genre agreement@10 poster %.3f, random %.3f (poster_ref.py on all posters: 0.638 / 0.481)\n",

@@ -3,6 +3,9 @@
 #include <map>
 
 #include "eval/similarity_report.h"
+// Issue 12: both headers once defined movierec::SimilarityOptions; a file
+// including both did not compile.
+#include "models/similarity.h"
 #include "movierec/errors.h"
 #include "vision_fixtures.h"
 
@@ -27,8 +30,6 @@ class FixedSimilar final : public Recommender {
   }
   std::size_t n_users() const override { return 0; }
   std::size_t n_items() const override { return n_; }
-  void save_payload(BinaryWriter&) const override {}
-  void load_payload(BinaryReader&) override {}
 
  private:
   std::size_t n_;
@@ -50,7 +51,7 @@ TEST(SimilarityReport, HandComputedAgreementPopularityCoverageOverlap) {
   // k = 2. Model a: 0 -> {1, 2}, 1 -> {0, 3}, 2 -> {3, 0}, 3 -> {0, 1}; model b answers 0..2 only.
   FixedSimilar a(5, {{0, {1, 2}}, {1, {0, 3}}, {2, {3, 0}}, {3, {0, 1}}});
   FixedSimilar b(5, {{0, {1, 3}}, {1, {2, 3}}, {2, {0, 1}}});
-  SimilarityOptions o;
+  SimilarityReportOptions o;
   o.k = 2;
   auto r = similarity_report(ds, {{"a", &a}, {"b", &b}}, o);
   // Queries: movies with a genre that both models answer with 2 neighbours: 0, 1, 2 (3 lacks b, 4 has no genre).
@@ -92,7 +93,7 @@ TEST(SimilarityReport, RandomBaselineIsSeededAndFromThePool) {
   }
   Dataset ds = make_dataset(1, titles, genres, {});
   FixedSimilar m(40, same);
-  SimilarityOptions o;
+  SimilarityReportOptions o;
   o.k = 5;
   o.seed = 3;
   auto r1 = similarity_report(ds, {{"same-genre", &m}}, o);
@@ -113,4 +114,32 @@ TEST(SimilarityReport, ModelsWithoutSimilarityOrAnswersAreErrors) {
   FixedSimilar wrong(7, {});
   EXPECT_THROW(similarity_report(ds, {{"wrong", &wrong}}, {}), ConfigError);
   EXPECT_THROW(similarity_report(ds, {}, {}), ConfigError);
+}
+
+TEST(SimilarityReport, RandomBaselineNeverPicksTheQuery) {
+  // Issue 12. Six movies, each the only one of its genre, k = 5: the random
+  // neighbours of a query are then exactly the 5 other movies, none of which
+  // shares its genre, so the baseline's genre agreement is exactly 0. A
+  // baseline that may pick the query itself (which shares its own genre)
+  // scores above 0.
+  std::vector<std::string> titles;
+  std::vector<std::vector<std::string>> genres;
+  std::map<ItemIndex, std::vector<ItemIndex>> others;
+  for (ItemIndex i = 0; i < 6; ++i) {
+    titles.push_back("M" + std::to_string(i) + " (2000)");
+    genres.push_back({"G" + std::to_string(i)});
+    for (ItemIndex j = 0; j < 6; ++j)
+      if (j != i) others[i].push_back(j);
+  }
+  Dataset ds = make_dataset(1, titles, genres, {});
+  FixedSimilar m(6, others);
+  SimilarityReportOptions o;
+  o.k = 5;
+  for (std::uint64_t seed : {0, 1, 2, 3}) {
+    o.seed = seed;
+    auto r = similarity_report(ds, {{"all-others", &m}}, o);
+    ASSERT_EQ(r.queries, 6u);
+    EXPECT_EQ(r.random.genre_agreement, 0.0) << "seed " << seed;
+    EXPECT_EQ(r.random.coverage, 1.0);
+  }
 }

@@ -11,8 +11,8 @@
 
 #include "../support/shared.h"
 #include "util/atomic_file.h"
-#include "vision/gallery.h"
-#include "vision_fixtures.h"
+#include "report/gallery.h"
+#include "../vision/vision_fixtures.h"
 
 using namespace movierec;
 using namespace movierec::testing;

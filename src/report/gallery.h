@@ -1,4 +1,5 @@
-// One self-contained HTML page of "similar movies" (as the tutorial's figures):
+// One self-contained HTML page of "similar movies" (as the tutorial's figures),
+// a report over fitted recommenders (so it sits above models and vision):
 // per query movie its poster, then one row per model with the top-k posters,
 // title, year and score under each. Posters are shrunk to thumbnails with OpenCV
 // and embedded as base64 data URIs; CSS is inline; the page needs no network.

@@ -1,4 +1,4 @@
-#include "vision/gallery.h"
+#include "report/gallery.h"
 
 #include <cstdio>
 #include <map>

@@ -4,8 +4,8 @@
 
 #include "movierec/registry.h"
 #include "../support/shared.h"
-#include "vision/gallery.h"
-#include "vision_fixtures.h"
+#include "report/gallery.h"
+#include "../vision/vision_fixtures.h"
 
 using namespace movierec;
 using namespace movierec::testing;
