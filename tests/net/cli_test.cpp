@@ -33,11 +33,11 @@ class FetchCli : public ::testing::Test {
     s_.server().Get("/cut/ml-1m.zip", [&](const httplib::Request&, httplib::Response& res) {
       res.set_content(zip_.substr(0, zip_.size() / 2), "application/zip");
     });
-    // 2 MB at 20 KB per 50 ms: takes 5 s, long enough to be interrupted.
+    // 6 MB at 20 KB per 50 ms: takes 15 s, long enough to be interrupted on a loaded machine.
     s_.server().Get("/slow/ml-1m.zip", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content_provider(2'000'000, "application/zip", [](size_t offset, size_t, httplib::DataSink& sink) {
+      res.set_content_provider(6'000'000, "application/zip", [](size_t offset, size_t, httplib::DataSink& sink) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        std::string chunk(std::min<std::size_t>(20'000, 2'000'000 - offset), 'z');
+        std::string chunk(std::min<std::size_t>(20'000, 6'000'000 - offset), 'z');
         return sink.write(chunk.data(), chunk.size());
       });
     });
@@ -93,9 +93,13 @@ TEST_F(FetchCli, FetchDataFailuresHaveExitCodes) {
 
 TEST_F(FetchCli, InterruptedFetchLeavesTheCacheAsItWas) {
   std::filesystem::create_directories(cache_ / "ml-100k");  // an earlier dataset stays
-  // Ctrl-C (SIGINT) 2 s into a 5 s download (the binary takes up to a second to start here).
+  // Ctrl-C (SIGINT) once the download is under way: when the partial zip
+  // (<stage>/ml-1m.zip.tmp.*) appears, not after a fixed time, as the binary
+  // may take seconds to start on a loaded machine; the download takes 15 s.
   auto r = run_command("sh -c '" + bin() + " fetch-data ml-1m" + flags("slow") +
-                       " & pid=$!; sleep 2; kill -INT $pid; wait $pid'");
+                       " & pid=$!; for i in $(seq 600); do ls \"" + cache_.string() +
+                       "\"/.fetch-*/ml-1m.zip.tmp.* >/dev/null 2>&1 && break; sleep 0.05; done; kill -INT $pid; "
+                       "wait $pid'");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("interrupted"), std::string::npos) << r.output;
   EXPECT_EQ(list_dir(cache_), std::set<std::string>{"ml-100k"});

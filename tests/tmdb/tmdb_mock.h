@@ -76,9 +76,15 @@ class TmdbMock {
         case 109: return poster("/p9.jpg");
         case 110: return poster("/p10.jpg");
         case 111:
-          if (n == 1) s_.stall(std::chrono::seconds(30));  // far beyond any client timeout
+          if (n == 1) {
+            // Far beyond any client timeout. The client gives up at its timeout and
+            // the mock cannot see when, so the stall no longer counts as in flight.
+            f.end();
+            s_.stall(std::chrono::seconds(30));
+          }
           return poster("/p11.jpg");
         case 112:
+          f.end();  // as for 111
           s_.stall(std::chrono::seconds(30));
           return poster("/p12.jpg");
         default:
@@ -159,8 +165,13 @@ class TmdbMock {
       while (now > p && !m_.peak_.compare_exchange_weak(p, now)) {
       }
     }
-    ~Flight() { --m_.in_flight_; }
+    ~Flight() { end(); }
+    void end() {
+      if (!ended_) --m_.in_flight_;
+      ended_ = true;
+    }
     TmdbMock& m_;
+    bool ended_ = false;
   };
 
   bool authorised(const httplib::Request& req, httplib::Response& res) {
