@@ -25,8 +25,10 @@ set(MOVIEREC_TARGET_OF_cli cli)    # the executable, below
 set(MOVIEREC_TARGET_OF_serve serve)  # its own target (cmake/serve.cmake)
 set(MOVIEREC_TARGET_OF_python python)  # the pybind11 module (cmake/python.cmake)
 # Single files whose folder is heavier than they are (they hold no OpenCV or
-# curl): the poster model reads feature files, so the reader lives in core.
-set(MOVIEREC_FILE_TARGETS src/vision/feature_file.cpp=core src/vision/image_codec.cpp=image)
+# curl): the poster model reads feature files, so the reader lives in core;
+# the item features (src/features) reduce poster features by PCA (Eigen only).
+set(MOVIEREC_FILE_TARGETS src/vision/feature_file.cpp=core src/vision/pca.cpp=core
+                            src/vision/image_codec.cpp=image)
 
 foreach(t core image vision net tmdb)
   set(MOVIEREC_${t}_SOURCES "")

@@ -44,6 +44,12 @@ struct EvalOptions {
   bool progress = false;
   const Dataset* dataset = nullptr;  // passed to fit as side information
   std::function<void(const EpochReport&)> on_epoch;  // learning curves
+  // Which movies the ranking metrics rank: kUnrated, every movie the user did
+  // not rate in train; kNew, the split's new movies only (the new-movie
+  // protocol); kAll, new and old movies together, adding "auc" and
+  // "new_share@k" (share of new movies in the top k). kNew also adds "auc".
+  enum class Candidates { kUnrated, kNew, kAll };
+  Candidates candidates = Candidates::kUnrated;
 };
 
 // Metric name -> value: "mse", "rmse", "mae" (rating models only; predictions

@@ -15,6 +15,10 @@ struct Dataset;
 struct Split {
   std::string name;  // "holdout:10", "fold 2/5"...
   RatingMatrix train, test;
+  // New movies (cold start): no rating in train. Filled by cold_items_split and
+  // by file splits (movies absent from the train file); empty otherwise.
+  std::vector<ItemIndex> new_items;
+  std::size_t eligible_items = 0;  // cold_items_split: movies that could become new
 };
 
 // The tutorial's protocol: n test ratings per user, sampled without replacement;
@@ -34,9 +38,27 @@ Split temporal_split(const RatingMatrix& r, std::size_t n);
 std::vector<Split> file_splits(const Dataset& ds, const std::vector<std::string>& base_files,
                                const std::vector<std::string>& test_files);
 
+// New movies (cold start): among the eligible movies (eligible[i] != 0) with
+// at least min_ratings ratings, round(percent% of them) are drawn (seeded) as new
+// movies; every rating of a new movie goes to test, every other rating to train.
+// REQUIRES eligible.size() == r.n_items(); ConfigError when no movie qualifies.
+Split cold_items_split(const RatingMatrix& r, const std::vector<char>& eligible, double percent,
+                       std::uint64_t seed, std::size_t min_ratings = 5);
+
+// The validation carve-out of a cold split: the same rule applied to its
+// train part (seed mixed), so hyperparameters are chosen without its test part.
+Split cold_items_validation(const Split& outer, const std::vector<char>& eligible, double percent,
+                            std::uint64_t seed, std::size_t min_ratings = 5);
+
 // Parses a split spec: "holdout:10", "kfold:5", "temporal:10",
-// "files:DIR/u{1..5}.base,test" (base files and the matching ".test" files), "none"
-// (train on everything, empty test). Throws ConfigError on a bad spec.
-std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::uint64_t seed);
+// "files:DIR/u{1..5}.base,test" (base files and the matching ".test" files),
+// "files:TRAIN.csv,TEST.csv" (two MovieLens-format files; movies absent from
+// TRAIN are new movies), "cold-items:P" (P% of the eligible movies new, see
+// cold_items_split; "cold-items:P:valid" is its validation carve-out), "none"
+// (train on everything, empty test). eligible: per movie, whether it has the
+// side features a cold split requires (empty: every movie). Throws
+// ConfigError on a bad spec.
+std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::uint64_t seed,
+                               const std::vector<char>& eligible = {});
 
 }  // namespace movierec

@@ -8,6 +8,7 @@
 #include "cli/common.h"
 #include "eval/learning_curve.h"
 #include "eval/search_space.h"
+#include "features/item_features.h"
 #include "movierec/errors.h"
 #include "movierec/metrics.h"
 #include "movierec/registry.h"
@@ -23,6 +24,8 @@ std::vector<std::string> table_metrics(std::size_t k) {
   std::vector<std::string> m = {"rmse", "mse", "mae", "mse_unclipped"};
   for (const char* name : {"precision", "recall", "ndcg", "map", "hit", "coverage"})
     m.push_back(fmt::format("{}@{}", name, k));
+  m.push_back("auc");
+  m.push_back(fmt::format("new_share@{}", k));
   return m;
 }
 
@@ -38,7 +41,63 @@ struct EvalCliOptions {
   bool no_ranking = false;
   std::string curve, plot;
   bool list = false;
+  std::string side;        // --side: side features of the content models, eligibility of cold-items
+  std::string candidates;  // --candidates: new | all | unrated ("" : new for cold splits)
 };
+
+// Per movie, whether it has every --side feature (every movie without --side):
+// who may become a new movie in a cold-items split.
+std::vector<char> cold_eligibility(const Dataset& ds, const std::string& split, const std::string& side) {
+  if (side.empty() || !split.starts_with("cold-items")) return {};
+  return side_available(ds, parse_side(side));
+}
+
+// --side SPEC becomes side=SPEC for every model that takes side features
+// (unless --param sets it).
+void add_side_param(const std::string& model, const std::string& side, ParamMap& params) {
+  if (side.empty() || params.count("side")) return;
+  for (const auto& m : list_models())
+    if (m.name == model)
+      for (const auto& p : m.params)
+        if (p.name == "side") params["side"] = side;
+}
+
+EvalOptions::Candidates parse_candidates(const std::string& c, const std::vector<Split>& splits) {
+  if (c.empty()) {
+    bool cold = !splits.empty() && splits[0].name.starts_with("cold-items");
+    return cold ? EvalOptions::Candidates::kNew : EvalOptions::Candidates::kUnrated;
+  }
+  if (c == "new") return EvalOptions::Candidates::kNew;
+  if (c == "all") return EvalOptions::Candidates::kAll;
+  if (c == "unrated") return EvalOptions::Candidates::kUnrated;
+  throw ConfigError("--candidates: expected new, all or unrated, got \"" + c + "\"");
+}
+
+// The protocol, printed above the results.
+std::string protocol_text(const EvalCliOptions& o, const Dataset& ds, const std::vector<Split>& splits,
+                          EvalOptions::Candidates c) {
+  const Split& s = splits[0];
+  std::string out;
+  if (s.eligible_items > 0)
+    out += fmt::format("protocol: {} (seed {}): {} of {} eligible movies (>= 5 ratings{}) are new; their {} ratings "
+                       "are the test set, the other {} ratings train\n",
+                       s.name, o.seed, s.new_items.size(), s.eligible_items,
+                       o.side.empty() ? std::string() : ", every side feature of " + o.side, s.test.nnz(),
+                       s.train.nnz());
+  else if (!s.new_items.empty())
+    out += fmt::format("protocol: {}: {} movies of {} have no rating in train (new movies)\n", s.name,
+                       s.new_items.size(), ds.name);
+  const std::string rel = o.relevance > 0 ? fmt::format("a test rating >= {}", o.relevance) : "any test rating";
+  if (c == EvalOptions::Candidates::kNew)
+    out += fmt::format("candidates new: for every test user with {} on a new movie, the {} new movies are ranked; "
+                       "NDCG@{}, recall@{} and AUC are averaged over those users\n",
+                       rel, s.new_items.size(), o.k, o.k);
+  else if (c == EvalOptions::Candidates::kAll)
+    out += fmt::format("candidates all: for every test user with {}, every movie unrated in train (new and old) is "
+                       "ranked; NDCG@{}, recall@{}, AUC and the new movies' share of the top {} are averaged\n",
+                       rel, o.k, o.k, o.k);
+  return out;
+}
 
 void print_models() {
   for (const auto& m : list_models()) {
@@ -74,8 +133,9 @@ void check_model_split(const Recommender& m, const std::string& split, std::uint
 void run_evaluate(const EvalCliOptions& o) {
   if (o.list) return print_models();
   Dataset ds = load_data(o.common);
-  auto splits = make_splits(ds, o.split, o.seed);
+  auto splits = make_splits(ds, o.split, o.seed, cold_eligibility(ds, o.split, o.side));
   EvalOptions eo = eval_options(o, ds);
+  eo.candidates = parse_candidates(o.candidates, splits);
   std::vector<std::string> names = o.model_file.empty() ? split_list(o.models) : std::vector<std::string>{""};
   if (names.empty()) throw ConfigError("--model: no model named");
   if ((!o.curve.empty() || !o.plot.empty()) && (names.size() != 1 || !o.model_file.empty()))
@@ -98,6 +158,7 @@ void run_evaluate(const EvalCliOptions& o) {
       cv.mean = cv.per_split[0];
     } else {
       ParamMap params = params_for(name, o.params);
+      add_side_param(name, o.side, params);
       create_model(name, params);  // validates the parameters before any work
       std::vector<EpochReport> curve;
       EvalOptions this_eo = eo;
@@ -114,6 +175,8 @@ void run_evaluate(const EvalCliOptions& o) {
       }
     }
     nlohmann::json j = {{"model", model_name}, {"split", o.split}, {"seed", o.seed}, {"metrics", cv.mean}};
+    if (eo.candidates != EvalOptions::Candidates::kUnrated)
+      j["protocol"] = protocol_text(o, ds, splits, eo.candidates);
     if (splits.size() > 1) j["stddev"] = cv.stddev;
     results.push_back(j);
     std::vector<std::string> row = {model_name};
@@ -134,9 +197,11 @@ void run_evaluate(const EvalCliOptions& o) {
     print_json(results.size() == 1 ? results[0] : nlohmann::json{{"split", o.split}, {"results", results}});
     return;
   }
-  std::cout << fmt::format("{}: {} users, {} ratings; split {} (seed {}), {} split(s); top-N over all unrated "
-                           "movies\n",
-                           ds.name, ds.ratings.n_users(), ds.ratings.nnz(), o.split, o.seed, splits.size());
+  std::cout << fmt::format("{}: {} users, {} ratings; split {} (seed {}), {} split(s); {}\n", ds.name,
+                           ds.ratings.n_users(), ds.ratings.nnz(), o.split, o.seed, splits.size(),
+                           eo.candidates == EvalOptions::Candidates::kUnrated ? "top-N over all unrated movies"
+                                                                              : "top-N over candidates:");
+  std::cout << protocol_text(o, ds, splits, eo.candidates);
   // Columns no model has (ranking metrics with --no-ranking...) are dropped.
   std::vector<std::string> header = {"model"};
   std::vector<bool> keep(shown.size() + 2, true);
@@ -162,13 +227,15 @@ struct TrainOptions {
   std::string out;
   std::string split = "none";
   std::uint64_t seed = 42;
+  std::string side;
 };
 
 void run_train(const TrainOptions& o) {
   Dataset ds = load_data(o.common);
   ParamMap params = params_for(o.model, o.params);
+  add_side_param(o.model, o.side, params);
   auto model = create_model(o.model, params);
-  auto splits = make_splits(ds, o.split, o.seed);
+  auto splits = make_splits(ds, o.split, o.seed, cold_eligibility(ds, o.split, o.side));
   if (splits.size() != 1) throw ConfigError("train --split: give a single split (holdout:N, temporal:N or none)");
   FitOptions fo;
   fo.dataset = &ds;
@@ -199,6 +266,8 @@ struct TuneCliOptions {
   std::uint64_t seed = 42;
   std::size_t random = 0;
   std::size_t k = 10;
+  std::string side, candidates;
+  float relevance = 0;
 };
 
 void run_tune(const TuneCliOptions& o) {
@@ -211,12 +280,15 @@ void run_tune(const TuneCliOptions& o) {
   } catch (const ConfigError& e) {
     throw ConfigError(std::string("--grid: ") + e.what() + (o.random == 0 ? " (--random N samples ranges)" : ""));
   }
-  auto splits = make_splits(ds, o.split, o.seed);
+  auto splits = make_splits(ds, o.split, o.seed, cold_eligibility(ds, o.split, o.side));
   TuneOptions to;
   to.metric = o.metric;
   to.fixed = params_for(o.model, o.params);
+  add_side_param(o.model, o.side, to.fixed);
   to.eval.k = o.k;
   to.eval.dataset = &ds;
+  to.eval.candidates = parse_candidates(o.candidates, splits);
+  to.eval.relevance_threshold = o.relevance;
   Progress progress("tune " + o.model, cands.size() * splits.size(), !o.common.json);
   to.on_fold = [&] { progress.add(); };
   std::vector<TuneResult> rows;
@@ -266,7 +338,7 @@ void add_eval_commands(CLI::App& app) {
       ->capture_default_str();
   ev->add_option("--param", eo->params, "key=value for every model, or model.key=value for one (repeatable)");
   ev->add_option("--model-file", eo->model_file, "evaluate a model saved by `train --split` (same --split/--seed)");
-  ev->add_option("--split", eo->split, "holdout:N | kfold:K | temporal:N | files:DIR/u{1..5}.base,test")
+  ev->add_option("--split", eo->split, "holdout:N | kfold:K | temporal:N | cold-items:P[:valid] | files:DIR/u{1..5}.base,test | files:TRAIN,TEST")
       ->capture_default_str();
   ev->add_option("--seed", eo->seed, "random seed of the split")->capture_default_str();
   ev->add_option("-k", eo->k, "cut-off of the top-N metrics")->capture_default_str();
@@ -281,6 +353,12 @@ void add_eval_commands(CLI::App& app) {
                  "draw the learning curve to this SVG: RMSE for rating models, NDCG@k and recall@k (train loss on "
                  "a right axis) for ranking models");
   ev->add_flag("--list-models", eo->list, "list the models and their parameters");
+  ev->add_option("--side", eo->side,
+                 "side features genres,year,tags,genome,posters=FILE[:weight]: the content models' side=, and what a "
+                 "cold-items movie must have");
+  ev->add_option("--candidates", eo->candidates,
+                 "ranked movies: new (the split's new movies; default for cold-items), all (new and old, with the "
+                 "new movies' share of the top k), unrated (every movie unrated in train; default otherwise)");
   ev->callback([eo] { run_evaluate(*eo); });
 
   auto to = std::make_shared<TrainOptions>();
@@ -291,6 +369,7 @@ void add_eval_commands(CLI::App& app) {
   tr->add_option("--out", to->out, "model file to write (atomically)")->required();
   tr->add_option("--split", to->split, "train on this split's train part (none: all ratings)")->capture_default_str();
   tr->add_option("--seed", to->seed, "random seed of the split")->capture_default_str();
+  tr->add_option("--side", to->side, "side features (as for evaluate)");
   tr->callback([to] { run_train(*to); });
 
   auto tu = std::make_shared<TuneCliOptions>();
@@ -305,6 +384,10 @@ void add_eval_commands(CLI::App& app) {
   tn->add_option("--random", tu->random, "random search: sample N combinations instead of the full grid");
   tn->add_option("--seed", tu->seed, "seed of the split and of random search")->capture_default_str();
   tn->add_option("-k", tu->k, "cut-off of top-N metrics")->capture_default_str();
+  tn->add_option("--side", tu->side, "side features (as for evaluate)");
+  tn->add_option("--candidates", tu->candidates, "ranked movies (as for evaluate)");
+  tn->add_option("--relevance-threshold", tu->relevance, "test ratings >= this are relevant for top-N (0: all)")
+      ->capture_default_str();
   tn->callback([tu] { run_tune(*tu); });
 }
 

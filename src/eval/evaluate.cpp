@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 
+#include "eval/candidates.h"
 #include "eval/validation_ranking.h"
 #include "movierec/errors.h"
 #include "movierec/metrics.h"
@@ -96,7 +97,9 @@ MetricMap evaluate(Recommender& model, const Split& split, const RatingScale& sc
     m["mse_unclipped"] = error_metrics(predicted, actual, RatingScale{-inf, inf, scale.step}).mse;
   }
 
-  if (ranking) {
+  if (opts.ranking && opts.candidates != EvalOptions::Candidates::kUnrated) {
+    for (const auto& [name, v] : candidate_metrics(model, split, opts)) m[name] = v;
+  } else if (ranking) {
     // Every movie not rated in train is ranked (recommend batches and parallelises).
     const RankingMetrics r = ranking->measure(model);
     if (r.users > 0) {

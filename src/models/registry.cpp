@@ -7,9 +7,12 @@
 #include "models/article_cf.h"
 #include "models/baseline.h"
 #include "models/bpr.h"
+#include "models/content_factors.h"
+#include "models/content_knn.h"
 #include "models/ease.h"
 #include "models/ials.h"
 #include "models/knn.h"
+#include "models/ltr.h"
 #include "models/poster.h"
 #include "models/sgd_mf.h"
 #include "models/svdpp.h"
@@ -57,6 +60,17 @@ const std::vector<Entry>& entries() {
       {"ease", "EASE closed-form item-item model (Steck 2019); ranking only", maker<Ease>()},
       {"poster", "content-based: cosine of CNN poster features (needs features=FILE from `posters embed`)",
        maker<PosterModel>()},
+      {"content-knn",
+       "content-based: mean cosine of side features (side=genres,year,tags,posters=FILE) to the user's liked movies",
+       maker<ContentKnn>()},
+      {"content-factors",
+       "hybrid: a factor model (ials) plus a ridge map from side features to movie factors and popularity; "
+       "new movies get predicted factors",
+       maker<ContentFactors>()},
+      {"ltr",
+       "learning to rank: LambdaMART (xgboost rank:ndcg) re-ranks the candidates of base models (ease, ials, "
+       "popularity) with their scores, popularity, year and side-feature similarities; trained on a carve-out of train",
+       maker<Ltr>()},
   };
   return table;
 }

@@ -146,9 +146,11 @@ std::vector<Split> file_splits(const Dataset& ds, const std::vector<std::string>
   return out;
 }
 
-std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::uint64_t seed) {
+std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::uint64_t seed,
+                               const std::vector<char>& eligible) {
   const std::string usage =
-      "expected none, holdout:N, kfold:K, temporal:N or files:DIR/u{1..5}.base,test";
+      "expected none, holdout:N, kfold:K, temporal:N, cold-items:P, files:DIR/u{1..5}.base,test or "
+      "files:TRAIN.csv,TEST.csv";
   std::size_t colon = spec.find(':');
   std::string kind = spec.substr(0, colon);
   std::string arg = colon == std::string::npos ? "" : spec.substr(colon + 1);
@@ -174,10 +176,35 @@ std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::
     return out;
   }
   if (kind == "kfold") return kfold_splits(ds.ratings, parse_count(spec, arg, "the number of folds K", 2), seed);
+  if (kind == "cold-items") {
+    std::string pct = arg;
+    bool valid = false;
+    if (pct.ends_with(":valid")) {
+      valid = true;
+      pct.resize(pct.size() - 6);
+    }
+    double p = 0;
+    if (!parse_double(pct, p) || !(p > 0 && p < 100))
+      throw ConfigError("split spec \"" + spec + "\": expected the percentage of new movies P in (0, 100) "
+                        "(cold-items:P, or cold-items:P:valid for its validation carve-out), got \"" + arg + "\"");
+    std::vector<Split> out;
+    out.push_back(cold_items_split(ds.ratings, eligible, p, seed));
+    if (valid) out[0] = cold_items_validation(out[0], eligible, p, seed);
+    return out;
+  }
   if (kind == "files") {
     // "DIR/u{1..5}.base,test": base files, then the extension of the test files.
     std::string pattern = arg, test_ext = "test";
     std::size_t comma = arg.rfind(',');
+    // "TRAIN.csv,TEST.csv": two files named in full (a test part with a dot or a slash).
+    if (comma != std::string::npos && arg.find('{') == std::string::npos &&
+        arg.substr(comma + 1).find_first_of("./") != std::string::npos) {
+      auto out = file_splits(ds, {locate(ds, arg.substr(0, comma))}, {locate(ds, arg.substr(comma + 1))});
+      // Movies of the movie file with no rating in TRAIN are the new movies.
+      for (ItemIndex i = 0; i < out[0].train.n_items(); ++i)
+        if (out[0].train.item_count(i) == 0) out[0].new_items.push_back(i);
+      return out;
+    }
     if (comma != std::string::npos && arg.find('}', comma) == std::string::npos) {
       pattern = arg.substr(0, comma);
       test_ext = arg.substr(comma + 1);

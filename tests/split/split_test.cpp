@@ -214,10 +214,11 @@ TEST(MakeSplits, SpecsAndErrors) {
   EXPECT_EQ(message("holdout:x"), "split spec \"holdout:x\": expected the test ratings per user N (an integer >= 1), got \"x\"");
   EXPECT_EQ(message("kfold:1"), "split spec \"kfold:1\": expected the number of folds K (an integer >= 2), got \"1\"");
   EXPECT_EQ(message("holdout"),
-            "bad split spec \"holdout\": expected none, holdout:N, kfold:K, temporal:N or files:DIR/u{1..5}.base,test");
+            "bad split spec \"holdout\": expected none, holdout:N, kfold:K, temporal:N, cold-items:P, "
+            "files:DIR/u{1..5}.base,test or files:TRAIN.csv,TEST.csv");
   EXPECT_EQ(message("random:3"),
-            "bad split spec \"random:3\": unknown kind \"random\"; expected none, holdout:N, kfold:K, temporal:N or "
-            "files:DIR/u{1..5}.base,test");
+            "bad split spec \"random:3\": unknown kind \"random\"; expected none, holdout:N, kfold:K, temporal:N, "
+            "cold-items:P, files:DIR/u{1..5}.base,test or files:TRAIN.csv,TEST.csv");
   EXPECT_EQ(message("files:u{1..5.base,test"), "split spec \"files:u{1..5.base,test\": '{' without '}'");
   EXPECT_EQ(message("files:u{5..1}.base,test"),
             "split spec \"files:u{5..1}.base,test\": expected a range {a..b} with integers a <= b, got {5..1}");

@@ -1,0 +1,366 @@
+#include "util/eigen.h"  // first: it includes <immintrin.h> with its warning silenced
+
+#include "models/ltr.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "movierec/dataset.h"
+#include "movierec/errors.h"
+#include "movierec/registry.h"
+#include "movierec/split.h"
+#include "util/binary_io.h"
+#include "util/parallel.h"
+#include "util/strings.h"
+#include "util/topk.h"
+
+namespace movierec {
+
+struct Ltr::Stats {
+  std::vector<float> item_pop, item_mean, user_act, user_mean;
+  float mu = 0;
+
+  explicit Stats(const RatingMatrix& r) {
+    mu = static_cast<float>(r.mean());
+    item_pop.resize(r.n_items());
+    item_mean.resize(r.n_items());
+    for (ItemIndex i = 0; i < r.n_items(); ++i) {
+      double s = 0;
+      for (float v : r.item_values(i)) s += v;
+      item_pop[i] = std::log1p(static_cast<float>(r.item_count(i)));
+      // Shrunk to the global mean by 10 pseudo-ratings: a movie rated once is not a 5-star movie.
+      item_mean[i] = static_cast<float>((s + 10.0 * mu) / (r.item_count(i) + 10.0));
+    }
+    user_act.resize(r.n_users());
+    user_mean.resize(r.n_users());
+    for (UserIndex u = 0; u < r.n_users(); ++u) {
+      double s = 0;
+      for (float v : r.user_values(u)) s += v;
+      user_act[u] = std::log1p(static_cast<float>(r.user_count(u)));
+      user_mean[u] = r.user_count(u) ? static_cast<float>(s / r.user_count(u)) : mu;
+    }
+  }
+};
+
+namespace {
+
+ParamMap base_params_of(const std::string& base, const std::string& spec) {
+  // "ials.factors=128;ease.lambda=400": entries for this base only.
+  std::vector<std::string> mine;
+  for (const auto& e : split(spec, ';')) {
+    std::string t(trim(e));
+    if (t.empty()) continue;
+    auto dot = t.find('.'), eq = t.find('=');
+    if (dot == std::string::npos || eq == std::string::npos || dot > eq)
+      throw ConfigError("model 'ltr': parameter 'base_params': expected base.key=value entries separated by ';', got \"" +
+                        t + "\"");
+    if (t.substr(0, dot) == base) mine.push_back(t.substr(dot + 1));
+  }
+  return parse_params(mine);
+}
+
+}  // namespace
+
+Ltr::Ltr(Params& p)
+    : side_(p, "genres,year"),
+      base_names_(split(p.get_string("bases", "ease,ials,popularity", "base models whose candidates are re-ranked"),
+                        ',')),
+      base_params_(p.get_string("base_params", "", "their parameters: \"ials.factors=128;ease.lambda=400\"")),
+      candidates_(p.get_int("candidates", 50, "candidates per base model and user", 1, 100000)),
+      valid_(p.get_int("valid", 10, "ratings per user carved out of train to label the ranker's training rows", 1,
+                       100000)),
+      rounds_(p.get_int("rounds", 300, "boosting rounds (the most, with select_rounds)", 1, 100000)),
+      select_rounds_(p.get_bool("select_rounds", true,
+                                "early stopping: train on 4/5 of the validation users, keep the rounds with the best NDCG@10 on the rest")),
+      seed_(static_cast<std::uint64_t>(p.get_int("seed", 42, "seed of the carve-out and of xgboost", 0, 2000000000))) {
+  ranker_opts_.max_depth = p.get_int("depth", 6, "tree depth", 1, 20);
+  ranker_opts_.eta = p.get_double("eta", 0.05, "learning rate", 1e-4, 1);
+  ranker_opts_.min_child_weight = p.get_double("min_child_weight", 1, "xgboost min_child_weight", 0, 1e6);
+  ranker_opts_.subsample = p.get_double("subsample", 0.8, "rows sampled per tree", 0.05, 1);
+  ranker_opts_.colsample = p.get_double("colsample", 0.8, "features sampled per tree", 0.05, 1);
+  ranker_opts_.threads = p.get_int("threads", 0, "xgboost threads (0: every core)", 0, 4096);
+  for (auto& b : base_names_) b = std::string(trim(b));
+  std::erase(base_names_, std::string());
+  if (base_names_.empty()) throw ConfigError("model 'ltr': parameter 'bases': name at least one model");
+  for (const auto& b : base_names_) {
+    if (b == "ltr") throw ConfigError("model 'ltr': parameter 'bases': ltr cannot re-rank itself");
+    create_model(b, base_params_of(b, base_params_));  // validates names and parameters now
+  }
+}
+
+Ltr::~Ltr() = default;
+
+std::vector<std::unique_ptr<Recommender>> Ltr::make_bases() const {
+  std::vector<std::unique_ptr<Recommender>> out;
+  for (const auto& b : base_names_) out.push_back(create_model(b, base_params_of(b, base_params_)));
+  return out;
+}
+
+std::size_t Ltr::n_cols() const { return 3 * base_names_.size() + 5 + feats_.blocks.size(); }
+
+std::vector<std::string> Ltr::feature_names() const {
+  std::vector<std::string> n;
+  for (const auto& b : base_names_) {
+    n.push_back(b + ".score");
+    n.push_back(b + ".score_minus_best");
+    n.push_back(b + ".rank");
+  }
+  n.insert(n.end(), {"movie.log_ratings", "movie.shrunk_mean", "movie.year", "user.log_ratings", "user.mean"});
+  for (const auto& b : feats_.blocks) n.push_back("similarity." + b.name);
+  return n;
+}
+
+void Ltr::rows_for(std::span<const UserIndex> users, const std::vector<std::unique_ptr<Recommender>>& bases,
+                   const RatingMatrix& train, const Stats& st, std::vector<std::vector<ItemIndex>>& cand,
+                   std::vector<float>& x) const {
+  const std::size_t n = train.n_items(), nb = bases.size(), cols = n_cols();
+  std::vector<std::vector<float>> scores(nb, std::vector<float>(users.size() * n));
+  for (std::size_t b = 0; b < nb; ++b) bases[b]->score(users, scores[b]);
+  cand.assign(users.size(), {});
+  x.clear();
+  std::vector<int> rank(nb * n);
+  std::vector<float> best(nb);
+  std::vector<char> seen(n, 0);
+  Eigen::VectorXf profile(feats_.dim);
+  for (std::size_t r = 0; r < users.size(); ++r) {
+    const UserIndex u = users[r];
+    auto rated = train.user_items(u);
+    auto& c = cand[r];
+    for (std::size_t b = 0; b < nb; ++b) {
+      std::span<const float> row(scores[b].data() + r * n, n);
+      auto top = top_k(row, candidates_, [&](ItemIndex i) { return std::binary_search(rated.begin(), rated.end(), i); });
+      best[b] = top.empty() ? 0.f : top[0].score;
+      std::fill(rank.begin() + b * n, rank.begin() + (b + 1) * n, candidates_);
+      for (std::size_t t = 0; t < top.size(); ++t) {
+        rank[b * n + top[t].item] = static_cast<int>(t);
+        if (!seen[top[t].item]) {
+          seen[top[t].item] = 1;
+          c.push_back(top[t].item);
+        }
+      }
+    }
+    for (ItemIndex i : c) seen[i] = 0;
+    std::sort(c.begin(), c.end());
+    // The user's liked profile (mean of the liked movies' feature rows).
+    profile.setZero();
+    if (feats_.dim > 0) {
+      auto vals = train.user_values(u);
+      std::size_t m = 0;
+      for (std::size_t p = 0; p < rated.size(); ++p)
+        if (vals[p] >= st.user_mean[u] - 1e-6f) {
+          profile += Eigen::Map<const Eigen::VectorXf>(feats_.row(rated[p]), feats_.dim);
+          ++m;
+        }
+      if (m) profile /= float(m);
+    }
+    for (ItemIndex i : c) {
+      for (std::size_t b = 0; b < nb; ++b) {
+        const float s = scores[b][r * n + i];
+        x.push_back(s);
+        x.push_back(s - best[b]);
+        x.push_back(static_cast<float>(rank[b * n + i]));
+      }
+      x.push_back(st.item_pop[i]);
+      x.push_back(st.item_mean[i]);
+      x.push_back(years_[i] > 0 ? static_cast<float>(years_[i]) : std::numeric_limits<float>::quiet_NaN());
+      x.push_back(st.user_act[u]);
+      x.push_back(st.user_mean[u]);
+      for (const auto& blk : feats_.blocks) {
+        const float* a = feats_.row(i) + blk.offset;
+        const float* p = profile.data() + blk.offset;
+        double dot = 0, na = 0, np = 0;
+        for (std::size_t j = 0; j < blk.dim; ++j) {
+          dot += double(a[j]) * p[j];
+          na += double(a[j]) * a[j];
+          np += double(p[j]) * p[j];
+        }
+        x.push_back(na > 0 && np > 0 ? static_cast<float>(dot / std::sqrt(na * np)) : 0.f);
+      }
+    }
+  }
+  (void)cols;
+}
+
+void Ltr::fit(const RatingMatrix& train, const FitOptions& opts) {
+  if (!opts.dataset) throw ConfigError("model 'ltr' needs the dataset in FitOptions.dataset (years and side features)");
+  const Dataset& ds = *opts.dataset;
+  train_ = train;
+  feats_ = side_.spec == "none" ? ItemFeatures{} : side_.build("ltr", train, opts.dataset);
+  years_.assign(train.n_items(), 0);
+  for (std::size_t i = 0; i < ds.movies.size() && i < years_.size(); ++i) years_[i] = ds.movies[i].year;
+  FitOptions fo = opts;
+  fo.on_epoch = nullptr;
+  fo.validation = nullptr;
+
+  // 1. The carve-out: base models on the rest, labels from the carved ratings.
+  Split inner = holdout_split(train, valid_, seed_);
+  auto inner_bases = make_bases();
+  for (auto& b : inner_bases) b->fit(inner.train, fo);
+  Stats inner_stats(inner.train);
+  std::vector<UserIndex> users;
+  for (UserIndex u = 0; u < train.n_users(); ++u)
+    if (inner.test.user_count(u) > 0) users.push_back(u);
+  if (users.empty()) throw ConfigError("model 'ltr': no user has more than valid=" + std::to_string(valid_) +
+                                       " ratings to carve a validation part from");
+  RankData all;
+  all.cols = n_cols();
+  std::vector<std::size_t> group_user;
+  {
+    constexpr std::size_t kBatch = 64;
+    const std::size_t n_batches = (users.size() + kBatch - 1) / kBatch;
+    std::vector<std::vector<std::vector<ItemIndex>>> cands(n_batches);
+    std::vector<std::vector<float>> xs(n_batches);
+    ExceptionKeeper errors;
+#pragma omp parallel for schedule(dynamic)
+    for (std::size_t b = 0; b < n_batches; ++b)
+      errors.run([&] {
+        const std::size_t lo = b * kBatch, hi = std::min(users.size(), lo + kBatch);
+        rows_for(std::span<const UserIndex>(users).subspan(lo, hi - lo), inner_bases, inner.train, inner_stats,
+                 cands[b], xs[b]);
+      });
+    errors.rethrow();
+    for (std::size_t b = 0; b < n_batches; ++b) {
+      std::size_t off = 0;
+      for (std::size_t r = 0; r < cands[b].size(); ++r) {
+        const UserIndex u = users[b * kBatch + r];
+        auto held = inner.test.user_items(u);
+        const auto& c = cands[b][r];
+        std::size_t pos = 0;
+        for (ItemIndex i : c) pos += std::binary_search(held.begin(), held.end(), i);
+        // A group without a positive teaches LambdaMART nothing.
+        if (pos > 0 && pos < c.size()) {
+          for (ItemIndex i : c) all.labels.push_back(std::binary_search(held.begin(), held.end(), i) ? 1.f : 0.f);
+          all.x.insert(all.x.end(), xs[b].begin() + off * all.cols, xs[b].begin() + (off + c.size()) * all.cols);
+          all.groups.push_back(static_cast<unsigned>(c.size()));
+          group_user.push_back(u);
+        }
+        off += c.size();
+      }
+    }
+  }
+  if (all.groups.empty()) throw ConfigError("model 'ltr': no candidate list holds a carved-out rating; raise 'candidates'");
+
+  // 2. The booster on four fifths of the validation users; with select_rounds,
+  // the other fifth chooses the number of rounds (early stopping).
+  RankerOptions ro = ranker_opts_;
+  ro.seed = seed_;
+  ro.rounds = rounds_;
+  rounds_used_ = rounds_;
+  curve_.clear();
+  if (select_rounds_ && all.groups.size() >= 10) {
+    RankData fit_part, eval_part;
+    fit_part.cols = eval_part.cols = all.cols;
+    std::size_t row = 0;
+    for (std::size_t g = 0; g < all.groups.size(); ++g) {
+      const bool to_eval = (group_user[g] * 2654435761u + seed_) % 5 == 0;
+      RankData& d = to_eval ? eval_part : fit_part;
+      d.groups.push_back(all.groups[g]);
+      d.labels.insert(d.labels.end(), all.labels.begin() + row, all.labels.begin() + row + all.groups[g]);
+      d.x.insert(d.x.end(), all.x.begin() + row * all.cols, all.x.begin() + (row + all.groups[g]) * all.cols);
+      row += all.groups[g];
+    }
+    if (!fit_part.groups.empty() && !eval_part.groups.empty()) {
+      curve_ = ranker_.train(fit_part, ro, &eval_part);
+      rounds_used_ = static_cast<int>(std::max_element(curve_.begin(), curve_.end()) - curve_.begin()) + 1;
+      ranker_.truncate(rounds_used_);
+    } else {
+      ranker_.train(all, ro);
+    }
+  } else {
+    ranker_.train(all, ro);
+  }
+
+  // 3. The base models on the whole training matrix.
+  bases_ = make_bases();
+  for (auto& b : bases_) b->fit(train, fo);
+  stats_ = std::make_unique<Stats>(train);
+}
+
+void Ltr::score(std::span<const UserIndex> users, std::span<float> out) const {
+  if (!stats_) throw ConfigError("model 'ltr': score before fit");
+  for (UserIndex u : users)
+    if (u >= n_users()) throw NotSupported("model 'ltr' scores only users of its training data");
+  const std::size_t n = n_items();
+  std::vector<std::vector<ItemIndex>> cand;
+  std::vector<float> x;
+  rows_for(users, bases_, train_, *stats_, cand, x);
+  auto pred = ranker_.predict(x.data(), x.size() / n_cols(), n_cols());
+  // Non-candidates in the first base model's order, below every candidate.
+  std::vector<float> first(users.size() * n);
+  bases_[0]->score(users, first);
+  std::size_t row = 0;
+  for (std::size_t r = 0; r < users.size(); ++r) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const float s = first[r * n + i];
+      out[r * n + i] = -1000.f + (std::isfinite(s) ? s / (1 + std::abs(s)) : -1.f);
+    }
+    for (ItemIndex i : cand[r]) out[r * n + i] = 1000.f + pred[row++];
+  }
+}
+
+void Ltr::save_payload(detail::BinaryWriter& out) const {
+  const auto t = train_.triplets();
+  out.put<std::uint64_t>(train_.n_users());
+  out.put<std::uint64_t>(train_.n_items());
+  std::vector<UserIndex> tu;
+  std::vector<ItemIndex> ti;
+  std::vector<float> tv;
+  for (const auto& r : t) {
+    tu.push_back(r.user);
+    ti.push_back(r.item);
+    tv.push_back(r.value);
+  }
+  out.put_vector(tu);
+  out.put_vector(ti);
+  out.put_vector(tv);
+  out.put<std::uint64_t>(feats_.dim);
+  out.put_vector(feats_.values);
+  out.put<std::uint64_t>(feats_.blocks.size());
+  for (const auto& b : feats_.blocks) {
+    out.put_string(b.name);
+    out.put<std::uint64_t>(b.offset);
+    out.put<std::uint64_t>(b.dim);
+  }
+  out.put_vector(years_);
+  out.put<std::int32_t>(rounds_used_);
+  for (const auto& b : bases_) b->save_payload(out);
+  out.put_vector(ranker_.save());
+}
+
+void Ltr::load_payload(detail::BinaryReader& in) {
+  const auto nu = in.get<std::uint64_t>(), ni = in.get<std::uint64_t>();
+  auto tu = in.get_vector<UserIndex>();
+  auto ti = in.get_vector<ItemIndex>();
+  auto tv = in.get_vector<float>();
+  if (tu.size() != ti.size() || tu.size() != tv.size()) in.fail("inconsistent ltr rating arrays");
+  std::vector<Rating> t(tu.size());
+  for (std::size_t k = 0; k < t.size(); ++k) {
+    if (tu[k] >= nu || ti[k] >= ni) in.fail("ltr rating index out of range");
+    t[k] = {tu[k], ti[k], tv[k], 0};
+  }
+  train_ = RatingMatrix(nu, ni, std::move(t));
+  feats_ = ItemFeatures{};
+  feats_.n_items = ni;
+  feats_.dim = in.get<std::uint64_t>();
+  feats_.values = in.get_vector<float>();
+  const auto nblocks = in.get<std::uint64_t>();
+  if (feats_.values.size() != (feats_.dim ? ni * feats_.dim : 0) || nblocks > 64) in.fail("inconsistent ltr features");
+  for (std::uint64_t k = 0; k < nblocks; ++k) {
+    FeatureBlock b;
+    b.name = in.get_string();
+    b.offset = in.get<std::uint64_t>();
+    b.dim = in.get<std::uint64_t>();
+    if (b.offset + b.dim > feats_.dim) in.fail("ltr feature block out of range");
+    feats_.blocks.push_back(b);
+  }
+  years_ = in.get_vector<int>();
+  if (years_.size() != ni) in.fail("inconsistent ltr years");
+  rounds_used_ = in.get<std::int32_t>();
+  bases_ = make_bases();
+  for (auto& b : bases_) b->load_payload(in);
+  ranker_.load(in.get_vector<char>());
+  stats_ = std::make_unique<Stats>(train_);
+}
+
+}  // namespace movierec
