@@ -53,8 +53,9 @@ def synthetic(n_users=60, n_items=40, per_user=15, seed=0, user_base=1000, item_
             items.append(item_step * (i + 1))
             ratings.append(float(np.clip(np.round(3 + pu[u] @ qi[i]), 1, 5)))
     titles = [f"Movie {i} ({1950 + i})" for i in range(n_items)]
+    genres = [("Drama", "Comedy|Action", "Thriller|Drama")[i % 3] for i in range(n_items)]  # content models
     return movierec.Dataset.from_arrays(users, items, ratings, movies=item_step * (np.arange(n_items) + 1),
-                                        titles=titles, rating_scale=(1, 5), name="synthetic")
+                                        titles=titles, genres=genres, rating_scale=(1, 5), name="synthetic")
 
 
 @pytest.fixture
