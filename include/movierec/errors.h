@@ -38,4 +38,12 @@ class IoError : public Error {
   using Error::Error;
 };
 
+// An input the caller named (a file, a folder) is missing, unreadable or of
+// the wrong kind (a folder where a file belongs): bad input, though raised as
+// an I/O error (the CLI exits 2 for it, 1 for other IoErrors).
+class InputError : public IoError {
+ public:
+  using IoError::IoError;
+};
+
 }  // namespace movierec

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "movierec/recommender.h"
@@ -46,7 +47,10 @@ std::unique_ptr<Recommender> fit_model(const Dataset& ds, const std::string& nam
 // Written atomically.
 void save_model(const std::filesystem::path& file, const Recommender& model, const Dataset& ds);
 // Refuses a truncated, corrupted, wrong-version or other-dataset file with
-// DataError (IoError when it cannot be read).
+// DataError (IoError when it cannot be read). Every size in the payload is
+// checked against the dataset and the bytes left before anything is allocated.
 std::unique_ptr<Recommender> load_model(const std::filesystem::path& file, const Dataset& ds);
+// The same from a file's bytes; what names it in errors ("model file x.mrm").
+std::unique_ptr<Recommender> load_model_bytes(std::string_view bytes, const std::string& what, const Dataset& ds);
 
 }  // namespace movierec

@@ -104,9 +104,9 @@ void add_demo_command(CLI::App& app) {
   auto* demo = app.add_subcommand(
       "demo", "the tutorial end to end: stats, CF and MF accuracy side by side, movies similar to Heat and Toy Story");
   demo->add_option("--data", o->common.data, "dataset folder or name (fetched on first use)")->capture_default_str();
-  demo->add_option("--threads", o->common.threads, "threads to use (0: every core)");
+  add_threads_option(demo, o->common.threads);
   demo->add_option("--seed", o->seed, "seed of the holdout split")->capture_default_str();
-  demo->add_option("-k", o->k, "similar movies to list")->capture_default_str();
+  add_top_option(demo, "-k", o->k, "similar movies to list");
   demo->add_option("--min-ratings", o->min_ratings, "similar lists skip movies with fewer ratings (0: none)")
       ->capture_default_str();
   demo->callback([o] { run_demo(*o); });

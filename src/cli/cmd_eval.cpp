@@ -133,11 +133,14 @@ void check_model_split(const Recommender& m, const std::string& split, std::uint
 void run_evaluate(const EvalCliOptions& o) {
   if (o.list) return print_models();
   Dataset ds = load_data(o.common);
+  std::vector<std::string> names = o.model_file.empty() ? split_list(o.models) : std::vector<std::string>{""};
+  if (names.empty()) throw ConfigError("--model: no model named");
+  // Names and parameters first: a typo is reported before any split is made.
+  if (o.model_file.empty())
+    for (const auto& name : names) create_model(name, params_for(name, o.params));
   auto splits = make_splits(ds, o.split, o.seed, cold_eligibility(ds, o.split, o.side));
   EvalOptions eo = eval_options(o, ds);
   eo.candidates = parse_candidates(o.candidates, splits);
-  std::vector<std::string> names = o.model_file.empty() ? split_list(o.models) : std::vector<std::string>{""};
-  if (names.empty()) throw ConfigError("--model: no model named");
   if ((!o.curve.empty() || !o.plot.empty()) && (names.size() != 1 || !o.model_file.empty()))
     throw ConfigError("--curve/--plot need exactly one --model (and no --model-file)");
 
@@ -160,6 +163,7 @@ void run_evaluate(const EvalCliOptions& o) {
       ParamMap params = params_for(name, o.params);
       add_side_param(name, o.side, params);
       create_model(name, params);  // validates the parameters before any work
+      warn_if_costly(name, params, ds.ratings);
       std::vector<EpochReport> curve;
       EvalOptions this_eo = eo;
       if (!o.curve.empty() || !o.plot.empty()) this_eo.on_epoch = [&](const EpochReport& e) { curve.push_back(e); };
@@ -235,6 +239,7 @@ void run_train(const TrainOptions& o) {
   ParamMap params = params_for(o.model, o.params);
   add_side_param(o.model, o.side, params);
   auto model = create_model(o.model, params);
+  warn_if_costly(o.model, params, ds.ratings);
   auto splits = make_splits(ds, o.split, o.seed, cold_eligibility(ds, o.split, o.side));
   if (splits.size() != 1) throw ConfigError("train --split: give a single split (holdout:N, temporal:N or none)");
   FitOptions fo;
@@ -341,7 +346,7 @@ void add_eval_commands(CLI::App& app) {
   ev->add_option("--split", eo->split, "holdout:N | kfold:K | temporal:N | cold-items:P[:valid] | files:DIR/u{1..5}.base,test | files:TRAIN,TEST")
       ->capture_default_str();
   ev->add_option("--seed", eo->seed, "random seed of the split")->capture_default_str();
-  ev->add_option("-k", eo->k, "cut-off of the top-N metrics")->capture_default_str();
+  add_top_option(ev, "-k", eo->k, "cut-off of the top-N metrics");
   ev->add_option("--relevance-threshold", eo->relevance, "test ratings >= this are relevant for top-N (0: all)")
       ->capture_default_str();
   ev->add_flag("--no-ranking", eo->no_ranking, "skip the top-N metrics (faster)");
@@ -383,7 +388,7 @@ void add_eval_commands(CLI::App& app) {
   tn->add_option("--metric", tu->metric, "metric to optimise: rmse, mae, ndcg@10, recall@10...")->capture_default_str();
   tn->add_option("--random", tu->random, "random search: sample N combinations instead of the full grid");
   tn->add_option("--seed", tu->seed, "seed of the split and of random search")->capture_default_str();
-  tn->add_option("-k", tu->k, "cut-off of top-N metrics")->capture_default_str();
+  add_top_option(tn, "-k", tu->k, "cut-off of top-N metrics");
   tn->add_option("--side", tu->side, "side features (as for evaluate)");
   tn->add_option("--candidates", tu->candidates, "ranked movies (as for evaluate)");
   tn->add_option("--relevance-threshold", tu->relevance, "test ratings >= this are relevant for top-N (0: all)")

@@ -30,6 +30,7 @@ struct EmbedArgs {
   std::string posters, net, desc, arch, out, data;
   int batch = 16, pca = 0, threads = 0;
   std::size_t limit = 0;
+  std::int64_t max_pixels = kDefaultMaxPixels;
   bool float16 = false, json = false, quiet = false;
 };
 
@@ -66,6 +67,7 @@ void run_embed(const EmbedArgs& a) {
   o.float16 = a.float16;
   o.progress = !a.quiet && !a.json;
   o.limit = a.limit;
+  o.max_pixels = a.max_pixels;
   EmbedReport r = flag_errors({"batch", "pca"}, [&] { return embed_posters(files, extractor, a.out, o); });
   const double rate = r.seconds > 0 ? r.embedded / r.seconds : 0;
   if (a.json) {
@@ -112,7 +114,7 @@ void add_model_options(CLI::App* cmd, ModelArgs& a) {
   cmd->add_option("--models", a.models, "comma-separated model names (see `movierec train --help`)")->capture_default_str();
   cmd->add_option("--param", a.params, "model parameter as model.key=value (e.g. poster.k=30), repeatable");
   cmd->add_option("--features", a.features, "poster feature file for the poster model (same as --param poster.features=FILE)");
-  cmd->add_option("-k", a.k, "similar movies per list")->capture_default_str();
+  add_top_option(cmd, "-k", a.k, "similar movies per list");
 }
 
 struct FittedModels {
@@ -281,7 +283,11 @@ void add_poster_commands(CLI::App& app) {
   e->add_option("--out", embed->out, "feature file to write (kept vectors are not recomputed)")->required();
   e->add_option("--data", embed->data, "dataset, to resolve tt<imdbId>/tmdb<tmdbId> file names to movieIds");
   e->add_option("--limit", embed->limit, "embed at most N new posters (0: all)");
-  e->add_option("--threads", embed->threads, "threads (0: every core)");
+  e->add_option("--max-pixels", embed->max_pixels,
+                "skip images whose header declares more pixels than this, without decoding them")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t(1), std::int64_t(1) << 40));
+  add_threads_option(e, embed->threads);
   e->add_flag("--json", embed->json, "print one JSON object on stdout");
   e->add_flag("--quiet", embed->quiet, "no progress bar");
   e->callback([embed] { run_embed(*embed); });

@@ -1,6 +1,7 @@
 // movierec similar | recommend
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "cli/common.h"
@@ -26,7 +27,7 @@ void add_model_options(CLI::App* cmd, ModelOptions& m) {
   cmd->add_option("--model", m.model, "model name (see `movierec evaluate --list-models`)")->capture_default_str();
   cmd->add_option("--param", m.params, "model parameter key=value (repeatable)");
   cmd->add_option("--model-file", m.model_file, "use a model saved by `movierec train` instead of fitting");
-  cmd->add_option("-k,--top", m.k, "number of movies to list")->capture_default_str();
+  add_top_option(cmd, "-k,--top", m.k, "number of movies to list");
 }
 
 nlohmann::json item_json(const Dataset& ds, ItemIndex i) {
@@ -94,6 +95,62 @@ void run_similar(const SimilarOptions& o) {
   print_list(ds, list);
 }
 
+// --ratings "Title=rating,...": a comma ends an entry only after "=<number>",
+// so "Usual Suspects, The (1995)=5" needs no quoting; a title in double quotes
+// ("\"A=1, B (2000)\"=4") is taken literally, "" standing for one quote.
+// Returns (title, rating text) pairs; ConfigError on a malformed list.
+std::vector<std::pair<std::string, std::string>> parse_rating_list(const std::string& s) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::size_t p = 0;
+  auto bad = [&](const std::string& why) {
+    throw ConfigError("--ratings: " + why + " in \"" + s + "\"; expected \"Title=rating,Title=rating\" (a title with "
+                      "a comma followed by = and a number goes in double quotes)");
+  };
+  while (p < s.size()) {
+    while (p < s.size() && s[p] == ' ') ++p;
+    std::string title;
+    std::size_t value_from;
+    if (p < s.size() && s[p] == '"') {
+      for (++p;; ++p) {
+        if (p >= s.size()) bad("unclosed quote");
+        if (s[p] == '"') {
+          if (p + 1 < s.size() && s[p + 1] == '"') {
+            title += '"';
+            ++p;
+            continue;
+          }
+          break;
+        }
+        title += s[p];
+      }
+      ++p;
+      while (p < s.size() && s[p] == ' ') ++p;
+      if (p >= s.size() || s[p] != '=') bad("expected = after the quoted title \"" + title + "\"");
+      value_from = p + 1;
+    } else {
+      // The entry ends at the first comma whose text since the last '=' is a number.
+      std::size_t end = p, eq = std::string::npos;
+      for (;; ++end) {
+        if (end == s.size() || s[end] == ',') {
+          float v;
+          if (eq != std::string::npos && parse_float(trim(s.substr(eq + 1, end - eq - 1)), v)) break;
+          if (end == s.size()) bad("entry \"" + s.substr(p) + "\" has no =rating");
+        } else if (s[end] == '=') {
+          eq = end;
+        }
+      }
+      title = s.substr(p, eq - p);
+      value_from = eq + 1;
+    }
+    const std::size_t comma = std::min(s.find(',', value_from), s.size());
+    out.emplace_back(std::string(trim(title)), std::string(trim(s.substr(value_from, comma - value_from))));
+    if (out.back().first.empty()) bad("empty title");
+    p = comma + 1;
+  }
+  if (out.empty()) bad("no ratings");
+  return out;
+}
+
 struct RecommendOptions {
   CommonOptions common;
   ModelOptions model;
@@ -120,15 +177,16 @@ void run_recommend(const RecommendOptions& o) {
     std::vector<ItemIndex> items;
     std::vector<float> values;
     nlohmann::json given = nlohmann::json::array();
-    for (const auto& part : split(o.ratings, ',')) {
-      auto eq = part.rfind('=');
+    for (const auto& [title, text] : parse_rating_list(o.ratings)) {
       float v = 0;
-      if (eq == std::string::npos || !parse_float(trim(part.substr(eq + 1)), v))
-        throw ConfigError("--ratings: expected \"Title=rating\", got \"" + part + "\"");
-      if (v < ds.scale.min || v > ds.scale.max)
-        throw ConfigError(fmt::format("--ratings: rating of \"{}\" must be in [{:g}, {:g}], got {:g}",
-                                      std::string(trim(part.substr(0, eq))), ds.scale.min, ds.scale.max, v));
-      ItemIndex i = resolve_movie_noting(ds, std::string(trim(part.substr(0, eq))));
+      if (!parse_float(text, v)) throw ConfigError("--ratings: rating of \"" + title + "\": expected a number, got \"" + text + "\"");
+      // Written so that NaN fails too (every comparison with NaN is false).
+      if (!(v >= ds.scale.min && v <= ds.scale.max))
+        throw ConfigError(fmt::format("--ratings: rating of \"{}\" must be in [{:g}, {:g}], got {}", title,
+                                      ds.scale.min, ds.scale.max, text));
+      ItemIndex i = resolve_movie_noting(ds, title);
+      if (std::find(items.begin(), items.end(), i) != items.end())
+        throw ConfigError("--ratings: \"" + ds.movies[i].title + "\" is given twice (as \"" + title + "\")");
       items.push_back(i);
       values.push_back(v);
       given.push_back({{"movie_id", ds.movies[i].id}, {"title", ds.movies[i].title}, {"rating", v}});
@@ -171,7 +229,10 @@ void add_query_commands(CLI::App& app) {
   add_model_options(rec, ro->model);
   rec->add_option("--user", ro->user_id, "MovieLens userId");
   rec->add_option("--ratings", ro->ratings,
-                  "a new user's ratings, folded in without refitting: \"Heat (1995)=5,Toy Story (1995)=2\"");
+                  "a new user's ratings, folded in without refitting: \"Heat (1995)=5,Toy Story (1995)=2\". "
+                  "Commas inside titles need nothing (\"Usual Suspects, The (1995)=5\"); a title that itself holds "
+                  "\"=<number>,\" goes in double quotes, as in '\"A=1, B\"=4' (\"\" for a quote inside). Each "
+                  "movie once; ratings within the dataset's scale");
   rec->callback([ro] { run_recommend(*ro); });
 }
 

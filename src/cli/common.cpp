@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <iostream>
 
@@ -64,9 +66,34 @@ std::string genres_text(const Movie& m) {
   return s;
 }
 
+void warn_if_costly(const std::string& model, const ParamMap& params, const RatingMatrix& r) {
+  double factors = 0, passes = 0;
+  for (const auto& info : list_models()) {
+    if (info.name != model) continue;
+    for (const auto& spec : info.params) {
+      auto it = params.find(spec.name);
+      double v = 0;
+      if (!parse_double(it != params.end() ? it->second : spec.default_value, v)) continue;
+      if (spec.name == "factors") factors = v;
+      if (spec.name == "epochs" || spec.name == "iterations") passes = v;
+    }
+  }
+  if (factors <= 0 || passes <= 0) return;
+  const double nnz = static_cast<double>(r.nnz()), rows = static_cast<double>(r.n_users() + r.n_items());
+  const bool als = model == "als" || model == "ials";
+  const double work = als ? passes * (nnz * factors * factors + rows * factors * factors * factors)
+                          : passes * nnz * factors;
+  if (work > kCostlyWork)
+    std::cerr << fmt::format(
+        "warning: {} with factors={:g} and {}={:g} on {} ratings is about {:.1e} multiply-adds of training "
+        "(hours to days); lower factors or the number of passes\n",
+        model, factors, als ? "iterations" : "epochs", passes, r.nnz(), work);
+}
+
 std::unique_ptr<Recommender> model_or_file(const Dataset& ds, const std::string& model, const ParamMap& params,
                                            const std::string& model_file, bool progress) {
   if (!model_file.empty()) return load_model(model_file, ds);
+  warn_if_costly(model, params, ds.ratings);
   FitOptions fo;
   fo.progress = progress;
   return fit_model(ds, model, params, fo);

@@ -12,6 +12,19 @@
 
 namespace movierec::cli {
 
+// Ranges of the options every command shares: more threads than this only
+// slows the loops down (2000 made svd 600x slower), and no list is longer than
+// the largest dataset's movies (ml-32m: 87,585).
+constexpr int kMaxThreads = 1024;
+constexpr std::size_t kMaxTop = 100000;
+
+// -k / --top with its range check ([1, kMaxTop]).
+CLI::Option* add_top_option(CLI::App* cmd, const std::string& name, std::size_t& k, const std::string& doc);
+// --threads with its range check ([0, kMaxThreads]).
+CLI::Option* add_threads_option(CLI::App* cmd, int& threads);
+// Warns on stderr when threads is above this machine's cores (allowed, but slower).
+void warn_threads(int threads);
+
 struct CommonOptions {
   std::string data = "ml-latest-small";  // folder or dataset name
   bool json = false;                      // one JSON object on stdout
@@ -82,6 +95,14 @@ void print_stats(const Dataset& ds, bool json);
 
 // "Heat (1995)", year, "Action|Crime|Thriller" helpers for output.
 std::string genres_text(const Movie& m);
+
+// Warns on stderr when a model's parameters, each within its range, add up to
+// an absurd amount of work on r: estimated multiply-adds of training above
+// kCostlyWork (about 3 hours at 1e9 a second). Factor models only: SGD-type
+// (svd, svd-alternating, svdpp, bpr) nnz * factors * epochs; ALS-type (als,
+// ials) iterations * (nnz * factors^2 + (users + movies) * factors^3).
+constexpr double kCostlyWork = 1e13;
+void warn_if_costly(const std::string& model, const ParamMap& params, const RatingMatrix& r);
 
 // --model-file when given (checked against ds), else model fitted on all of ds.
 std::unique_ptr<Recommender> model_or_file(const Dataset& ds, const std::string& model, const ParamMap& params,

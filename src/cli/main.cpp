@@ -1,4 +1,6 @@
-// movierec command line. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input.
+// movierec command line. Exit codes: 0 ok, 1 runtime failure (machine, network),
+// 2 bad usage or bad input (including a missing or unreadable input file, or a
+// folder where a file belongs).
 #include <omp.h>
 #include <unistd.h>
 
@@ -17,10 +19,30 @@ void add_common_options(CLI::App* cmd, CommonOptions& o) {
       ->capture_default_str();
   cmd->add_flag("--json", o.json, "print one JSON object on stdout");
   cmd->add_flag("--lenient", o.lenient, "skip bad input rows (reports how many and the first few)");
-  cmd->add_option("--threads", o.threads, "threads to use (0: every core)")->capture_default_str();
+  add_threads_option(cmd, o.threads);
+}
+
+CLI::Option* add_top_option(CLI::App* cmd, const std::string& name, std::size_t& k, const std::string& doc) {
+  return cmd->add_option(name, k, doc + " (1 to " + std::to_string(kMaxTop) + ")")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t(1), kMaxTop));
+}
+
+CLI::Option* add_threads_option(CLI::App* cmd, int& threads) {
+  return cmd->add_option("--threads", threads, "threads to use (0: every core; at most " + std::to_string(kMaxThreads) + ")")
+      ->capture_default_str()
+      ->check(CLI::Range(0, kMaxThreads));
+}
+
+void warn_threads(int threads) {
+  const int cores = omp_get_num_procs();
+  if (threads > cores)
+    std::cerr << "warning: --threads " << threads << " is more than this machine's " << cores
+              << " cores; the extra threads only wait for each other\n";
 }
 
 Dataset load_data(const CommonOptions& o) {
+  warn_threads(o.threads);
   if (o.threads > 0) omp_set_num_threads(o.threads);
   LoadOptions lo;
   lo.lenient = o.lenient;
@@ -84,6 +106,9 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;
   } catch (const NotSupported& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const InputError& e) {  // a file or folder the user named: bad input
     std::cerr << "error: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {

@@ -283,8 +283,8 @@ void load_tags_csv(Loader& L) {
 void load_csv_set(Loader& L) {
   L.ds.format = "movielens-csv";
   L.ds.scale = {0.5f, 5.0f, 0.5f};
-  if (!fs::exists(L.dir / "movies.csv")) throw IoError("missing file " + (L.dir / "movies.csv").string());
-  if (!fs::exists(L.dir / "ratings.csv")) throw IoError("missing file " + (L.dir / "ratings.csv").string());
+  if (!fs::exists(L.dir / "movies.csv")) throw InputError("missing file " + (L.dir / "movies.csv").string());
+  if (!fs::exists(L.dir / "ratings.csv")) throw InputError("missing file " + (L.dir / "ratings.csv").string());
   load_movies_csv(L);
   load_ratings(L, L.dir / "ratings.csv", data::csv_ratings_format());
   load_links_csv(L);
@@ -361,7 +361,7 @@ void load_dat(Loader& L) {
   const bool whole = fs::exists(L.dir / "users.dat");
   L.ds.scale = whole ? RatingScale{1.0f, 5.0f, 1.0f} : RatingScale{0.5f, 5.0f, 0.5f};
   const std::string name = "movies.dat";
-  if (!fs::exists(L.dir / name)) throw IoError("missing file " + (L.dir / name).string());
+  if (!fs::exists(L.dir / name)) throw InputError("missing file " + (L.dir / name).string());
   {
     FileView fv(L.dir / name);
     std::string_view text = require_text(fv, name);
@@ -415,8 +415,8 @@ std::string folder_name(const fs::path& dir) {
 }  // namespace
 
 Dataset load_dataset(const fs::path& dir, const LoadOptions& opts, LoadReport* report) {
-  if (!fs::exists(dir)) throw IoError("data folder not found: " + dir.string());
-  if (!fs::is_directory(dir)) throw IoError("not a data folder: " + dir.string());
+  if (!fs::exists(dir)) throw InputError("data folder not found: " + dir.string());
+  if (!fs::is_directory(dir)) throw InputError("not a data folder: " + dir.string());
   Loader L;
   L.dir = dir;
   L.opts = opts;
@@ -426,14 +426,14 @@ Dataset load_dataset(const fs::path& dir, const LoadOptions& opts, LoadReport* r
   if (has("ratings.csv") || has("movies.csv")) {
     load_csv_set(L);
   } else if (has("u.data") || has("u.item")) {
-    if (!has("u.item")) throw IoError("missing file " + (dir / "u.item").string());
-    if (!has("u.data")) throw IoError("missing file " + (dir / "u.data").string());
+    if (!has("u.item")) throw InputError("missing file " + (dir / "u.item").string());
+    if (!has("u.data")) throw InputError("missing file " + (dir / "u.data").string());
     load_100k(L);
   } else if (has("ratings.dat") || has("movies.dat")) {
-    if (!has("ratings.dat")) throw IoError("missing file " + (dir / "ratings.dat").string());
+    if (!has("ratings.dat")) throw InputError("missing file " + (dir / "ratings.dat").string());
     load_dat(L);
   } else {
-    throw IoError("no MovieLens files in " + dir.string() +
+    throw InputError("no MovieLens files in " + dir.string() +
                   ": expected ratings.csv + movies.csv (ml-latest, ml-25m...), u.data + u.item (ml-100k) "
                   "or ratings.dat + movies.dat (ml-1m, ml-10m)");
   }

@@ -11,6 +11,11 @@ namespace movierec {
 
 RatingMatrix::RatingMatrix(std::size_t n_users, std::size_t n_items, std::vector<Rating> ratings)
     : n_users_(n_users), n_items_(n_items) {
+  // Indices are 32-bit; n + 1 offsets must not wrap.
+  constexpr std::size_t kMaxIndex = std::numeric_limits<UserIndex>::max();
+  if (n_users > kMaxIndex || n_items > kMaxIndex)
+    throw DataError("rating matrix of " + std::to_string(n_users) + " users x " + std::to_string(n_items) +
+                    " movies: more than 2^32-1");
   // Two counting-sort scatters: triplets -> CSR (then each row sorted by item,
   // usually a no-op since loaders emit rows in file order), CSR -> CSC (columns
   // come out sorted by user because users are visited in order).

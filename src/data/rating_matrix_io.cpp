@@ -14,11 +14,14 @@ void save_rating_matrix(BinaryWriter& out, const RatingMatrix& m) {
 }
 
 RatingMatrix load_rating_matrix(BinaryReader& in) {
-  const auto n_users = in.get<std::uint64_t>(), n_items = in.get<std::uint64_t>();
+  // Sizes against the dataset first: n_users = 2^64-1 would wrap the offsets' size.
+  const std::size_t n_users = in.get_n_users("n_users");
+  const std::size_t n_items = in.get_n_items("n_items");
   auto us = in.get_vector<UserIndex>();
   auto is = in.get_vector<ItemIndex>();
   auto vs = in.get_vector<float>();
   if (us.size() != is.size() || us.size() != vs.size()) in.fail("rating arrays of different lengths");
+  in.check_finite(vs, "ratings");
   std::vector<Rating> ratings(us.size());
   for (std::size_t p = 0; p < us.size(); ++p) ratings[p] = {us[p], is[p], vs[p], 0};
   try {

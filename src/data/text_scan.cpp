@@ -15,11 +15,11 @@ namespace movierec::data {
 
 FileView::FileView(const std::filesystem::path& file) {
   int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw IoError("cannot open " + file.string() + ": " + std::strerror(errno));
+  if (fd < 0) throw InputError("cannot open " + file.string() + ": " + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    throw IoError("cannot read " + file.string() + ": not a regular file");
+    throw InputError("cannot read " + file.string() + ": not a regular file");
   }
   size_ = static_cast<std::size_t>(st.st_size);
   if (size_ > 0) {

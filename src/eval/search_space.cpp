@@ -46,6 +46,19 @@ std::vector<ParamMap> search_candidates(const std::vector<SearchAxis>& axes, std
                                         std::uint64_t seed) {
   bool has_range = std::any_of(axes.begin(), axes.end(), [](const SearchAxis& a) { return a.range; });
   if (has_range && random == 0) throw ConfigError("search space: ranges (lo:hi) need random sampling (random > 0)");
+  // Each candidate is a fit per fold: more than this is days of work, and a
+  // product of many axes would not even fit in memory.
+  constexpr double kMaxCandidates = 100000;
+  if (double(random) > kMaxCandidates)
+    throw ConfigError("random search of " + std::to_string(random) + " combinations: at most " +
+                      std::to_string(std::size_t(kMaxCandidates)));
+  if (random == 0) {
+    double n = 1;
+    for (const auto& a : axes) n *= double(a.values.size());
+    if (n > kMaxCandidates)
+      throw ConfigError("grid of " + format_number(n) + " combinations: at most " +
+                        std::to_string(std::size_t(kMaxCandidates)) + "; use fewer values, or random search");
+  }
   std::vector<ParamMap> out;
   if (random == 0) {
     out.push_back({});

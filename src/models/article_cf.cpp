@@ -246,6 +246,7 @@ void ArticleCosine::load_payload(BinaryReader& in) {
     in.fail("article payload version " + std::to_string(v) + ", expected " + std::to_string(kPayloadVersion));
   if (in.get<std::uint32_t>() != (kind_ == Kind::kItem ? 1 : 0)) in.fail("payload of the other article kind");
   train_ = load_rating_matrix(in);
+  in.expect_end("trailing payload bytes");  // before the similarity build, the costly part
   build(0);
 }
 

@@ -41,6 +41,9 @@ Biases load_biases(BinaryReader& in) {
   b.mu = in.get<float>();
   b.user = in.get_vector<float>();
   b.item = in.get_vector<float>();
+  in.check_finite({&b.mu, 1}, "global mean");
+  in.check_finite(b.user, "user biases");
+  in.check_finite(b.item, "movie biases");
   return b;
 }
 
@@ -72,8 +75,9 @@ void GlobalMean::save_payload(BinaryWriter& out) const {
 
 void GlobalMean::load_payload(BinaryReader& in) {
   mu_ = in.get<float>();
-  n_users_ = in.get<std::uint64_t>();
-  n_items_ = in.get<std::uint64_t>();
+  in.check_finite({&mu_, 1}, "global mean");
+  n_users_ = in.get_n_users("n_users");
+  n_items_ = in.get_n_items("n_items");
 }
 
 // ---- baseline
@@ -134,8 +138,9 @@ void Popularity::save_payload(BinaryWriter& out) const {
 }
 
 void Popularity::load_payload(BinaryReader& in) {
-  n_users_ = in.get<std::uint64_t>();
+  n_users_ = in.get_n_users("n_users");
   score_ = in.get_vector<float>();
+  in.check_finite(score_, "popularity scores");
 }
 
 }  // namespace movierec

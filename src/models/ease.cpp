@@ -55,7 +55,8 @@ void put_matrix(BinaryWriter& out, const M& m) {
 template <typename M>
 void get_matrix(BinaryReader& in, M& m) {
   auto rows = in.get<std::uint64_t>(), cols = in.get<std::uint64_t>();
-  if (cols && rows > in.remaining() / sizeof(float) / cols)
+  // Eigen indices are signed; rows * cols floats must be in the bytes left.
+  if (rows > 0x7fffffffu || cols > 0x7fffffffu || (cols && rows > in.remaining() / sizeof(float) / cols))
     in.fail("matrix of " + std::to_string(rows) + " x " + std::to_string(cols));
   m.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
   for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = in.get<float>();
@@ -248,18 +249,22 @@ void Ease::save_payload(BinaryWriter& out) const {
 }
 
 void Ease::load_payload(BinaryReader& in) {
-  n_items_ = in.get<std::uint64_t>();
+  n_items_ = in.get_n_items("n_items");
   active_ = in.get_vector<ItemIndex>();
   user_ptr_ = in.get_vector<std::size_t>();
   user_items_ = in.get_vector<ItemIndex>();
-  if (user_ptr_.empty() || user_ptr_.back() != user_items_.size()) in.fail("training rows inconsistent");
+  if (user_ptr_.empty() || user_ptr_.front() != 0 || user_ptr_.back() != user_items_.size())
+    in.fail("training rows inconsistent");
+  if (in.dims_set() && user_ptr_.size() != in.n_users() + 1)
+    in.fail("training rows of " + std::to_string(user_ptr_.size() - 1) + " users, the dataset has " +
+            std::to_string(in.n_users()));
   for (std::size_t u = 0; u + 1 < user_ptr_.size(); ++u)
     if (user_ptr_[u] > user_ptr_[u + 1]) in.fail("training rows inconsistent");
   for (ItemIndex i : user_items_)
     if (i >= n_items_) in.fail("movie index out of range");
   slot_.assign(n_items_, -1);
   for (std::size_t s = 0; s < active_.size(); ++s) {
-    if (active_[s] >= n_items_) in.fail("movie index out of range");
+    if (active_[s] >= n_items_ || slot_[active_[s]] >= 0) in.fail("active movie index out of range or repeated");
     slot_[active_[s]] = static_cast<std::int64_t>(s);
   }
   const auto m = static_cast<Eigen::Index>(active_.size());
@@ -271,9 +276,12 @@ void Ease::load_payload(BinaryReader& in) {
     get_matrix(in, d_);
     if (z_.cols() != m || d_.size() != m || z_.rows() != static_cast<Eigen::Index>(n_users()))
       in.fail("EASE factors of the wrong size");
+    in.check_finite({z_.data(), std::size_t(z_.size())}, "EASE factors Z");
+    in.check_finite({d_.data(), std::size_t(d_.size())}, "EASE factors D");
   } else {
     get_matrix(in, b_);
     if (b_.rows() != m || b_.cols() != m) in.fail("EASE matrix of the wrong size");
+    in.check_finite({b_.data(), std::size_t(b_.size())}, "EASE matrix B");
   }
 }
 

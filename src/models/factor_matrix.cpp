@@ -36,15 +36,18 @@ void FactorMatrix::save(BinaryWriter& out) const {
   for (std::size_t r = 0; r < rows_; ++r) out.append(row(r), k_ * sizeof(float));
 }
 
-void FactorMatrix::load(BinaryReader& in) {
-  auto rows = in.get<std::uint64_t>();
+void FactorMatrix::load(BinaryReader& in, std::string_view field, bool users) {
+  const std::string rows_field = std::string(field) + " rows";
+  auto rows = users ? in.get_n_users(rows_field) : in.get_n_items(rows_field);
   auto k = in.get<std::uint64_t>();
   // k = 0 with rows > 0 is no model's matrix (factors >= 1) and would need no bytes at all.
-  if (k > 100000 || (rows && (k == 0 || rows > in.remaining() / (k * sizeof(float)))))
-    in.fail("factor matrix of " + std::to_string(rows) + " x " + std::to_string(k));
+  if (k > kMaxFactors || (rows && (k == 0 || rows > in.remaining() / (k * sizeof(float)))))
+    in.fail(std::string(field) + " of " + std::to_string(rows) + " x " + std::to_string(k));
   *this = FactorMatrix(rows, k);
-  for (std::size_t r = 0; r < rows; ++r)
+  for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t f = 0; f < k; ++f) row(r)[f] = in.get<float>();
+    in.check_finite({row(r), k}, std::string(field) + " row " + std::to_string(r));
+  }
 }
 
 namespace {

@@ -46,7 +46,10 @@ class FactorMatrix {
   ConstMap map() const { return ConstMap(data(), rows_, k_, Eigen::OuterStride<>(stride_)); }
 
   void save(detail::BinaryWriter& out) const;
-  void load(detail::BinaryReader& in);
+  // rows must be the dataset's users (users = true) or movies; k at most
+  // kMaxFactors; every entry finite. field names the matrix in errors.
+  void load(detail::BinaryReader& in, std::string_view field, bool users);
+  static constexpr std::size_t kMaxFactors = 4096;  // the registry's range of "factors"
 
  private:
   std::size_t rows_ = 0, k_ = 0, stride_ = 0;

@@ -82,12 +82,15 @@ void FactorModel::save_payload(BinaryWriter& out) const {
 }
 
 void FactorModel::load_payload(BinaryReader& in) {
-  user_.load(in);
-  item_.load(in);
+  user_.load(in, "user factors", true);
+  item_.load(in, "movie factors", false);
   if (user_.k() != item_.k()) in.fail("user and movie factors of different sizes");
   mu_ = in.get<float>();
   user_bias_ = in.get_vector<float>();
   item_bias_ = in.get_vector<float>();
+  in.check_finite({&mu_, 1}, "global mean");
+  in.check_finite(user_bias_, "user biases");
+  in.check_finite(item_bias_, "movie biases");
   if (!user_bias_.empty() && user_bias_.size() != user_.rows()) in.fail("user biases of the wrong size");
   if (!item_bias_.empty() && item_bias_.size() != item_.rows()) in.fail("movie biases of the wrong size");
   load_extra(in);

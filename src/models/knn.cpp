@@ -467,6 +467,8 @@ void Knn::load_payload(BinaryReader& in) {
       nb_.idx.size() != nb_.sim.size() || !std::is_sorted(nb_.ptr.begin(), nb_.ptr.end()) ||
       std::any_of(nb_.idx.begin(), nb_.idx.end(), [&](std::uint32_t x) { return x >= rows; }))
     in.fail("inconsistent neighbour lists");
+  in.check_finite({nb_.sim.data(), nb_.sim.size()}, "neighbour similarities");
+  in.expect_end("trailing payload bytes");
   prepare();
 }
 

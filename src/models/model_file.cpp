@@ -44,8 +44,10 @@ void save_model(const std::filesystem::path& file, const Recommender& model, con
 }
 
 std::unique_ptr<Recommender> load_model(const std::filesystem::path& file, const Dataset& ds) {
-  std::string bytes = read_file(file);
-  const std::string what = "model file " + file.string();
+  return load_model_bytes(read_file(file), "model file " + file.string(), ds);
+}
+
+std::unique_ptr<Recommender> load_model_bytes(std::string_view bytes, const std::string& what, const Dataset& ds) {
   if (bytes.empty()) throw DataError(what + ": empty file, not a movierec model file");
   const std::size_t head = std::min(bytes.size(), sizeof kMagic);
   if (bytes.compare(0, head, kMagic, head) != 0) throw DataError(what + ": not a movierec model file (bad magic)");
@@ -54,9 +56,9 @@ std::unique_ptr<Recommender> load_model(const std::filesystem::path& file, const
     throw DataError(what + ": truncated (" + std::to_string(bytes.size()) + " bytes, shorter than any model file)");
   std::uint32_t stored_crc;
   std::memcpy(&stored_crc, bytes.data() + bytes.size() - 4, 4);
-  if (crc32_of(std::string_view(bytes).substr(0, bytes.size() - 4)) != stored_crc)
+  if (crc32_of(bytes.substr(0, bytes.size() - 4)) != stored_crc)
     throw DataError(what + ": checksum mismatch (file truncated or corrupted)");
-  BinaryReader r(std::string_view(bytes).substr(0, bytes.size() - 4), what);
+  BinaryReader r(bytes.substr(0, bytes.size() - 4), what);
   r.get<std::array<char, 8>>();
   auto version = r.get<std::uint32_t>();
   if (version != kFormatVersion)
@@ -65,6 +67,7 @@ std::unique_ptr<Recommender> load_model(const std::filesystem::path& file, const
   std::string name = r.get_string();
   ParamMap params;
   auto n_params = r.get<std::uint64_t>();
+  if (n_params > r.remaining() / 16) r.fail("parameter count " + std::to_string(n_params));
   for (std::uint64_t k = 0; k < n_params; ++k) {
     std::string key = r.get_string();
     params[key] = r.get_string();
@@ -75,12 +78,19 @@ std::unique_ptr<Recommender> load_model(const std::filesystem::path& file, const
   if (fingerprint != ds.fingerprint() || users != ds.users.raw_ids() || items != ds.items.raw_ids())
     throw DataError(what + ": trained on another dataset (fingerprint differs from " + ds.dir.string() +
                     "); retrain it on " + ds.dir.string());
-  std::string payload = r.get_string();
-  if (r.remaining() != 0) r.fail("trailing bytes");
+  const auto payload_size = r.get<std::uint64_t>();
+  if (payload_size > r.remaining())
+    r.fail("payload of " + std::to_string(payload_size) + " bytes, " + std::to_string(r.remaining()) + " left");
+  if (payload_size < r.remaining())
+    r.fail("trailing bytes: " + std::to_string(r.remaining() - payload_size) + " after the payload");
+  const std::string_view payload = bytes.substr(r.position(), payload_size);
   auto model = create_model(name, params);
   BinaryReader pr(payload, what + " (" + name + " payload)");
+  // Payload sizes must match the id maps: a file cannot make the model allocate
+  // (or compute) more than the dataset itself needs.
+  pr.set_dims(users.size(), items.size());
   model->load_payload(pr);
-  if (pr.remaining() != 0) pr.fail("trailing payload bytes");
+  pr.expect_end("trailing payload bytes");
   if (model->n_users() != users.size() || model->n_items() != items.size())
     throw DataError(what + ": payload dimensions do not match its id maps");
   return model;

@@ -319,8 +319,8 @@ void PosterModel::save_payload(BinaryWriter& out) const {
 }
 
 void PosterModel::load_payload(BinaryReader& in) {
-  n_users_ = in.get<std::uint64_t>();
-  n_items_ = in.get<std::uint64_t>();
+  n_users_ = in.get_n_users("n_users");
+  n_items_ = in.get_n_items("n_items");
   global_mean_ = in.get<float>();
   user_mean_ = in.get_vector<float>();
   user_ptr_ = in.get_vector<std::size_t>();
@@ -351,6 +351,11 @@ void PosterModel::load_payload(BinaryReader& in) {
   }
   for (auto i : nbr_items_)
     if (i >= n_items_) in.fail("neighbour index out of range");
+  in.check_finite({&global_mean_, 1}, "global mean");
+  in.check_finite(user_mean_, "user means");
+  in.check_finite(user_values_, "ratings");
+  in.check_finite(feats_, "poster features");
+  in.check_finite(nbr_sims_, "neighbour similarities");
 }
 
 }  // namespace movierec

@@ -3,6 +3,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -36,7 +38,8 @@ std::filesystem::path safe_relative(const char* raw) {
 
 }  // namespace
 
-ExtractStats extract_zip(const std::filesystem::path& zip, const std::filesystem::path& dest) {
+ExtractStats extract_zip(const std::filesystem::path& zip, const std::filesystem::path& dest,
+                         const ExtractLimits& limits) {
   std::unique_ptr<archive, ReaderDeleter> a(archive_read_new());
   if (!a) throw IoError("libarchive: out of memory");
   // The seekable reader works from the central directory at the end of the
@@ -51,6 +54,17 @@ ExtractStats extract_zip(const std::filesystem::path& zip, const std::filesystem
   };
   if (archive_read_open_filename(a.get(), zip.c_str(), 1 << 16) != ARCHIVE_OK) throw fail("cannot open as zip");
   ExtractStats st;
+  std::uint64_t budget = limits.max_bytes ? limits.max_bytes : UINT64_MAX;
+  if (limits.max_ratio > 0) {
+    std::error_code ec;
+    const auto zip_bytes = std::filesystem::file_size(zip, ec);
+    if (!ec) budget = std::min<std::uint64_t>(budget, static_cast<std::uint64_t>(limits.max_ratio * double(zip_bytes)));
+  }
+  auto over = [&](const std::string& entry, std::uint64_t bytes) {
+    return DataError(zip.string() + ": entry '" + entry + "' would unpack the archive to " + std::to_string(bytes) +
+                     " bytes or more, above the cap of " + std::to_string(budget) +
+                     " bytes for this download (a zip bomb, or not the expected archive); nothing was installed");
+  };
   std::vector<char> buf(1 << 16);
   while (true) {
     if (cancel_requested()) throw IoError("interrupted");
@@ -73,6 +87,14 @@ ExtractStats extract_zip(const std::filesystem::path& zip, const std::filesystem
     }
     if (type != AE_IFREG)
       throw DataError(zip.string() + ": entry '" + entry + "' is not a regular file or folder; refusing to extract");
+    if (limits.keep && !limits.keep(rel)) {
+      ++st.skipped;
+      continue;  // the next header call skips its data
+    }
+    if (archive_entry_size_is_set(e)) {
+      const auto declared = static_cast<std::uint64_t>(std::max<la_int64_t>(archive_entry_size(e), 0));
+      if (declared > budget - st.bytes) throw over(entry, st.bytes + declared);
+    }
     std::filesystem::create_directories(target.parent_path());
     std::ofstream out(target, std::ios::binary | std::ios::trunc);
     if (!out) throw IoError("cannot write " + target.string() + ": " + std::strerror(errno));
@@ -80,6 +102,7 @@ ExtractStats extract_zip(const std::filesystem::path& zip, const std::filesystem
       la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
       if (n == 0) break;
       if (n < 0) throw fail("entry '" + entry + "'");
+      if (static_cast<std::uint64_t>(n) > budget - st.bytes) throw over(entry, st.bytes + n);
       out.write(buf.data(), n);
       st.bytes += static_cast<std::uint64_t>(n);
     }

@@ -15,24 +15,11 @@
 #include "movierec/errors.h"
 #include "net/archive.h"
 #include "net/digest.h"
+#include "util/atomic_file.h"
 
 namespace movierec::net {
 
 namespace {
-
-bool pid_alive(long pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
-
-// Digits in s[from, to) as a number, -1 when not all digits.
-long parse_pid(const std::string& s, std::size_t from, std::size_t to) {
-  if (from >= to || to > s.size()) return -1;
-  long v = 0;
-  for (std::size_t i = from; i < to; ++i) {
-    if (s[i] < '0' || s[i] > '9') return -1;
-    v = v * 10 + (s[i] - '0');
-    if (v > 1'000'000'000) return -1;
-  }
-  return v;
-}
 
 // The folder the zip unpacked into: its only top-level folder (GroupLens zips
 // hold "ml-1m/..."), or the extraction folder itself when files lie at the top.
@@ -56,13 +43,27 @@ std::string home_dir() {
 
 const std::vector<DatasetInfo>& known_datasets() {
   static const std::vector<DatasetInfo> kSets = {
-      {"ml-latest-small", "MovieLens latest, small: about 100 thousand ratings by 610 users (1 MB zip)"},
-      {"ml-100k", "MovieLens 100K (1998): 100 thousand ratings by 943 users of 1,682 movies (5 MB zip)"},
-      {"ml-1m", "MovieLens 1M (2003): about 1 million ratings by 6,040 users (6 MB zip)"},
-      {"ml-25m", "MovieLens 25M (2019): about 25 million ratings (250 MB zip)"},
-      {"ml-32m", "MovieLens 32M (2023): about 32 million ratings (240 MB zip)"},
+      {"ml-latest-small", "MovieLens latest, small: about 100 thousand ratings by 610 users (1 MB zip)", 256 << 20},
+      {"ml-100k", "MovieLens 100K (1998): 100 thousand ratings by 943 users of 1,682 movies (5 MB zip)", 256 << 20},
+      {"ml-1m", "MovieLens 1M (2003): about 1 million ratings by 6,040 users (6 MB zip)", 256 << 20},
+      {"ml-25m", "MovieLens 25M (2019): about 25 million ratings (250 MB zip)", std::uint64_t(4) << 30},
+      {"ml-32m", "MovieLens 32M (2023): about 32 million ratings (240 MB zip)", std::uint64_t(4) << 30},
   };
   return kSets;
+}
+
+bool dataset_file(const std::filesystem::path& relative) {
+  const std::string n = relative.filename().string();
+  if (n.rfind("README", 0) == 0) return true;
+  static const char* kNames[] = {"ratings.csv", "movies.csv", "links.csv", "tags.csv", "ratings.dat", "movies.dat",
+                                 "users.dat",   "tags.dat",   "u.data",    "u.item",   "u.genre",     "u.user",
+                                 "u.info",      "u.occupation"};
+  for (const char* k : kNames)
+    if (n == k) return true;
+  // ml-100k's predefined splits: u1..u5, ua, ub with .base / .test.
+  if (n.size() == 7 && n[0] == 'u' && (n.ends_with(".base") || n.ends_with(".test")))
+    return (n[1] >= '1' && n[1] <= '5') || n[1] == 'a' || n[1] == 'b';
+  return false;
 }
 
 bool is_known_dataset(const std::string& name) {
@@ -95,14 +96,9 @@ std::size_t remove_stale_temporaries(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> stale;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
     const std::string n = e.path().filename().string();
-    long pid = -1;
-    if (n.rfind(".fetch-", 0) == 0) {
-      pid = parse_pid(n, 7, n.find('-', 7));
-    } else if (auto t = n.rfind(".tmp."); t != std::string::npos) {
-      // temp_path_for: "<name>.tmp.<pid>.<n>"
-      pid = parse_pid(n, t + 5, n.find('.', t + 5));
-    }
-    if (pid > 0 && pid != ::getpid() && !pid_alive(pid)) stale.push_back(e.path());
+    // ".fetch-<pid>-<n>" folders, temp_path_for's "<name>.tmp.<pid>.<n>" files.
+    const long pid = n.rfind(".fetch-", 0) == 0 ? temp_file_pid(n, ".fetch-") : temp_file_pid(n, ".tmp.");
+    if (pid > 0 && pid != ::getpid() && !process_alive(pid)) stale.push_back(e.path());
   }
   for (const auto& p : stale) removed += std::filesystem::remove_all(p, ec) > 0;
   return removed;
@@ -190,7 +186,12 @@ FetchDataResult fetch_dataset(const std::string& name, const FetchDataOptions& o
   // A bad archive from the server is a failed download (exit 1), not bad user input.
   ExtractStats xs;
   try {
-    xs = extract_zip(zip, stage / "x");
+    ExtractLimits limits;
+    for (const auto& k : known_datasets())
+      if (k.name == name) limits.max_bytes = k.max_unzipped_bytes;
+    limits.max_ratio = kMaxUnzipRatio;
+    limits.keep = dataset_file;
+    xs = extract_zip(zip, stage / "x", limits);
   } catch (const DataError& e) {
     throw IoError("the zip from " + mask_secrets(zip_url, o.http.secrets) + " is broken, nothing was installed: " +
                   e.what());

@@ -19,7 +19,20 @@ namespace movierec::net {
 struct DatasetInfo {
   std::string name;         // "ml-latest-small": also the zip's name and its top folder
   std::string description;  // for --help and error messages
+  // Cap on the unzipped files kept (dataset_file), with a wide margin: measured
+  // here ml-latest-small unpacks to 3.2 MB and ml-100k to 16 MB (cap 256 MB);
+  // the big sets' zips are about 250 MB (cap 4 GiB, 16x the zip).
+  std::uint64_t max_unzipped_bytes = 0;
 };
+
+// Unzipped files worth installing, by name: README*, the MovieLens CSV files
+// (ratings, movies, links, tags), the .dat files of ml-1m/ml-10m, ml-100k's
+// u.* files and its predefined splits (u1..u5, ua, ub .base/.test). Anything
+// else in a zip (genome scores, junk) is not written.
+bool dataset_file(const std::filesystem::path& relative);
+// Unzipped bytes may be at most this many times the zip's size (MovieLens
+// text compresses about 3-5x; a zip bomb of zeros about 1000x).
+constexpr double kMaxUnzipRatio = 20;
 
 // ml-latest-small, ml-100k, ml-1m, ml-25m, ml-32m.
 const std::vector<DatasetInfo>& known_datasets();

@@ -16,6 +16,7 @@
 #include "movierec/errors.h"
 #include "net/curl_util.h"
 #include "net/digest.h"
+#include "util/strings.h"
 #include "util/atomic_file.h"
 #include "util/progress.h"
 
@@ -354,9 +355,12 @@ DownloadResult HttpClient::download(const std::string& url, const std::filesyste
       if (code != CURLE_OK) {
         last_problem = detail::transfer_error(code, errbuf, opts_);
       } else if (verdict != Verdict::kDone) {
-        std::string page = mask_secrets(sink.error_body.substr(0, 200), opts_.secrets);
+        // The server's words, with control characters escaped: no terminal escape
+        // sequence from a server reaches the user's screen.
+        std::string page = sink.error_body.substr(0, 200);
         for (auto& c : page)
           if (c == '\n' || c == '\r') c = ' ';
+        page = printable(mask_secrets(page, opts_.secrets));
         last_problem = "HTTP " + std::to_string(status) + (page.empty() ? "" : ": " + page);
       } else if (content_length >= 0 && static_cast<std::uint64_t>(content_length) != sink.bytes) {
         // curl normally reports this itself (CURLE_PARTIAL_FILE); checked again

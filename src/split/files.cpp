@@ -106,7 +106,7 @@ std::vector<std::string> expand_braces(const std::string& pattern, const std::st
 std::string locate(const Dataset& ds, const std::string& f) {
   if (fs::exists(f)) return f;
   if (fs::path(f).is_relative() && fs::exists(ds.dir / f)) return (ds.dir / f).string();
-  throw IoError("split file not found: " + f + (ds.dir.empty() ? "" : " (nor in " + ds.dir.string() + ")"));
+  throw InputError("split file not found: " + f + (ds.dir.empty() ? "" : " (nor in " + ds.dir.string() + ")"));
 }
 
 std::size_t parse_count(const std::string& spec, const std::string& value, const std::string& what, std::size_t lo) {
@@ -165,17 +165,36 @@ std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::
   }
   if (colon == std::string::npos || arg.empty())
     throw ConfigError("bad split spec \"" + spec + "\": " + usage);
-  if (kind == "holdout") {
-    std::vector<Split> out;
-    out.push_back(holdout_split(ds.ratings, parse_count(spec, arg, "the test ratings per user N", 1), seed));
+  // A split with nothing to test on would print an empty table: refused.
+  auto non_empty = [&](std::vector<Split> out, std::size_t n) {
+    for (const auto& s : out)
+      if (s.test.nnz() == 0)
+        throw ConfigError("split \"" + spec + "\" leaves no test ratings" +
+                          (kind == "kfold" ? " in " + s.name : ": no user has more than " + std::to_string(n) +
+                                                                   " ratings (each keeps at least N in train)") +
+                          "; use a smaller N");
     return out;
+  };
+  if (kind == "holdout") {
+    const std::size_t n = parse_count(spec, arg, "the test ratings per user N", 1);
+    std::vector<Split> out;
+    out.push_back(holdout_split(ds.ratings, n, seed));
+    return non_empty(std::move(out), n);
   }
   if (kind == "temporal") {
+    const std::size_t n = parse_count(spec, arg, "the test ratings per user N", 1);
     std::vector<Split> out;
-    out.push_back(temporal_split(ds.ratings, parse_count(spec, arg, "the test ratings per user N", 1)));
-    return out;
+    out.push_back(temporal_split(ds.ratings, n));
+    return non_empty(std::move(out), n);
   }
-  if (kind == "kfold") return kfold_splits(ds.ratings, parse_count(spec, arg, "the number of folds K", 2), seed);
+  if (kind == "kfold") {
+    // Each fold holds a copy of the ratings: K is bounded by the ratings to share out.
+    const std::size_t k = parse_count(spec, arg, "the number of folds K", 2);
+    if (k > ds.ratings.nnz())
+      throw ConfigError("bad split spec \"" + spec + "\": " + std::to_string(k) + " folds of " +
+                        std::to_string(ds.ratings.nnz()) + " ratings; K must be at most the number of ratings");
+    return non_empty(kfold_splits(ds.ratings, k, seed), k);
+  }
   if (kind == "cold-items") {
     std::string pct = arg;
     bool valid = false;

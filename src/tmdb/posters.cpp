@@ -38,26 +38,50 @@ struct Job {
 // tag = index * 4 + stage
 std::uint64_t tag_of(std::size_t index, Stage s) { return (std::uint64_t(index) << 2) | std::uint64_t(s); }
 
+}  // namespace
+
 bool valid_poster_path(const std::string& p) {
-  static const std::regex kPath("/[A-Za-z0-9._-]{1,200}");
+  // One file name under the size folder: "/kyeqWdyUXW608qlYkRqosgbbJyK.jpg".
+  // Not "/..", "/.", "/a/b" or a query: the path is appended to the image URL.
+  static const std::regex kPath("/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,199}\\.(jpg|jpeg|png|webp)", std::regex::icase);
   return std::regex_match(p, kPath);
 }
 
-}  // namespace
+PosterPath poster_path_from(std::string_view body, bool find_response) {
+  PosterPath out;
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(body);
+  } catch (const nlohmann::json::exception& e) {
+    out.problem = "bad JSON from TMDB: " + printable(e.what());
+    return out;
+  }
+  if (find_response) {
+    auto it = j.is_object() ? j.find("movie_results") : j.end();
+    if (!j.is_object() || it == j.end() || !it->is_array() || it->empty()) {
+      out.not_found = true;
+      return out;
+    }
+    j = (*it)[0];
+  }
+  if (!j.is_object()) return out;
+  auto it = j.find("poster_path");
+  if (it == j.end() || !it->is_string()) return out;  // null or absent: no poster
+  std::string p = it->get<std::string>();
+  if (p.empty()) return out;
+  if (!valid_poster_path(p)) {
+    out.problem = "unexpected poster_path '" + printable(p, 100) + "' from TMDB";
+    return out;
+  }
+  out.path = std::move(p);
+  return out;
+}
 
 std::string image_problem(std::string_view b) {
   if (b.empty()) return "empty image";
-  auto u = [&](std::size_t i) { return static_cast<unsigned char>(b[i]); };
-  // A cut JPEG still decodes (libjpeg pads it with grey), so check
-  // for the end-of-image marker, allowing a little trailing padding.
-  if (b.size() >= 2 && u(0) == 0xFF && u(1) == 0xD8) {
-    std::size_t end = b.size();
-    while (end > 2 && b.size() - end < 64 && (u(end - 1) == 0 || u(end - 1) == '\n' || u(end - 1) == '\r')) --end;
-    if (end < 4 || u(end - 2) != 0xFF || u(end - 1) != 0xD9) return "JPEG without its end marker (truncated)";
-  } else if (b.size() >= 8 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) {
-    if (b.size() < 20 || b.substr(b.size() - 8, 4) != "IEND") return "PNG without its IEND chunk (truncated)";
-  }
   const std::span bytes(reinterpret_cast<const std::uint8_t*>(b.data()), b.size());
+  // A cut JPEG still decodes (libjpeg pads it with grey): the end marker is checked.
+  if (auto why = image_truncation(bytes); !why.empty()) return why;
   // The header first: a poster is a few megapixels; a huge one is no poster
   // and would cost its full size in memory to decode.
   const auto size = image_size(bytes);
@@ -202,13 +226,6 @@ PosterSummary fetch_posters(const std::vector<PosterTarget>& targets, const std:
   auto queue_image = [&](std::size_t i, const std::string& poster_path) {
     fetcher.add({net::join_url(image, o.size + poster_path), {}, tag_of(i, Stage::kImage)});
   };
-  // poster_path of a JSON object: "" when null or absent; throws on bad JSON.
-  auto poster_of = [](const nlohmann::json& j) -> std::string {
-    if (!j.is_object()) return "";
-    auto it = j.find("poster_path");
-    if (it == j.end() || !it->is_string()) return "";
-    return it->get<std::string>();
-  };
 
   fetcher.run([&](net::FetchResult& res) {
     const std::size_t i = res.tag >> 2;
@@ -220,10 +237,10 @@ PosterSummary fetch_posters(const std::vector<PosterTarget>& targets, const std:
                         "; check TMDB_API_KEY / TMDB_TOKEN");
     const char* what = stage == Stage::kImage ? "image" : "metadata";
     if (!r.ok() && !(r.curl_code == 0 && r.status == 404)) {
-      finish_failed(t, fmt::format("{} {}: {}{}", what, res.url, r.describe(), attempts_text(r)));
+      finish_failed(t, fmt::format("{} {}: {}{}", what, res.url, printable(r.describe()), attempts_text(r)));
       return;
     }
-    try {
+    {
       switch (stage) {
         case Stage::kMovie: {
           if (r.status == 404) {
@@ -234,22 +251,19 @@ PosterSummary fetch_posters(const std::vector<PosterTarget>& targets, const std:
               finish_missing(t, fmt::format("tmdbId {} not found on TMDB", t.tmdb_id));
             return;
           }
-          std::string p = poster_of(nlohmann::json::parse(r.body));
-          if (p.empty()) return finish_missing(t, fmt::format("TMDB has no poster for tmdbId {}", t.tmdb_id));
-          if (!valid_poster_path(p)) return finish_failed(t, "unexpected poster_path '" + p + "' from TMDB");
-          queue_image(i, p);
+          auto p = poster_path_from(r.body, false);
+          if (!p.problem.empty()) return finish_failed(t, fmt::format("{} {}: {}", what, res.url, p.problem));
+          if (p.path.empty()) return finish_missing(t, fmt::format("TMDB has no poster for tmdbId {}", t.tmdb_id));
+          queue_image(i, p.path);
           return;
         }
         case Stage::kFind: {
           if (r.status == 404) return finish_missing(t, fmt::format("imdbId tt{:07d} not found on TMDB", t.imdb_id));
-          auto j = nlohmann::json::parse(r.body);
-          auto it = j.find("movie_results");
-          if (it == j.end() || !it->is_array() || it->empty())
-            return finish_missing(t, fmt::format("imdbId tt{:07d} not found on TMDB", t.imdb_id));
-          std::string p = poster_of((*it)[0]);
-          if (p.empty()) return finish_missing(t, fmt::format("TMDB has no poster for imdbId tt{:07d}", t.imdb_id));
-          if (!valid_poster_path(p)) return finish_failed(t, "unexpected poster_path '" + p + "' from TMDB");
-          queue_image(i, p);
+          auto p = poster_path_from(r.body, true);
+          if (!p.problem.empty()) return finish_failed(t, fmt::format("{} {}: {}", what, res.url, p.problem));
+          if (p.not_found) return finish_missing(t, fmt::format("imdbId tt{:07d} not found on TMDB", t.imdb_id));
+          if (p.path.empty()) return finish_missing(t, fmt::format("TMDB has no poster for imdbId tt{:07d}", t.imdb_id));
+          queue_image(i, p.path);
           return;
         }
         case Stage::kImage: {
@@ -262,8 +276,6 @@ PosterSummary fetch_posters(const std::vector<PosterTarget>& targets, const std:
           return;
         }
       }
-    } catch (const nlohmann::json::exception& e) {
-      finish_failed(t, fmt::format("{} {}: bad JSON from TMDB: {}", what, res.url, e.what()));
     }
   });
   bar.done();

@@ -75,4 +75,18 @@ std::vector<PosterTarget> poster_targets(const Dataset& ds, const std::vector<st
 // ("empty", "JPEG without its end marker (truncated)", "does not decode").
 std::string image_problem(std::string_view bytes);
 
+// What a TMDB metadata response says about the poster. path: a checked
+// poster_path ("/abc.jpg"), empty when TMDB has none; problem: why the answer
+// is unusable (bad JSON, a poster_path that is not one file name), escaped for
+// printing; not_found: a /find answer without movie_results.
+struct PosterPath {
+  std::string path, problem;
+  bool not_found = false;
+};
+// body: the answer to /3/movie/{id} (find_response false) or /3/find/tt...
+PosterPath poster_path_from(std::string_view body, bool find_response);
+// True for one image file name under the size folder ("/abc_12-x.jpg"), false
+// for "/..", "/a/b", queries and anything else that would change the URL.
+bool valid_poster_path(const std::string& p);
+
 }  // namespace movierec::tmdb

@@ -5,8 +5,10 @@
 
 #include <zlib.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -79,6 +81,31 @@ class BinaryReader {
     if (n) std::memcpy(v.data(), take(n * sizeof(T)), n * sizeof(T));
     return v;
   }
+  // The dataset's sizes that a model payload must match (load_model sets them
+  // from the file's id maps). Every count read with get_count is checked
+  // against them, or against the bytes left, before anything is allocated.
+  void set_dims(std::size_t n_users, std::size_t n_items) {
+    n_users_ = n_users;
+    n_items_ = n_items;
+    dims_set_ = true;
+  }
+  // Reads a u64 that must equal the dataset's number of users (movies);
+  // without set_dims, one that fits a 32-bit index.
+  bool dims_set() const { return dims_set_; }
+  std::size_t n_users() const { return n_users_; }
+  std::size_t n_items() const { return n_items_; }
+  std::size_t get_n_users(std::string_view field) { return get_dim(field, n_users_, "users"); }
+  std::size_t get_n_items(std::string_view field) { return get_dim(field, n_items_, "movies"); }
+  // Throws unless every value is finite (NaN or infinity in a model or feature file).
+  void check_finite(std::span<const float> v, std::string_view field) const {
+    for (std::size_t k = 0; k < v.size(); ++k)
+      if (!std::isfinite(v[k])) fail(std::string(field) + ": non-finite value at index " + std::to_string(k));
+  }
+  // Fails unless every byte was read ("trailing bytes"): called before any costly
+  // work on what was read, so a padded file is refused at once.
+  void expect_end(std::string_view what = "trailing bytes") const {
+    if (remaining() != 0) fail(std::string(what) + ": " + std::to_string(remaining()) + " bytes left");
+  }
   std::size_t remaining() const { return data_.size() - pos_; }
   std::size_t position() const { return pos_; }
   // Throws DataError "<what>: <msg> at byte N".
@@ -96,9 +123,18 @@ class BinaryReader {
     pos_ += n;
     return p;
   }
+  std::size_t get_dim(std::string_view field, std::size_t expected, std::string_view of) {
+    const auto n = get<std::uint64_t>();
+    if (dims_set_ ? n != expected : n > 0xffffffffu)
+      fail(std::string(field) + " = " + std::to_string(n) + ", the dataset has " +
+           (dims_set_ ? std::to_string(expected) : std::string("at most 2^32-1")) + " " + std::string(of));
+    return static_cast<std::size_t>(n);
+  }
   std::string_view data_;
   std::string what_;
   std::size_t pos_ = 0;
+  std::size_t n_users_ = 0, n_items_ = 0;
+  bool dims_set_ = false;
 };
 
 }  // namespace detail

@@ -1,5 +1,6 @@
 #include "util/strings.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
@@ -77,6 +78,44 @@ std::string latin1_to_utf8(std::string_view s) {
       out += static_cast<char>(0x80 | (c & 0x3F));
     }
   }
+  return out;
+}
+
+std::string printable(std::string_view s, std::size_t max_bytes) {
+  std::string out;
+  const std::size_t n = std::min(s.size(), max_bytes);
+  auto hex = [&](unsigned char c) {
+    static const char* kDigits = "0123456789abcdef";
+    out += "\\x";
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  };
+  for (std::size_t i = 0; i < n;) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) {
+      hex(c);
+      ++i;
+      continue;
+    }
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    // A well-formed UTF-8 sequence is kept, except the C1 controls U+0080..U+009F.
+    const std::size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+    bool ok = len > 0 && i + len <= n && c < 0xf5;
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+    if (ok && c == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0) ok = false;
+    if (!ok) {
+      hex(c);
+      ++i;
+      continue;
+    }
+    out.append(s.substr(i, len));
+    i += len;
+  }
+  if (s.size() > max_bytes) out += "...";
   return out;
 }
 

@@ -19,5 +19,10 @@ bool parse_int64(std::string_view s, long long& out);
 std::string format_number(double x);
 // Latin-1 bytes to UTF-8.
 std::string latin1_to_utf8(std::string_view s);
+// Text from outside (a server, a file) made safe to print on a terminal:
+// control characters (C0, DEL, the C1 range in UTF-8 and bytes that are not
+// UTF-8) become \xNN escapes, so no escape sequence reaches the screen; at
+// most max_bytes of input are kept ("..." marks a cut).
+std::string printable(std::string_view s, std::size_t max_bytes = 400);
 
 }  // namespace movierec

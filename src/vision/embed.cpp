@@ -102,7 +102,7 @@ void keep_freed_memory() {
   });
 }
 
-cv::Mat decode_image(const std::filesystem::path& file, std::string& reason) {
+cv::Mat decode_image(const std::filesystem::path& file, std::string& reason, std::int64_t max_pixels) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     reason = "cannot open the file";
@@ -116,6 +116,11 @@ cv::Mat decode_image(const std::filesystem::path& file, std::string& reason) {
   const ImageFormat format = image_format(bytes);
   if (format == ImageFormat::kUnknown) {
     reason = "not a JPEG, PNG or WebP file";
+    return {};
+  }
+  // Dimensions and completeness from the header, before the decoder allocates.
+  if (auto why = image_precheck(bytes, max_pixels); !why.empty()) {
+    reason = why;
     return {};
   }
   std::string why;
@@ -197,7 +202,7 @@ EmbedReport embed_posters(const std::vector<PosterFile>& posters, FeatureExtract
           const std::size_t lo = b * opts.batch, hi = std::min(todo.size(), lo + opts.batch);
           for (std::size_t k = lo; k < hi; ++k) {
             std::string reason;
-            cv::Mat img = decode_image(todo[k].file, reason);
+            cv::Mat img = decode_image(todo[k].file, reason, opts.max_pixels);
             if (img.empty()) {
               batch.failures.push_back({todo[k].file, reason});
               continue;

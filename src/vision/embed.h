@@ -26,6 +26,9 @@ struct EmbedOptions {
   int queue = 2;           // decoded batches that may wait for the network
   // Stop after this many new posters (0: all); for benchmarks and quick tries.
   std::size_t limit = 0;
+  // Images whose header declares more pixels are skipped with a reason, never
+  // decoded (a 2.6 MB PNG can declare 30000 x 30000, 2.7 GB decoded).
+  std::int64_t max_pixels = kDefaultMaxPixels;
 };
 
 struct EmbedFailure {
@@ -54,8 +57,11 @@ void keep_freed_memory();
 
 // Decodes one image file into BGR 8-bit; on failure returns an empty Mat and
 // sets reason ("file is empty", "not a JPEG, PNG or WebP file", "corrupt or
-// truncated image data"...). Never throws for bad image data.
-cv::Mat decode_image(const std::filesystem::path& file, std::string& reason);
+// truncated image data"...). Never throws for bad image data. The header's
+// dimensions are checked against max_pixels and a cut JPEG or PNG is refused
+// before any decoding (image_precheck).
+cv::Mat decode_image(const std::filesystem::path& file, std::string& reason,
+                     std::int64_t max_pixels = kDefaultMaxPixels);
 
 // The decoded pixels as an 8-bit BGR Mat (a copy).
 cv::Mat to_mat(Image&& img);

@@ -102,13 +102,15 @@ void write_features(const std::filesystem::path& file, const FeatureSet& f, Feat
 }
 
 FeatureSet read_features(const std::filesystem::path& file) {
-  const std::string bytes = read_file(file);
-  const std::string what = "feature file " + file.string();
+  return parse_features(read_file(file), "feature file " + file.string());
+}
+
+FeatureSet parse_features(std::string_view bytes, const std::string& what) {
   if (bytes.size() < sizeof kMagic + 4 || bytes.compare(0, sizeof kMagic, kMagic, sizeof kMagic) != 0)
     throw DataError(what + ": not a movierec feature file (bad magic; make one with `movierec posters embed`)");
   std::uint32_t stored;
   std::memcpy(&stored, bytes.data() + bytes.size() - 4, 4);
-  const std::string_view body = std::string_view(bytes).substr(0, bytes.size() - 4);
+  const std::string_view body = bytes.substr(0, bytes.size() - 4);
   if (crc32_of(body) != stored) throw DataError(what + ": checksum mismatch (file truncated or corrupted)");
   BinaryReader r(body, what);
   r.get<std::array<char, 8>>();
@@ -119,16 +121,20 @@ FeatureSet read_features(const std::filesystem::path& file) {
   FeatureSet f;
   f.network = r.get_string();
   f.layer = r.get_string();
-  f.dim = static_cast<int>(r.get<std::uint32_t>());
+  const auto dim = r.get<std::uint32_t>();
+  // Bounded like the network outputs it holds; keeps dim * raw_dim far from overflow.
+  if (dim == 0 || dim > kMaxFeatureDim) r.fail("dim " + std::to_string(dim));
+  f.dim = static_cast<int>(dim);
   auto dtype = r.get<std::uint32_t>();
   if (dtype > 1) r.fail("dtype " + std::to_string(dtype) + " (expected 0 float32 or 1 float16)");
   f.dtype = static_cast<FeatureDtype>(dtype);
-  if (f.dim <= 0) r.fail("dim " + std::to_string(f.dim));
   f.movie_ids = r.get_vector<std::int64_t>();
   std::unordered_set<std::int64_t> seen;
   for (auto id : f.movie_ids)
     if (!seen.insert(id).second) r.fail("duplicate movieId " + std::to_string(id));
-  f.raw_dim = static_cast<int>(r.get<std::uint32_t>());
+  const auto raw_dim = r.get<std::uint32_t>();
+  if (raw_dim > kMaxFeatureDim) r.fail("raw_dim " + std::to_string(raw_dim));
+  f.raw_dim = static_cast<int>(raw_dim);
   auto floats = [&](std::size_t n) {
     if (n > r.remaining() / 4) r.fail("needs " + std::to_string(n) + " floats");
     std::vector<float> v(n);
@@ -138,15 +144,21 @@ FeatureSet read_features(const std::filesystem::path& file) {
   if (f.raw_dim > 0) {
     f.pca_mean = floats(f.raw_dim);
     f.pca_components = floats(std::size_t(f.dim) * f.raw_dim);
+    // NaN here would spread into every vector embedded with this file's PCA.
+    r.check_finite(f.pca_mean, "PCA mean");
+    r.check_finite(f.pca_components, "PCA components");
   }
-  const std::size_t n = f.movie_ids.size() * std::size_t(f.dim);
   const std::size_t width = f.dtype == FeatureDtype::kFloat16 ? 2 : 4;
+  if (f.movie_ids.size() > r.remaining() / width / std::size_t(f.dim))
+    r.fail(std::to_string(f.movie_ids.size()) + " vectors of dim " + std::to_string(f.dim) + " in " +
+           std::to_string(r.remaining()) + " bytes");
+  const std::size_t n = f.movie_ids.size() * std::size_t(f.dim);
   if (r.remaining() != n * width)
     r.fail("vector block of " + std::to_string(r.remaining()) + " bytes, expected " + std::to_string(n * width));
   f.data.resize(n);
   const char* p = body.data() + r.position();
   if (width == 4) {
-    std::memcpy(f.data.data(), p, n * 4);
+    if (n) std::memcpy(f.data.data(), p, n * 4);  // data() may be null for zero vectors
   } else {
     for (std::size_t k = 0; k < n; ++k) {
       std::uint16_t h;

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace movierec {
@@ -42,6 +43,11 @@ void write_features(const std::filesystem::path& file, const FeatureSet& f, Feat
 // Refuses a truncated, corrupted or other file with DataError naming it (IoError
 // when it cannot be opened). Vectors come back as float32.
 FeatureSet read_features(const std::filesystem::path& file);
+// The same from a file's bytes; what names it in errors ("feature file x.mrf").
+FeatureSet parse_features(std::string_view bytes, const std::string& what);
+// Largest dim and raw_dim accepted (VGG16's fc layers are 4096 wide, its last
+// convolution block 25088).
+constexpr std::uint32_t kMaxFeatureDim = 1u << 20;
 
 // IEEE half conversions (round to nearest even), exposed for tests.
 std::uint16_t float_to_half(float f);

@@ -298,4 +298,27 @@ std::vector<std::uint8_t> encode_jpeg(const Image& img, int quality) {
   return std::vector<std::uint8_t>(e.buf, e.buf + e.size);
 }
 
+std::string image_truncation(std::span<const std::uint8_t> b) {
+  if (b.size() >= 2 && b[0] == 0xFF && b[1] == 0xD8) {
+    std::size_t end = b.size();
+    while (end > 2 && b.size() - end < 64 && (b[end - 1] == 0 || b[end - 1] == '\n' || b[end - 1] == '\r')) --end;
+    if (end < 4 || b[end - 2] != 0xFF || b[end - 1] != 0xD9) return "JPEG without its end marker (truncated)";
+  } else if (image_format(b) == ImageFormat::kPng) {
+    static constexpr std::uint8_t kIend[4] = {'I', 'E', 'N', 'D'};
+    if (b.size() < 20 || !std::equal(kIend, kIend + 4, b.end() - 8)) return "PNG without its IEND chunk (truncated)";
+  }
+  return "";
+}
+
+std::string image_precheck(std::span<const std::uint8_t> bytes, std::int64_t max_pixels) {
+  const auto size = image_size(bytes);
+  if (!size) return std::string("unreadable ") + format_name(image_format(bytes)) + " header";
+  if (size->width < 1 || size->height < 1)
+    return "image header says " + std::to_string(size->width) + "x" + std::to_string(size->height) + " pixels";
+  if (std::int64_t(size->width) * size->height > max_pixels)
+    return "image of " + std::to_string(size->width) + "x" + std::to_string(size->height) +
+           " pixels, above the limit of " + std::to_string(max_pixels) + " (max_pixels)";
+  return image_truncation(bytes);
+}
+
 }  // namespace movierec

@@ -41,6 +41,22 @@ std::optional<ImageSize> image_size(std::span<const std::uint8_t> bytes);
 // On failure returns an empty Image and sets reason; never throws for bad data.
 Image decode_image_bytes(std::span<const std::uint8_t> bytes, std::string& reason);
 
+// The largest image decoded by default: 100 megapixels (10000 x 10000; TMDB's
+// "original" posters are about 2000 x 3000, 6 MP). Decoded, an image costs 3
+// bytes a pixel, so this bounds one at 300 MB (issue 11: a 2.6 MB PNG can
+// declare 30000 x 30000, 2.7 GB decoded).
+constexpr std::int64_t kDefaultMaxPixels = 100'000'000;
+
+// "" when the bytes end as their format requires, else why not: a JPEG without
+// its end-of-image marker (a little zero or newline padding allowed; a cut JPEG
+// still decodes, its missing rows grey), a PNG without its IEND chunk.
+std::string image_truncation(std::span<const std::uint8_t> bytes);
+
+// "" when a decoder may be run on bytes, else why not: an unreadable header,
+// more than max_pixels pixels (from the header, before anything is decoded),
+// or a cut file (image_truncation).
+std::string image_precheck(std::span<const std::uint8_t> bytes, std::int64_t max_pixels = kDefaultMaxPixels);
+
 // Baseline JPEG of a BGR image (quality 1..100); empty on failure.
 std::vector<std::uint8_t> encode_jpeg(const Image& img, int quality);
 

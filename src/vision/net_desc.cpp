@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <set>
 
 #include "movierec/errors.h"
@@ -85,9 +88,11 @@ void validate(const NetDescription& d, const std::string& what) {
   if (d.width < 1 || d.width > 4096 || d.height < 1 || d.height > 4096)
     bad("input_size", "expected [width, height] in [1, 4096], got [" + std::to_string(d.width) + ", " +
                           std::to_string(d.height) + "]");
-  if (!(d.scale > 0)) bad("scale", "expected a number > 0, got " + format_number(d.scale));
+  if (!(d.scale > 0) || !std::isfinite(d.scale)) bad("scale", "expected a finite number > 0, got " + format_number(d.scale));
   for (double s : d.std)
-    if (!(s > 0)) bad("std", "expected 3 numbers > 0, got " + format_number(s));
+    if (!(s > 0) || !std::isfinite(s)) bad("std", "expected 3 finite numbers > 0, got " + format_number(s));
+  for (double m : d.mean)
+    if (!std::isfinite(m)) bad("mean", "expected 3 finite numbers, got " + format_number(m));
   if (d.fit != "resize" && d.fit != "crop") bad("fit", "expected \"resize\" or \"crop\", got \"" + d.fit + "\"");
   if (d.resize_shorter < 0 || d.resize_shorter > 8192) bad("resize_shorter", "expected 0..8192");
   if (d.resize_shorter > 0 && d.fit != "crop") bad("resize_shorter", "only applies with fit \"crop\"");
@@ -105,7 +110,7 @@ NetDescription parse_description(const std::string& text, const std::string& wha
   try {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    throw ConfigError(what + ": not valid JSON: " + e.what());
+    throw ConfigError(what + ": not valid JSON: " + printable(e.what()));
   }
   if (!j.is_object()) throw ConfigError(what + ": expected a JSON object");
   static const std::set<std::string> kKeys = {"name", "note", "input_size", "scale", "mean", "std", "channels",
@@ -113,6 +118,17 @@ NetDescription parse_description(const std::string& text, const std::string& wha
   NetDescription d;
   d.layers.clear();
   auto field = [&](const std::string& key) -> const nlohmann::json& { return j.at(key); };
+  // An integer that fits an int, checked before narrowing: get<int>() of a
+  // double is undefined for 1e300 and 4294967520 would wrap to 224.
+  auto integer = [&](const nlohmann::json& v, const std::string& key) -> int {
+    constexpr std::int64_t lo = std::numeric_limits<int>::min(), hi = std::numeric_limits<int>::max();
+    if (!v.is_number_integer())
+      throw ConfigError(what + ": field '" + key + "': expected an integer, got " + printable(v.dump(), 60));
+    const bool fits = v.is_number_unsigned() ? v.get<std::uint64_t>() <= std::uint64_t(hi)
+                                             : v.get<std::int64_t>() >= lo && v.get<std::int64_t>() <= hi;
+    if (!fits) throw ConfigError(what + ": field '" + key + "': " + v.dump() + " is out of range");
+    return static_cast<int>(v.get<std::int64_t>());
+  };
   try {
     for (auto it = j.begin(); it != j.end(); ++it)
       if (!kKeys.count(it.key()))
@@ -132,13 +148,13 @@ NetDescription parse_description(const std::string& text, const std::string& wha
     if (j.contains("note")) d.note = field("note").get<std::string>();
     if (j.contains("input_size")) {
       const auto& s = field("input_size");
-      if (s.is_number_integer()) {
-        d.width = d.height = s.get<int>();
+      if (s.is_number()) {
+        d.width = d.height = integer(s, "input_size");
       } else {
         if (!s.is_array() || s.size() != 2)
           throw ConfigError(what + ": field 'input_size': expected [width, height] or one number");
-        d.width = s[0].get<int>();
-        d.height = s[1].get<int>();
+        d.width = integer(s[0], "input_size");
+        d.height = integer(s[1], "input_size");
       }
     }
     if (j.contains("scale")) d.scale = field("scale").get<double>();
@@ -151,7 +167,7 @@ NetDescription parse_description(const std::string& text, const std::string& wha
       d.rgb = c == "RGB";
     }
     if (j.contains("fit")) d.fit = field("fit").get<std::string>();
-    if (j.contains("resize_shorter")) d.resize_shorter = field("resize_shorter").get<int>();
+    if (j.contains("resize_shorter")) d.resize_shorter = integer(field("resize_shorter"), "resize_shorter");
     if (j.contains("layer")) d.layers.push_back(field("layer").get<std::string>());
     if (j.contains("layers")) {
       const auto& l = field("layers");
@@ -165,7 +181,7 @@ NetDescription parse_description(const std::string& text, const std::string& wha
     if (j.contains("config")) d.config = field("config").get<std::string>();
     if (j.contains("input")) d.input = field("input").get<std::string>();
   } catch (const nlohmann::json::exception& e) {
-    throw ConfigError(what + ": wrong type of value: " + e.what());
+    throw ConfigError(what + ": wrong type of value: " + printable(e.what()));
   }
   validate(d, what);
   return d;
@@ -198,9 +214,9 @@ std::string description_to_json(const NetDescription& d) {
 
 cv::dnn::Net load_network(const std::filesystem::path& file, const std::string& config) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) throw IoError("network file " + file.string() + ": not found");
+  if (!std::filesystem::is_regular_file(file, ec)) throw InputError("network file " + file.string() + ": not found");
   if (!config.empty() && !std::filesystem::is_regular_file(config, ec))
-    throw IoError("network config file " + config + ": not found");
+    throw InputError("network config file " + config + ": not found");
   cv::dnn::Net net;
   try {
     std::string ext = to_lower(file.extension().string());

@@ -47,11 +47,11 @@ void PosterFolder::add(std::unordered_map<std::int64_t, std::pair<int, std::file
 PosterFolder::PosterFolder(const std::filesystem::path& dir) : dir_(dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
-    throw IoError("poster folder " + dir.string() + ": not a readable folder");
+    throw InputError("poster folder " + dir.string() + ": not a readable folder");
   std::filesystem::directory_iterator it(dir, ec), end;
-  if (ec) throw IoError("poster folder " + dir.string() + ": " + ec.message());
+  if (ec) throw InputError("poster folder " + dir.string() + ": " + ec.message());
   for (; it != end; it.increment(ec)) {
-    if (ec) throw IoError("poster folder " + dir.string() + ": " + ec.message());
+    if (ec) throw InputError("poster folder " + dir.string() + ": " + ec.message());
     if (!it->is_regular_file(ec)) continue;
     auto parsed = parse_name(it->path().filename().string());
     if (!parsed) continue;

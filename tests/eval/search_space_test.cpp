@@ -127,3 +127,23 @@ TEST(LearningCurve, CsvCarriesTheRankingColumns) {
             "1,,,0.500000,0.250000,0.125000,0.375000\n");
   std::filesystem::remove_all(dir);
 }
+
+TEST(Issue11SearchSpace, HugeGridsAndRandomSearchesAreRefusedBeforeBuilding) {
+  // 6 axes of 10 values: a million combinations, built one by one before this
+  // check (10 axes, 1e10, ran the machine out of memory).
+  std::string grid;
+  for (int a = 0; a < 6; ++a) {
+    if (a) grid += ';';
+    grid += 'p';
+    grid += std::to_string(a);
+    grid += "=0,1,2,3,4,5,6,7,8,9";
+  }
+  try {
+    search_candidates(parse_search_space(grid), 0, 1);
+    ADD_FAILURE() << "built";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("grid of 1e+06 combinations: at most 100000"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(search_candidates(parse_search_space("lr=0.001:0.1"), 1'000'000'000, 1), ConfigError);
+  EXPECT_EQ(search_candidates(parse_search_space("a=1,2;b=3,4,5"), 0, 1).size(), 6u);
+}

@@ -192,11 +192,14 @@ TEST(ModelFile, ImpossiblePayloadSizesAreRefused) {
       std::memcpy(b.data() + at + 8, &k, 8);
       return with_crc(b);
     };
-    expect_refused(s, patched(std::uint64_t(1) << 40, 3), "factor matrix of 1099511627776 x 3");
-    expect_refused(s, patched(12, std::uint64_t(1) << 40), "factor matrix of 12 x 1099511627776");
-    // k = 0 with 2^62 rows would need no bytes: refused, not looped over.
-    expect_refused(s, patched(std::uint64_t(1) << 62, 0), "factor matrix of 4611686018427387904 x 0");
-    // One user too many: the reads behind it go out of step and fail.
-    expect_refused(s, patched(13, 3), "corrupted or truncated");
+    // Rows are checked against the dataset's 12 users before anything else.
+    expect_refused(s, patched(std::uint64_t(1) << 40, 3),
+                   "user factors rows = 1099511627776, the dataset has 12 users");
+    expect_refused(s, patched(12, std::uint64_t(1) << 40), "user factors of 12 x 1099511627776");
+    // k = 0 would need no bytes: refused, not looped over.
+    expect_refused(s, patched(12, 0), "user factors of 12 x 0");
+    expect_refused(s, patched(std::uint64_t(1) << 62, 0), "user factors rows = 4611686018427387904");
+    // One user too many.
+    expect_refused(s, patched(13, 3), "user factors rows = 13, the dataset has 12 users");
   });
 }

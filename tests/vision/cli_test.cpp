@@ -118,7 +118,8 @@ TEST(PosterCli, EmbedWithTheSharedModel) {
   EXPECT_EQ(j["embedded"], 1);  // Heat, through links.csv
   EXPECT_EQ(read_features(dir / "f.mrf").dtype, FeatureDtype::kFloat16);
   // A network that is not there, or an architecture that does not exist.
-  EXPECT_EQ(run("posters embed --posters " + dir.string() + " --net " + (dir / "none.onnx").string() + " --out x.mrf").code, 1);
+  // A missing network file is bad input (issue 11: exit codes follow the cause).
+  EXPECT_EQ(run("posters embed --posters " + dir.string() + " --net " + (dir / "none.onnx").string() + " --out x.mrf").code, 2);
   EXPECT_EQ(run(base + " --arch alexnet").code, 2);
   std::filesystem::remove_all(dir);
 }
