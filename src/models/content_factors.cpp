@@ -163,7 +163,11 @@ void ContentFactors::save_payload(detail::BinaryWriter& out) const {
 }
 
 void ContentFactors::load_payload(detail::BinaryReader& in) {
-  const auto m = in.get<std::uint64_t>(), n = in.get<std::uint64_t>(), k = in.get<std::uint64_t>();
+  // Sizes against the dataset and k bounded first, so m * k and n * k cannot wrap
+  // (found by tests/fuzz/model_file_fuzz: a wrapped product ended in bad_alloc).
+  const std::size_t m = in.get_n_users("n_users"), n = in.get_n_items("n_items");
+  const auto k = in.get<std::uint64_t>();
+  if (k > 0x7fffffffu) in.fail("factors " + std::to_string(k));
   auto u = in.get_vector<float>();
   auto it = in.get_vector<float>();
   user_bias_ = in.get_vector<float>();
@@ -173,6 +177,8 @@ void ContentFactors::load_payload(detail::BinaryReader& in) {
   if (u.size() != m * k || it.size() != n * k || (!user_bias_.empty() && user_bias_.size() != m) ||
       (!item_bias_.empty() && item_bias_.size() != n) || pop_.size() != n)
     in.fail("inconsistent content-factors sizes");
+  in.check_finite(u, "user factors");
+  in.check_finite(it, "movie factors");
   users_ = Eigen::Map<Eigen::MatrixXf>(u.data(), m, k);
   items_ = Eigen::Map<Eigen::MatrixXf>(it.data(), n, k);
 }

@@ -112,7 +112,12 @@ void ContentKnn::save_payload(detail::BinaryWriter& out) const {
 }
 
 void ContentKnn::load_payload(detail::BinaryReader& in) {
-  const auto rows = in.get<std::uint64_t>(), cols = in.get<std::uint64_t>();
+  // rows against the dataset and cols below 2^31 first, so rows * cols cannot
+  // wrap (found by tests/fuzz/model_file_fuzz: a wrapped product gave Eigen a
+  // negative size).
+  const std::size_t rows = in.get_n_items("feature rows");
+  const auto cols = in.get<std::uint64_t>();
+  if (cols > 0x7fffffffu) in.fail("feature columns " + std::to_string(cols));
   auto v = in.get_vector<float>();
   liked_ptr_ = in.get_vector<std::size_t>();
   liked_ = in.get_vector<ItemIndex>();

@@ -56,6 +56,9 @@ template <typename M>
 void get_matrix(BinaryReader& in, M& m) {
   auto rows = in.get<std::uint64_t>(), cols = in.get<std::uint64_t>();
   // Eigen indices are signed; rows * cols floats must be in the bytes left.
+  // A vector (D) has one column: Eigen asserts on any other shape (found by model_file_fuzz).
+  if constexpr (M::ColsAtCompileTime == 1)
+    if (cols != 1) in.fail("vector of " + std::to_string(cols) + " columns");
   if (rows > 0x7fffffffu || cols > 0x7fffffffu || (cols && rows > in.remaining() / sizeof(float) / cols))
     in.fail("matrix of " + std::to_string(rows) + " x " + std::to_string(cols));
   m.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));

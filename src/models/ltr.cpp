@@ -329,7 +329,9 @@ void Ltr::save_payload(detail::BinaryWriter& out) const {
 }
 
 void Ltr::load_payload(detail::BinaryReader& in) {
-  const auto nu = in.get<std::uint64_t>(), ni = in.get<std::uint64_t>();
+  // Against the dataset before the rating matrix allocates n + 1 offsets (issue 11;
+  // found by tests/fuzz/model_file_fuzz: n_users 2^31 allocated 17 GB).
+  const std::size_t nu = in.get_n_users("n_users"), ni = in.get_n_items("n_items");
   auto tu = in.get_vector<UserIndex>();
   auto ti = in.get_vector<ItemIndex>();
   auto tv = in.get_vector<float>();

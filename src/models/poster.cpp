@@ -42,14 +42,15 @@ PosterModel::~PosterModel() = default;
 void PosterModel::fit(const RatingMatrix& train, const FitOptions& opts) {
   if (!opts.dataset)
     throw ConfigError("model 'poster' needs the dataset in FitOptions.dataset, to map the feature file's movieIds to movies");
-  if (features_file_.empty())
+  if (features_file_.empty() && !features_)
     throw ConfigError("model 'poster': parameter 'features' is required: the path of a poster feature file (made by "
                       "`movierec posters embed`), e.g. features=posters.mrf");
   const Dataset& ds = *opts.dataset;
   if (ds.items.size() != train.n_items())
     throw ConfigError("model 'poster': the dataset has " + std::to_string(ds.items.size()) +
                       " movies but the training matrix " + std::to_string(train.n_items()));
-  FeatureSet f = read_features(features_file_);
+  const FeatureSet f = features_ ? *features_ : read_features(features_file_);
+  const std::string source = features_ ? std::string("the features given in memory") : "feature file " + features_file_;
 
   n_users_ = train.n_users();
   n_items_ = train.n_items();
@@ -85,7 +86,7 @@ void PosterModel::fit(const RatingMatrix& train, const FitOptions& opts) {
     for (int j = 0; j < dim_; ++j) feats_.push_back(x[j] * inv);
   }
   if (item_of_row_.empty())
-    throw DataError("feature file " + features_file_ + ": none of its " + std::to_string(f.size()) +
+    throw DataError(source + ": none of its " + std::to_string(f.size()) +
                     " movieIds is a movie of dataset " + ds.name + " with a non-zero feature vector");
   row_of_item_.assign(n_items_, -1);
   for (std::size_t r = 0; r < item_of_row_.size(); ++r) row_of_item_[item_of_row_[r]] = static_cast<int>(r);

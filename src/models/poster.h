@@ -19,6 +19,7 @@
 
 #include "movierec/recommender.h"
 #include "util/params.h"
+#include "vision/feature_file.h"
 
 namespace hnswlib {
 template <typename T>
@@ -47,6 +48,10 @@ class PosterModel final : public Recommender {
   void save_payload(detail::BinaryWriter& out) const override;
   void load_payload(detail::BinaryReader& in) override;
 
+  // Features in memory (the Python module's embed_posters) instead of the
+  // `features` file; fit reads them instead of the file when set.
+  void set_features(std::shared_ptr<const FeatureSet> f) { features_ = std::move(f); }
+
   bool has_poster(ItemIndex i) const { return i < row_of_item_.size() && row_of_item_[i] >= 0; }
   std::size_t n_posters() const { return item_of_row_.size(); }
   bool uses_hnsw() const { return use_hnsw_; }
@@ -65,6 +70,7 @@ class PosterModel final : public Recommender {
 
   // Parameters.
   std::string features_file_, index_;
+  std::shared_ptr<const FeatureSet> features_;
   int k_, neighbours_, hnsw_m_, hnsw_ef_construction_, hnsw_ef_;
   int hnsw_min_;
   double min_sim_;

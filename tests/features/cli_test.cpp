@@ -40,10 +40,10 @@ TEST(HybridCli, SideErrorsAreBadInput) {
   auto r = run("evaluate --data " + data + " --model content-knn --split cold-items:20 --side genome");
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("side feature 'genome': dataset"), std::string::npos) << r.err;
-  r = run("evaluate --data " + data + " --model content-knn --side genres,colour");
+  r = run("evaluate --data " + data + " --model content-knn --split holdout:1 --side genres,colour");
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("unknown feature 'colour'"), std::string::npos) << r.err;
-  r = run("evaluate --data " + data + " --model content-knn --candidates some");
+  r = run("evaluate --data " + data + " --model content-knn --split holdout:1 --candidates some");
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("--candidates: expected new, all or unrated"), std::string::npos) << r.err;
 }

@@ -1,0 +1,35 @@
+# ctest install_consumer: installs this build into WORK/prefix, then configures,
+# builds and runs examples/cpp against it (find_package(movierec CONFIG REQUIRED)).
+file(REMOVE_RECURSE ${WORK})
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}")
+  endif()
+endfunction()
+run(${CMAKE_COMMAND} --install ${BUILD} --prefix ${WORK}/prefix)
+# Only the public headers are installed.
+file(GLOB_RECURSE installed RELATIVE ${WORK}/prefix/include ${WORK}/prefix/include/*)
+foreach(h ${installed})
+  if(NOT h MATCHES "^movierec/[a-z_]+\\.h$")
+    message(FATAL_ERROR "not a public header: include/${h}")
+  endif()
+endforeach()
+# The pkg-config file points into the prefix it was installed to.
+set(ENV{PKG_CONFIG_PATH} ${WORK}/prefix/lib/pkgconfig)
+execute_process(COMMAND pkg-config --cflags --libs movierec OUTPUT_VARIABLE pc RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR NOT pc MATCHES "-I${WORK}/prefix/lib/pkgconfig/../../include" OR NOT pc MATCHES "-lmovierec")
+  message(FATAL_ERROR "pkg-config --cflags --libs movierec: ${pc}")
+endif()
+run(${CMAKE_COMMAND} -S ${SOURCE}/examples/cpp -B ${WORK}/build -DCMAKE_PREFIX_PATH=${WORK}/prefix -DCHECK_HEADERS=ON
+    -DCMAKE_BUILD_TYPE=Release)
+run(${CMAKE_COMMAND} --build ${WORK}/build)
+set(data ${SOURCE}/../shared/data/ml-latest-small)
+if(NOT IS_DIRECTORY ${data})
+  set(data ${SOURCE}/tests/fixtures/cli-tiny)  # no ../shared: the tiny fixture has Heat (1995) too
+endif()
+execute_process(COMMAND ${WORK}/build/similar_movies ${data} "Heat (1995)" OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+message("${out}")
+if(NOT rc EQUAL 0 OR NOT out MATCHES "similar to Heat \\(1995\\)")
+  message(FATAL_ERROR "similar_movies failed (${rc})")
+endif()
