@@ -9,7 +9,7 @@ include(CMakePackageConfigHelpers)
 set(MOVIEREC_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/movierec)
 # The static libraries of cmake/targets.cmake, dependents first (the link
 # order of movierec.pc); movierec::movierec is movierec_lib, their INTERFACE union.
-set(MOVIEREC_PARTS movierec_tmdb movierec_vision movierec_net movierec_image movierec_core)
+set(MOVIEREC_PARTS movierec_tmdb movierec_vision movierec_net movierec_report movierec_image movierec_core)
 set(MOVIEREC_PC_LIBS "")
 foreach(t ${MOVIEREC_PARTS})
   target_include_directories(${t} INTERFACE $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
