@@ -144,7 +144,8 @@ HybridMf::HybridMf(Params& p) : side_(p, "genres,year", 1) {
               ? HybridLoss::kWarp
               : HybridLoss::kBpr;
   identity_ = p.get_bool("identity", false,
-                         "add a one-hot identity feature per movie with training ratings (new movies have none)");
+                         "add a one-hot identity feature per movie with training ratings (new movies have none): "
+                         "known movies then rank by their own ratings too; the default is for new movies");
   factors_ = p.get_int("factors", 64, "embedding size k", 1, int(FactorMatrix::kMaxFactors));
   epochs_ = p.get_int("epochs", 20, "passes over the positive ratings", 1, 100000);
   lr_ = static_cast<float>(p.get_double("lr", 0.05, "learning rate (adagrad: initial step per coordinate)", 1e-9, 10));
