@@ -266,6 +266,28 @@ TEST(Svd, RegSetsBothWeightsUnlessOneIsGiven) {
   EXPECT_EQ(weights({{"reg", "0.05"}, {"reg_factors", "0.2"}}), (std::pair{0.2f, 0.05f}));
 }
 
+// Issue 12 (lean memory): the 8-byte grid (user and movie as 16-bit offsets
+// from their block's first row and column) trains exactly what the 12-byte
+// grid of positions trains: same ratings, same order, same arithmetic, so the
+// scores are bit for bit equal, for every visiting order and both variants.
+TEST(SgdGrid, CompactEntriesTrainTheSameModelAsWideOnes) {
+  const RatingMatrix r = low_rank_matrix(90, 70, 3, 0.4, 0.2f, 17);
+  for (const char* model : {"svd", "svd-alternating"})
+    for (const char* order : {"chunked", "full", "user"}) {
+      SCOPED_TRACE(std::string(model) + " order=" + order);
+      // 5 x 5 blocks: 18 users and 14 movies per grid row / column, offsets 0..17.
+      ParamMap p = {{"factors", "8"}, {"epochs", "3"}, {"threads", "1"}, {"blocks", "5"}, {"order", order},
+                    {"chunk", "16"}};
+      auto compact = fitted_scores(model, p, r);
+      p["grid"] = "wide";
+      auto wide = fitted_scores(model, p, r);
+      ASSERT_EQ(compact.size(), wide.size());
+      for (std::size_t x = 0; x < wide.size(); ++x) ASSERT_EQ(compact[x], wide[x]) << x;
+    }
+  MOVIEREC_EXPECT_ERROR(create_model("svd", {{"grid", "narrow"}}), ConfigError, "parameter 'grid'", "one of auto, wide",
+                        "\"narrow\"");
+}
+
 // Issue 12: each compiled fixed-width SGD loop (padded widths 16..128 floats)
 // must train the model the generic run-time-width loop trains. The two sum
 // dot products in different orders, so they agree up to float rounding
