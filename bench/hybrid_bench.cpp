@@ -7,7 +7,12 @@
 //          (fit and evaluated here), fit time, and re-ranking time per user
 //          (the whole score() call: base models over every movie, features,
 //          booster) and of the booster alone on 100 candidate rows.
-// usage: hybrid_bench [--posters FILE.mrf] [--sections cold,ltr]
+//   hybrid-mf  the new-movie protocol as `cold` for hybrid-mf (defaults, genres +
+//          year) against LightFM's row, and its fit time on every rating of
+//          ml-latest-small at 20 epochs with genres + year, one thread and
+//          every thread (median of 3), beside LightFM's 11 s (measured
+//          elsewhere, one thread, on a loaded machine: printed, not re-run).
+// usage: hybrid_bench [--posters FILE.mrf] [--sections cold,ltr,hybrid-mf]
 //   shared data: $MOVIEREC_SHARED or ../shared. With --posters the eligible
 //   movies are those with a poster too (the issue's protocol).
 #include <fmt/format.h>
@@ -117,16 +122,64 @@ void ltr(const Dataset& ds) {
              model->n_items(), 1e3 * median(per_user), cols, 1e3 * median(booster));
 }
 
+void hybrid_mf(const Dataset& ds, const std::string& posters) {
+  std::string side = "genres,year" + (posters.empty() ? std::string() : ",posters=" + posters);
+  auto eligible = side_available(ds, parse_side(side));
+  fmt::print("\n== hybrid-mf: cold-items:20, eligible = {} and >= 5 ratings, relevance >= 4, k = 10; "
+             "hybrid-mf with genres,year and its defaults\n", side);
+  std::vector<double> ndcg, recall, auc;
+  for (std::uint64_t seed : {0, 1, 2}) {
+    Split s = cold_items_split(ds.ratings, eligible, 20, seed);
+    EvalOptions eo;
+    eo.dataset = &ds;
+    eo.candidates = EvalOptions::Candidates::kNew;
+    eo.relevance_threshold = 4;
+    auto m = create_model("hybrid-mf", {{"side", "genres,year"}});
+    auto res = evaluate(*m, s, ds.scale, eo);
+    ndcg.push_back(res.at("ndcg@10"));
+    recall.push_back(res.at("recall@10"));
+    auc.push_back(res.at("auc"));
+    fmt::print("seed {}: NDCG@10 {:.4f} recall@10 {:.4f} AUC {:.4f} (fit {:.2f} s)\n", seed, ndcg.back(), recall.back(),
+               auc.back(), res.at("fit_seconds"));
+  }
+  auto mean = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / v.size(); };
+  fmt::print("hybrid-mf mean: NDCG@10 {:.4f} recall@10 {:.4f} AUC {:.4f}\n", mean(ndcg), mean(recall), mean(auc));
+  fmt::print("hybrid-mf / LightFM WARP (0.122 / 0.086 / 0.79, issue 8, not re-run): NDCG@10 {:.2f}x, recall@10 "
+             "{:.2f}x, AUC {:+.3f}\n",
+             mean(ndcg) / 0.122, mean(recall) / 0.086, mean(auc) - 0.79);
+
+  fmt::print("\n== hybrid-mf fit time: every rating of {} ({}), genres + year, 20 epochs, 64 factors, warp\n",
+             ds.name, ds.ratings.nnz());
+  for (int threads : {1, 0}) {
+    std::vector<double> wall, cpu;
+    for (int r = 0; r < 3; ++r) {
+      auto m = create_model("hybrid-mf", {{"side", "genres,year"}, {"epochs", "20"}});
+      FitOptions fo;
+      fo.dataset = &ds;
+      fo.threads = threads;
+      const double c0 = cpu_seconds();
+      auto t = Clock::now();
+      m->fit(ds.ratings, fo);
+      wall.push_back(seconds_since(t));
+      cpu.push_back(cpu_seconds() - c0);
+    }
+    fmt::print("threads {}: fit median {:.3f} s wall (runs {:.3f} {:.3f} {:.3f}), {:.3f} s CPU; LightFM 11 s "
+               "(one thread, loaded machine, measured elsewhere) / this: {:.1f}x\n",
+               threads == 0 ? std::string("all") : std::to_string(threads), median(wall), wall[0], wall[1], wall[2],
+               median(cpu), 11.0 / median(wall));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string posters, sections = "cold,ltr";
+  std::string posters, sections = "cold,ltr,hybrid-mf";
   for (int a = 1; a < argc; ++a) {
     std::string s = argv[a];
     if (s == "--posters" && a + 1 < argc) posters = argv[++a];
     else if (s == "--sections" && a + 1 < argc) sections = argv[++a];
     else {
-      std::cerr << "usage: hybrid_bench [--posters FILE.mrf] [--sections cold,ltr]\n";
+      std::cerr << "usage: hybrid_bench [--posters FILE.mrf] [--sections cold,ltr,hybrid-mf]\n";
       return 2;
     }
   }
@@ -140,6 +193,7 @@ int main(int argc, char** argv) {
     fmt::print("hybrid_bench on {} ({} ratings); load average {}\n", ds.name, ds.ratings.nnz(), load_average());
     if (sections.find("cold") != std::string::npos) cold(ds, posters);
     if (sections.find("ltr") != std::string::npos) ltr(ds);
+    if (sections.find("hybrid-mf") != std::string::npos) hybrid_mf(ds, posters);
     fmt::print("\nload average at the end {}\n", load_average());
   } catch (const Error& e) {
     std::cerr << "hybrid_bench: " << e.what() << "\n";

@@ -63,18 +63,19 @@ struct Model {
   const Dataset& dataset() const;
 };
 
+// Contiguous arrays, converted by pybind11 when the caller passes another dtype.
+using IdArray = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+using ValueArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
+
 // A dataset from arrays of ids (pandas, numpy, scipy.sparse through the Python
 // layer). users, items: raw ids per rating; values: ratings; times: seconds or
 // empty. user_ids / movie_ids: the catalogue, in index order (empty: order of
 // first appearance in the ratings); every rated movie must be in movie_ids.
 // titles / genres ("A|B"): per movie id, or empty. scale: (min, max, step) or
 // empty to infer it from the values.
-DatasetPtr from_arrays(const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& users,
-                       const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& items,
-                       const py::array_t<float, py::array::c_style | py::array::forcecast>& values,
-                       const std::optional<py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>>& times,
-                       const std::optional<py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>>& user_ids,
-                       const std::optional<py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>>& movie_ids,
+DatasetPtr from_arrays(const IdArray& users, const IdArray& items, const ValueArray& values,
+                       const std::optional<IdArray>& times, const std::optional<IdArray>& user_ids,
+                       const std::optional<IdArray>& movie_ids,
                        const std::vector<std::string>& titles, const std::vector<std::string>& genres,
                        const std::string& name, const std::string& source, const std::vector<float>& scale);
 

@@ -106,12 +106,9 @@ namespace {
 
 }  // namespace
 
-DatasetPtr from_arrays(const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& users,
-                       const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& items,
-                       const py::array_t<float, py::array::c_style | py::array::forcecast>& values,
-                       const std::optional<py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>>& times,
-                       const std::optional<py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>>& user_ids,
-                       const std::optional<py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>>& movie_ids,
+DatasetPtr from_arrays(const IdArray& users, const IdArray& items, const ValueArray& values,
+                       const std::optional<IdArray>& times, const std::optional<IdArray>& user_ids,
+                       const std::optional<IdArray>& movie_ids,
                        const std::vector<std::string>& titles, const std::vector<std::string>& genres,
                        const std::string& name, const std::string& source, const std::vector<float>& scale) {
   const std::size_t n = users.size();

@@ -215,13 +215,13 @@ py::tuple list_arrays(const Dataset& ds, const std::vector<ScoredItem>& list) {
   return py::make_tuple(ids, scores);
 }
 
-std::vector<std::int64_t> id_vector(const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& a) {
+std::vector<std::int64_t> id_vector(const IdArray& a) {
   if (a.ndim() != 1) throw py::value_error("expected a 1-D array of ids, got " + std::to_string(a.ndim()) + "-D");
   return std::vector<std::int64_t>(a.data(), a.data() + a.size());
 }
 
-py::array_t<float> predict(Model& m, const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& users,
-                           const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& items,
+py::array_t<float> predict(Model& m, const IdArray& users,
+                           const IdArray& items,
                            bool clip) {
   const Dataset& ds = m.dataset();
   if (users.size() != items.size())
@@ -245,7 +245,7 @@ py::array_t<float> predict(Model& m, const py::array_t<std::int64_t, py::array::
   return out;
 }
 
-py::tuple recommend_batch(Model& m, const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& users,
+py::tuple recommend_batch(Model& m, const IdArray& users,
                           std::size_t k, bool exclude_rated) {
   const Dataset& ds = m.dataset();
   std::vector<UserIndex> u;
@@ -426,8 +426,8 @@ py::tuple read_feature_file(const fs::path& file) {
   return py::make_tuple(to_array(f.movie_ids), x);
 }
 
-void set_features(Model& m, const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& ids,
-                  const py::array_t<float, py::array::c_style | py::array::forcecast>& x) {
+void set_features(Model& m, const IdArray& ids,
+                  const ValueArray& x) {
   if (m.name != "poster") throw py::value_error("features=(ids, vectors) is a parameter of the poster model only");
   if (x.ndim() != 2 || ids.ndim() != 1 || x.shape(0) != ids.shape(0))
     throw py::value_error("features: expected (ids, vectors) with ids of shape (n,) and vectors of shape (n, dim), got " +

@@ -65,11 +65,7 @@ void Als::solve_side(const RatingMatrix& train, bool by_user, int threads) {
 }
 
 void Als::fit(const RatingMatrix& train, const FitOptions& opts) {
-  // Per iteration: each rating's f-vector terms, and cg_steps f x f products per row.
-  const int threads = fit_threads(
-      threads_, opts,
-      iterations_ * (2.0 * train.nnz() * factors_ +
-                     double(train.n_users() + train.n_items()) * cg_steps_ * factors_ * factors_));
+  const int threads = fit_threads(threads_, opts, als_work(train, iterations_, factors_, cg_steps_));
   Rng rng(seed_);
   mu_ = static_cast<float>(train.mean());
   user_ = FactorMatrix(train.n_users(), factors_);
@@ -86,15 +82,8 @@ void Als::fit(const RatingMatrix& train, const FitOptions& opts) {
     solve_side(train, false, threads);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     progress.add(1);
-    if (opts.on_epoch) {
-      EpochReport rep;
-      rep.epoch = it;
-      rep.seconds = seconds;
-      auto pred = [this](UserIndex u, ItemIndex i) { return score_one(u, i); };
-      rep.train_rmse = rmse_over(train, lo, hi, threads, pred);
-      if (opts.validation) rep.valid_rmse = rmse_over(*opts.validation, lo, hi, threads, pred);
-      opts.on_epoch(rep);
-    }
+    report_rating_epoch(opts, it, seconds, train, lo, hi, threads,
+                        [this](UserIndex u, ItemIndex i) { return score_one(u, i); });
   }
   progress.done();
   check_fitted("try a higher reg");

@@ -1,12 +1,11 @@
-#include "data/rating_matrix_io.h"
 #include "models/article_cf.h"
-
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
 
+#include "data/rating_matrix_io.h"
 #include "models/row_cache.h"
 #include "movierec/errors.h"
 #include "util/binary_io.h"
@@ -37,6 +36,29 @@ double merge_dot(std::span<const std::uint32_t> ai, std::span<const float> av, s
       s += static_cast<double>(av[p++]) * bv[q++];
   }
   return s;
+}
+
+// The tutorial's prediction denominators, for either orientation. `rows` are the
+// side whose similarities are used (users for user-user), `cols` the other;
+// rows_of(c) / cols_of(x) give a column's rows / a row's columns with their ratings:
+//   term_c = sum_{x in rows_of(c)} r_xc / N_x,  den_x = sum_{c in cols_of(x)} r_xc term_c + eps sum_x 1/N_x.
+template <class RowsOf, class ColsOf>
+void denominators(std::size_t n_rows, std::size_t n_cols, RowsOf rows_of, ColsOf cols_of,
+                  const std::vector<double>& norm, double eps, std::vector<double>& term, std::vector<double>& den) {
+  term.assign(n_cols, 0);
+  for (std::size_t c = 0; c < n_cols; ++c) {
+    auto [xs, vs] = rows_of(c);
+    for (std::size_t q = 0; q < xs.size(); ++q) term[c] += vs[q] * inv(norm[xs[q]]);
+  }
+  double t = 0;
+  for (double n : norm) t += inv(n);
+  den.assign(n_rows, 0);
+  for (std::size_t x = 0; x < n_rows; ++x) {
+    auto [cs, vs] = cols_of(x);
+    double s = 0;
+    for (std::size_t p = 0; p < cs.size(); ++p) s += vs[p] * term[cs[p]];
+    den[x] = s + eps * t;
+  }
 }
 
 }  // namespace
@@ -123,43 +145,13 @@ void ArticleCosine::build(int threads) {
     for (std::size_t p = 0; p < w_.idx.size(); ++p)
       w_.sim[p] = static_cast<float>(w_.sim[p] * inv(user_norm_[w_.idx[p]]));
 
-  if (user) {
-    // c_i = sum_{v in U(i)} r_vi / N_v; den_u = sum_{j in I(u)} r_uj c_j + eps sum_v 1/N_v.
-    row_term_.assign(ni, 0);
-    for (ItemIndex i = 0; i < ni; ++i) {
-      auto vs = r.item_users(i);
-      auto ys = r.item_values(i);
-      for (std::size_t q = 0; q < vs.size(); ++q) row_term_[i] += ys[q] * inv(user_norm_[vs[q]]);
-    }
-    double t = 0;
-    for (double n : user_norm_) t += inv(n);
-    den_.assign(nu, 0);
-    for (UserIndex u = 0; u < nu; ++u) {
-      auto items = r.user_items(u);
-      auto vals = r.user_values(u);
-      double s = 0;
-      for (std::size_t p = 0; p < items.size(); ++p) s += vals[p] * row_term_[items[p]];
-      den_[u] = s + eps_ * t;
-    }
-  } else {
-    // a_u = sum_{j in I(u)} r_uj / M_j; den_i = sum_{v in U(i)} r_vi a_v + eps sum_j 1/M_j.
-    row_term_.assign(nu, 0);
-    for (UserIndex u = 0; u < nu; ++u) {
-      auto items = r.user_items(u);
-      auto vals = r.user_values(u);
-      for (std::size_t p = 0; p < items.size(); ++p) row_term_[u] += vals[p] * inv(item_norm_[items[p]]);
-    }
-    double t = 0;
-    for (double m : item_norm_) t += inv(m);
-    den_.assign(ni, 0);
-    for (ItemIndex i = 0; i < ni; ++i) {
-      auto vs = r.item_users(i);
-      auto ys = r.item_values(i);
-      double s = 0;
-      for (std::size_t q = 0; q < vs.size(); ++q) s += ys[q] * row_term_[vs[q]];
-      den_[i] = s + eps_ * t;
-    }
-  }
+  // user: c_i per movie and a denominator per user; item: a_u per user and one per movie.
+  auto users_of = [&](std::size_t i) { return std::pair(r.item_users(ItemIndex(i)), r.item_values(ItemIndex(i))); };
+  auto items_of = [&](std::size_t u) { return std::pair(r.user_items(UserIndex(u)), r.user_values(UserIndex(u))); };
+  if (user)
+    denominators(nu, ni, users_of, items_of, user_norm_, eps_, row_term_, den_);
+  else
+    denominators(ni, nu, items_of, users_of, item_norm_, eps_, row_term_, den_);
 }
 
 float ArticleCosine::predict(UserIndex u, ItemIndex i) const {

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "models/fold_in.h"
+#include "models/ridge.h"
 #include "movierec/errors.h"
 #include "util/binary_io.h"
 #include "util/parallel.h"
@@ -184,11 +185,7 @@ void ImplicitAls::solve_side(const RatingMatrix& train, bool by_user, int thread
 }
 
 void ImplicitAls::fit(const RatingMatrix& train, const FitOptions& opts) {
-  // Per iteration: each rating's f-vector terms, and cg_steps f x f products per row.
-  const int threads = fit_threads(
-      threads_, opts,
-      iterations_ * (2.0 * train.nnz() * factors_ +
-                     double(train.n_users() + train.n_items()) * cg_steps_ * factors_ * factors_));
+  const int threads = fit_threads(threads_, opts, als_work(train, iterations_, factors_, cg_steps_));
   Rng rng(seed_);
   mu_ = 0;
   user_bias_.clear();

@@ -10,6 +10,7 @@
 #include "models/content_factors.h"
 #include "models/content_knn.h"
 #include "models/ease.h"
+#include "models/hybrid_mf.h"
 #include "models/ials.h"
 #include "models/knn.h"
 #include "models/ltr.h"
@@ -67,6 +68,10 @@ const std::vector<Entry>& entries() {
        "hybrid: a factor model (ials) plus a ridge map from side features to movie factors and popularity; "
        "new movies get predicted factors",
        maker<ContentFactors>()},
+      {"hybrid-mf",
+       "hybrid: LightFM-style factorisation, a movie is the sum of its side features' embeddings (identity "
+       "optional); warp or bpr loss, adagrad, Hogwild; new movies by construction",
+       maker<HybridMf>()},
       {"ltr",
        "learning to rank: LambdaMART (xgboost rank:ndcg) re-ranks the candidates of base models (ease, ials, "
        "popularity) with their scores, popularity, year and side-feature similarities; trained on a carve-out of train",

@@ -6,6 +6,7 @@
 #include <span>
 
 #include "models/factor_matrix.h"
+#include "movierec/rating_matrix.h"
 
 namespace movierec {
 
@@ -16,6 +17,12 @@ namespace movierec {
 // by Cholesky (LLT), or by cg_steps conjugate-gradient steps warm-started
 // from x (cg_steps > 0). x: k (+1 with bias) floats, in/out.
 // Reuses its buffers: one RidgeSolver per thread.
+// Multiply-adds of an ALS fit (als, ials), to choose its threads: per iteration
+// each rating's f-vector terms and cg_steps f x f products per row.
+inline double als_work(const RatingMatrix& r, int iterations, int factors, int cg_steps) {
+  return iterations * (2.0 * r.nnz() * factors + double(r.n_users() + r.n_items()) * cg_steps * factors * factors);
+}
+
 class RidgeSolver {
  public:
   void solve(const FactorMatrix& q, std::span<const ItemIndex> items, std::span<const float> targets, float reg_factors,

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "movierec/rating_matrix.h"
+#include "movierec/recommender.h"
 
 namespace movierec {
 
@@ -26,6 +27,20 @@ double rmse_over(const RatingMatrix& m, float lo, float hi, int threads, Predict
     }
   }
   return std::sqrt(sum / static_cast<double>(m.nnz()));
+}
+
+// Calls opts.on_epoch, when set, with a rating model's learning-curve point:
+// the epoch's time and the train (and validation) RMSE of predict.
+template <typename Predict>
+void report_rating_epoch(const FitOptions& opts, int epoch, double seconds, const RatingMatrix& train, float lo,
+                         float hi, int threads, Predict predict) {
+  if (!opts.on_epoch) return;
+  EpochReport rep;
+  rep.epoch = epoch;
+  rep.seconds = seconds;
+  rep.train_rmse = rmse_over(train, lo, hi, threads, predict);
+  if (opts.validation) rep.valid_rmse = rmse_over(*opts.validation, lo, hi, threads, predict);
+  opts.on_epoch(rep);
 }
 
 }  // namespace movierec

@@ -177,13 +177,8 @@ void SvdPlusPlus::fit(const RatingMatrix& train, const FitOptions& opts) {
     progress.add(1);
     if (opts.on_epoch) {
       refresh_users();
-      EpochReport rep;
-      rep.epoch = epoch;
-      rep.seconds = seconds;
-      auto pred = [this](UserIndex u, ItemIndex i) { return score_one(u, i); };
-      rep.train_rmse = rmse_over(train, lo, hi, threads, pred);
-      if (opts.validation) rep.valid_rmse = rmse_over(*opts.validation, lo, hi, threads, pred);
-      opts.on_epoch(rep);
+      report_rating_epoch(opts, epoch, seconds, train, lo, hi, threads,
+                          [this](UserIndex u, ItemIndex i) { return score_one(u, i); });
     }
   };
   // Users run in parallel, 16 at a time (Hogwild on q_i, b_i, y_j).

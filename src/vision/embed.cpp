@@ -103,36 +103,8 @@ void keep_freed_memory() {
 }
 
 cv::Mat decode_image(const std::filesystem::path& file, std::string& reason, std::int64_t max_pixels) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    reason = "cannot open the file";
-    return {};
-  }
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.empty()) {
-    reason = "file is empty";
-    return {};
-  }
-  const ImageFormat format = image_format(bytes);
-  if (format == ImageFormat::kUnknown) {
-    reason = "not a JPEG, PNG or WebP file";
-    return {};
-  }
-  // Dimensions and completeness from the header, before the decoder allocates.
-  if (auto why = image_precheck(bytes, max_pixels); !why.empty()) {
-    reason = why;
-    return {};
-  }
-  std::string why;
-  Image img = decode_image_bytes(bytes, why);
-  if (img.empty()) {
-    reason = std::string("corrupt or truncated ") + format_name(format) + " data (" + why + ")";
-    return {};
-  }
-  if (img.width < 2 || img.height < 2) {
-    reason = "image too small (" + std::to_string(img.width) + "x" + std::to_string(img.height) + ")";
-    return {};
-  }
+  Image img = decode_image_file(file, reason, max_pixels);
+  if (img.empty()) return {};
   return to_mat(std::move(img));
 }
 

@@ -267,7 +267,7 @@ Image decode_image_bytes(std::span<const std::uint8_t> b, std::string& reason) {
   return out;
 }
 
-Image decode_image_file(const std::filesystem::path& file, std::string& reason) {
+Image decode_image_file(const std::filesystem::path& file, std::string& reason, std::int64_t max_pixels) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     reason = "cannot open the file";
@@ -277,6 +277,10 @@ Image decode_image_file(const std::filesystem::path& file, std::string& reason) 
   const ImageFormat format = image_format(bytes);
   if (bytes.empty() || format == ImageFormat::kUnknown) {
     reason = bytes.empty() ? "file is empty" : "not a JPEG, PNG or WebP file";
+    return {};
+  }
+  if (auto why = image_precheck(bytes, max_pixels); !why.empty()) {
+    reason = why;
     return {};
   }
   std::string why;

@@ -42,10 +42,6 @@ std::optional<ImageSize> image_size(std::span<const std::uint8_t> bytes);
 // On failure returns an empty Image and sets reason; never throws for bad data.
 Image decode_image_bytes(std::span<const std::uint8_t> bytes, std::string& reason);
 
-// Reads and decodes a file; also refuses images under 2x2. Reasons: "cannot
-// open the file", "file is empty", "not a JPEG, PNG or WebP file", "corrupt or
-// truncated JPEG data (...)", "image too small (1x1)".
-Image decode_image_file(const std::filesystem::path& file, std::string& reason);
 
 // Shrinks by averaging each output pixel's footprint, weighted by overlap (as
 // OpenCV's INTER_AREA: no aliasing). REQUIRES 1 <= width <= img.width and
@@ -67,6 +63,14 @@ std::string image_truncation(std::span<const std::uint8_t> bytes);
 // more than max_pixels pixels (from the header, before anything is decoded),
 // or a cut file (image_truncation).
 std::string image_precheck(std::span<const std::uint8_t> bytes, std::int64_t max_pixels = kDefaultMaxPixels);
+
+// Reads and decodes a file after image_precheck (dimensions and completeness
+// from the header, before the decoder allocates); also refuses images under
+// 2x2. Reasons: "cannot open the file", "file is empty", "not a JPEG, PNG or
+// WebP file", image_precheck's, "corrupt or truncated JPEG data (...)", "image
+// too small (1x1)".
+Image decode_image_file(const std::filesystem::path& file, std::string& reason,
+                        std::int64_t max_pixels = kDefaultMaxPixels);
 
 // Baseline JPEG of a BGR image (quality 1..100); empty on failure.
 std::vector<std::uint8_t> encode_jpeg(const Image& img, int quality);

@@ -15,33 +15,14 @@
 #include <string>
 #include <vector>
 
+#include "../support/process.h"
 #include "../support/shared.h"
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
+using Result = movierec::testing::CliResult;
 
-// Runs the CLI with args (a shell-quoted string), capturing stdout and stderr.
-Result run(const std::string& args) {
-  static int n = 0;
-  auto err_file = std::filesystem::temp_directory_path() / ("movierec-cli-err-" + std::to_string(::getpid()) + "-" +
-                                                            std::to_string(n++));
-  std::string cmd = std::string(MOVIEREC_BINARY) + " " + args + " 2>" + err_file.string();
-  FILE* p = ::popen(cmd.c_str(), "r");
-  Result r{-1, "", ""};
-  char buf[4096];
-  std::size_t got;
-  while ((got = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, got);
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  std::filesystem::remove(err_file);
-  return r;
-}
+Result run(const std::string& args) { return movierec::testing::run_cli(args); }
 
 std::string fixture() { return std::string(MOVIEREC_SOURCE_DIR) + "/tests/fixtures/cli-tiny"; }
 

@@ -38,6 +38,7 @@ const std::map<std::string, ParamMap> kRequired = {
     // (the users have about 10) and boosts 10 rounds to stay quick.
     {"content-knn", {{"side", "genres"}}},
     {"content-factors", {{"side", "genres"}}},
+    {"hybrid-mf", {{"side", "genres"}}},
     {"ltr", {{"side", "genres"}, {"valid", "2"}, {"rounds", "10"}, {"threads", "1"}}},
 };
 

@@ -39,18 +39,7 @@ Saved saved(const std::string& name, ParamMap params = {}) {
   save_model(dir / "m.mrm", *m, s.ds);
   s.bytes = read_file(dir / "m.mrm");
   std::filesystem::remove_all(dir);
-  // Header as src/models/model_file.cpp lays it out.
-  BinaryReader r(s.bytes, "test");
-  r.get<std::array<char, 8>>();
-  r.get<std::uint32_t>();
-  r.get_string();
-  const auto n = r.get<std::uint64_t>();
-  for (std::uint64_t k = 0; k < 2 * n; ++k) r.get_string();
-  r.get<std::uint64_t>();
-  r.get_vector<std::int64_t>();
-  r.get_vector<std::int64_t>();
-  r.get<std::uint64_t>();
-  s.payload = r.position();
+  s.payload = payload_offset(s.bytes);
   return s;
 }
 

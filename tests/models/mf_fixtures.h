@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -10,6 +11,7 @@
 
 #include "movierec/dataset.h"
 #include "movierec/registry.h"
+#include "util/binary_io.h"
 #include "../support/shared.h"
 
 namespace movierec::testing {
@@ -173,6 +175,22 @@ inline void expect_round_trip(const std::string& name, const ParamMap& params, c
     EXPECT_EQ(s1[j].score, s2[j].score);
   }
   std::filesystem::remove_all(dir);
+}
+
+// Offset of the payload's first byte (after its u64 length): the header read
+// as model_file.cpp lays it out.
+inline std::size_t payload_offset(const std::string& bytes) {
+  BinaryReader r(bytes, "test");
+  r.get<std::array<char, 8>>();
+  r.get<std::uint32_t>();
+  r.get_string();
+  const auto n = r.get<std::uint64_t>();
+  for (std::uint64_t k = 0; k < 2 * n; ++k) r.get_string();
+  r.get<std::uint64_t>();
+  r.get_vector<std::int64_t>();
+  r.get_vector<std::int64_t>();
+  r.get<std::uint64_t>();
+  return r.position();
 }
 
 }  // namespace movierec::testing

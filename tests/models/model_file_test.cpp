@@ -69,21 +69,6 @@ void expect_refused(const SavedModel& s, const std::string& bytes, const std::st
   }
 }
 
-// Offset of the payload's first byte (after its u64 length): the header read
-// as model_file.cpp lays it out.
-std::size_t payload_offset(const std::string& bytes) {
-  BinaryReader r(bytes, "test");
-  r.get<std::array<char, 8>>();
-  r.get<std::uint32_t>();
-  r.get_string();
-  const auto n = r.get<std::uint64_t>();
-  for (std::uint64_t k = 0; k < 2 * n; ++k) r.get_string();
-  r.get<std::uint64_t>();
-  r.get_vector<std::int64_t>();
-  r.get_vector<std::int64_t>();
-  r.get<std::uint64_t>();
-  return r.position();
-}
 
 // Runs body on a freshly saved file of each factor model (svd, ials), then
 // removes the file.

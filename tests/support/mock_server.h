@@ -22,6 +22,8 @@
 #include <utility>
 #include <vector>
 
+#include "process.h"
+
 namespace movierec::testing {
 
 // An httplib::Server on 127.0.0.1:<free port> in its own thread. Register
@@ -152,22 +154,5 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-// Runs a shell command line, capturing stdout and stderr.
-inline CommandResult run_command(const std::string& cmd) {
-  CommandResult r;
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
 
 }  // namespace movierec::testing

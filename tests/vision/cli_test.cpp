@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "../support/process.h"
 #include "../support/shared.h"
 #include "util/atomic_file.h"
 #include "vision/feature_file.h"
@@ -22,16 +23,10 @@ struct Result {
   std::string out;
 };
 
+// stdout and stderr together.
 Result run(const std::string& args) {
-  std::string cmd = std::string(MOVIEREC_BINARY) + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  Result r{-1, ""};
-  char buf[4096];
-  std::size_t got;
-  while ((got = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, got);
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  auto r = run_command(std::string(MOVIEREC_BINARY) + " " + args);
+  return {r.exit_code, r.output};
 }
 
 // cli-tiny's movies 1, 2, 6, 10, 32, 50: posters and hand-made features for all but 50.
