@@ -13,6 +13,8 @@
 //      when the task was set; Surprise is not installed here).
 //
 // usage: cf_bench [shared_dir] [--ref-seeds N] [--seeds N] [--no-reference]
+//   (b') runs the CLI itself (build/movierec beside cf_bench) 7 times per
+//   command and prints best and median against the reference runs of (a).
 //   shared_dir: first argument, else $MOVIEREC_SHARED, else ../shared beside
 //   the source tree found from the executable (build/cf_bench -> ../shared),
 //   else ../shared or ../../shared from the current directory.
@@ -34,6 +36,13 @@
 //   end to end: reference 11.3 s wall / 10.9 s CPU, ours 67 ms / 67 ms:
 //     168x wall, 165x CPU (item similarity 340x, predictions 277x, user
 //     similarity 11x: one small BLAS product against our sparse pass).
+//   The CLI as a user runs it (issue 12; 2026-11-30, load average 7.9-8.0,
+//   --ref-seeds 3): `movierec evaluate --model article-user-cosine,
+//   article-item-cosine --split holdout:10` (errors only, the default) 144 ms
+//   wall best, 193 ms median, 68 / 82 ms CPU, against the reference process
+//   18.29 s best / 18.40 s median wall, 9.72 / 9.96 s CPU: 127x best to best
+//   and 95x median to median (wall), 143x and 121x (CPU); with --ranking 457 /
+//   530 ms wall: 40x and 35x.
 //   item-knn holdout:10 RMSE 0.8834 0.8982 0.8985 (weight_reg=0: 0.9035 0.9111
 //     0.9133), user-knn 0.8900 0.9073 0.9044 (0.9159 0.9319 0.9265), baseline
 //     0.9067 0.9239 0.9255; item-knn fit on all 100k ratings 246 ms.

@@ -38,6 +38,15 @@ struct Movie {
   std::vector<std::string> tags;  // distinct tags from tags.csv
 };
 
+// Demographics of a user, where the dataset has them: ml-100k's u.user (age in
+// years, occupation by name) and ml-1m's users.dat (age as its bucket's lower
+// bound 1, 18, 25..., occupation as its code "0".."20"). Empty fields: unknown.
+struct UserInfo {
+  int age = 0;             // 0 when unknown
+  std::string gender;      // "M", "F" or ""
+  std::string occupation;  // "" when unknown
+};
+
 // Rating scale of the dataset: predictions are clipped to [min, max].
 struct RatingScale {
   float min = 0.5f, max = 5.0f, step = 0.5f;
@@ -50,6 +59,7 @@ struct Dataset {
   IdMap users, items;             // items: every movie of the movie file, rated or not
   std::vector<Movie> movies;      // indexed by ItemIndex
   RatingMatrix ratings;           // n_users x n_items
+  std::vector<UserInfo> user_info;  // by UserIndex; empty when the dataset has no user file
   RatingScale scale;
 
   // Stable digest of ids and ratings; stored in model files to refuse a model

@@ -19,6 +19,10 @@ struct Split {
   // by file splits (movies absent from the train file); empty otherwise.
   std::vector<ItemIndex> new_items;
   std::size_t eligible_items = 0;  // cold_items_split: movies that could become new
+  // New users (cold start): all their ratings in test but the first `reveal`.
+  std::vector<UserIndex> new_users;
+  std::size_t eligible_users = 0;  // cold_users_split: users that could become new
+  std::size_t revealed = 0;        // cold_users_split: ratings per new user kept in train
 };
 
 // The tutorial's protocol: n test ratings per user, sampled without replacement;
@@ -56,11 +60,26 @@ Split cold_items_split(const RatingMatrix& r, const std::vector<char>& eligible,
 Split cold_items_validation(const Split& outer, const std::vector<char>& eligible, double percent,
                             std::uint64_t seed, std::size_t min_ratings = 5);
 
+// New users (cold start): among the users with at least min_ratings + reveal
+// ratings, round(percent% of them) are drawn (seeded) as new users. A new
+// user's first `reveal` ratings by time (ties by movie) stay in train, what a
+// model may know of them; the rest go to test. Every other rating stays in
+// train. ConfigError when no user qualifies.
+Split cold_users_split(const RatingMatrix& r, double percent, std::uint64_t seed, std::size_t reveal = 0,
+                       std::size_t min_ratings = 5);
+
+// Its validation carve-out: the same rule on the outer split's train part (the
+// outer new users keep only `reveal` ratings there, too few to be drawn again).
+Split cold_users_validation(const Split& outer, double percent, std::uint64_t seed, std::size_t reveal = 0,
+                            std::size_t min_ratings = 5);
+
 // Parses a split spec: "holdout:10", "kfold:5", "temporal:10",
 // "files:DIR/u{1..5}.base,test" (base files and the matching ".test" files),
 // "files:TRAIN.csv,TEST.csv" (two MovieLens-format files; movies absent from
 // TRAIN are new movies), "cold-items:P" (P% of the eligible movies new, see
-// cold_items_split; "cold-items:P:valid" is its validation carve-out), "none"
+// cold_items_split; "cold-items:P:valid" is its validation carve-out),
+// "cold-users:P[:reveal=N][:valid]" (P% of the users new, their first N
+// ratings revealed, see cold_users_split), "none"
 // (train on everything, empty test). eligible: per movie, whether it has the
 // side features a cold split requires (empty: every movie). Throws
 // ConfigError on a bad spec.

@@ -46,7 +46,21 @@ struct EvalCliOptions {
   bool list = false;
   std::string side;        // --side: side features of the content models, eligibility of cold-items
   std::string candidates;  // --candidates: new | all | unrated ("" : new for cold splits)
+  long long reveal = -1;   // --reveal N: cold-users' revealed ratings (-1: not given)
 };
+
+// --reveal N is the split's ":reveal=N" (cold-users only).
+void apply_reveal(EvalCliOptions& o) {
+  if (o.reveal < 0) return;
+  if (!o.split.starts_with("cold-users:"))
+    throw ConfigError("--reveal: only with --split cold-users:P (the new users' first N ratings are revealed), got "
+                      "--split " + o.split);
+  if (o.split.find(":reveal=") != std::string::npos)
+    throw ConfigError("--reveal: --split " + o.split + " already says reveal=");
+  const bool valid = o.split.ends_with(":valid");
+  if (valid) o.split.resize(o.split.size() - 6);
+  o.split += ":reveal=" + std::to_string(o.reveal) + (valid ? ":valid" : "");
+}
 
 struct SplitCliOptions {
   CommonOptions common;
@@ -113,6 +127,11 @@ std::string protocol_text(const EvalCliOptions& o, const Dataset& ds, const std:
                        s.name, o.seed, s.new_items.size(), s.eligible_items,
                        o.side.empty() ? std::string() : ", every side feature of " + o.side, s.test.nnz(),
                        s.train.nnz());
+  else if (s.eligible_users > 0)
+    out += fmt::format("protocol: {} (seed {}): {} of {} eligible users (>= {} ratings) are new; their ratings but "
+                       "the first {} by time ({} in all) are the test set, the other {} ratings train\n",
+                       s.name, o.seed, s.new_users.size(), s.eligible_users, 5 + s.revealed, s.revealed,
+                       s.test.nnz(), s.train.nnz());
   else if (!s.new_items.empty())
     out += fmt::format("protocol: {}: {} movies of {} have no rating in train (new movies)\n", s.name,
                        s.new_items.size(), ds.name);
@@ -470,7 +489,8 @@ void add_eval_commands(CLI::App& app) {
       ->capture_default_str();
   ev->add_option("--param", eo->params, "key=value for every model, or model.key=value for one (repeatable)");
   ev->add_option("--model-file", eo->model_file, "evaluate a model saved by `train --split` (same --split/--seed)");
-  ev->add_option("--split", eo->split, "holdout:N | kfold:K | temporal:N | cold-items:P[:valid] | files:DIR/u{1..5}.base,test | files:TRAIN,TEST")
+  ev->add_option("--split", eo->split, "holdout:N | kfold:K | temporal:N | cold-items:P[:valid] | cold-users:P[:valid] | "
+                 "files:DIR/u{1..5}.base,test | files:TRAIN,TEST")
       ->capture_default_str();
   ev->add_option("--seed", eo->seed, "random seed of the split")->capture_default_str();
   auto* k_opt = add_top_option(ev, "-k", eo->k, "cut-off of the top-N metrics (implies --ranking)");
@@ -501,16 +521,20 @@ void add_eval_commands(CLI::App& app) {
   ev->add_option("--candidates", eo->candidates,
                  "ranked movies: new (the split's new movies; default for cold-items), all (new and old, with the "
                  "new movies' share of the top k), unrated (every movie unrated in train; default otherwise)");
+  ev->add_option("--reveal", eo->reveal,
+                 "with --split cold-users:P: each new user's first N ratings by time stay in train (default 0)")
+      ->check(CLI::Range(0LL, 1000000LL));
   ev->callback([eo, k_opt, rel_opt] {
     eo->k_given = k_opt->count() > 0;
     eo->relevance_given = rel_opt->count() > 0;
+    apply_reveal(*eo);
     run_evaluate(*eo);
   });
 
   auto so = std::make_shared<SplitCliOptions>();
   auto* sp = app.add_subcommand("split", "write a split's folds as MovieLens CSV (foldK.train, foldK.test) into a folder");
   add_common_options(sp, so->common);
-  sp->add_option("--split", so->split, "holdout:N | kfold:K | temporal:N | files:...")->capture_default_str();
+  sp->add_option("--split", so->split, "holdout:N | kfold:K | temporal:N | cold-items:P | cold-users:P[:reveal=N] | files:...")->capture_default_str();
   sp->add_option("--seed", so->seed, "random seed of the split")->capture_default_str();
   sp->add_option("--out", so->out, "folder to write (created if missing)")->required();
   sp->callback([so] { run_split(*so); });

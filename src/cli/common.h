@@ -42,7 +42,7 @@ void add_common_options(CLI::App* cmd, CommonOptions& o);
 Dataset load_data(const CommonOptions& o, bool timestamps = true);
 // Whether a split spec, or writing the split's files, reads the timestamps.
 inline bool split_needs_timestamps(const std::string& split, bool writes_files) {
-  return writes_files || split.starts_with("temporal");
+  return writes_files || split.starts_with("temporal") || split.starts_with("cold-users");
 }
 // The folder of --data: a folder, or a dataset name fetched into the cache on
 // first use (progress on stderr when it is a terminal).

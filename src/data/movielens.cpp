@@ -17,6 +17,7 @@
 
 #include "data/ratings_reader.h"
 #include "data/text_scan.h"
+#include "data/user_info.h"
 #include "data/titles.h"
 #include "movierec/dataset.h"
 #include "movierec/errors.h"
@@ -439,9 +440,11 @@ Dataset load_dataset(const fs::path& dir, const LoadOptions& opts, LoadReport* r
     if (!has("u.item")) throw InputError("missing file " + (dir / "u.item").string());
     if (!has("u.data")) throw InputError("missing file " + (dir / "u.data").string());
     load_100k(L);
+    data::load_user_info(L.ds, dir, opts.lenient, L.skipped, L.errors);
   } else if (has("ratings.dat") || has("movies.dat")) {
     if (!has("ratings.dat")) throw InputError("missing file " + (dir / "ratings.dat").string());
     load_dat(L);
+    data::load_user_info(L.ds, dir, opts.lenient, L.skipped, L.errors);
   } else {
     throw InputError("no MovieLens files in " + dir.string() +
                   ": expected ratings.csv + movies.csv (ml-latest, ml-25m...), u.data + u.item (ml-100k) "

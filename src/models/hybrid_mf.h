@@ -18,7 +18,9 @@
 //   warp  (Weston et al. 2011) negatives are drawn until one violates
 //         s_uj > s_ui - 1 (at most max_sampled draws); after N draws the
 //         triple's loss is w (1 - x_uij), w = ln floor((n - 1) / N), n the
-//         movies with ratings (capped at 10, as LightFM);
+//         movies with ratings (capped at 10, as LightFM); the draws are
+//         screened with the movie representations of the epoch's start (one
+//         dot product each), the step uses the current parameters;
 //   bpr   (Rendle et al. 2009) one uniform negative, loss -ln sigma(x_uij).
 // Each triple adds reg/2 (|p_u|^2 + sum over d_f != 0 of |V_f|^2 + c_f^2).
 // Learning rate: adagrad per coordinate (accumulators start at 1, as LightFM)

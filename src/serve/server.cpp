@@ -424,9 +424,20 @@ struct Server::Impl {
     http.set_keep_alive_max_count(100000);
     http.set_keep_alive_timeout(5);
     http.set_tcp_nodelay(true);
-    http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
       t_start = std::chrono::steady_clock::now();
       t_started = true;
+      // cpp-httplib 0.11 reads a POST/PUT/PATCH body that has neither Content-Length nor
+      // chunked encoding until the peer closes, i.e. until its 5 s read timeout, and then
+      // answers 400: refuse such a request at once (RFC 9110: 411 Length Required).
+      const bool has_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+      if (has_body && !req.has_header("Content-Length") &&
+          to_lower(req.get_header_value("Transfer-Encoding")) != "chunked") {
+        send(res, 411,
+             error_json("a " + req.method + " request needs a Content-Length header (or Transfer-Encoding: chunked)",
+                        "Content-Length"));
+        return httplib::Server::HandlerResponse::Handled;
+      }
       return httplib::Server::HandlerResponse::Unhandled;
     });
     httplib::Server::HandlerWithResponse on_error = [this](const httplib::Request& req,
@@ -457,7 +468,7 @@ struct Server::Impl {
                         "application/json");
         return httplib::Server::HandlerResponse::Handled;
       }
-      res.set_content(error_json("bad request: the request could not be read (a POST or PUT needs Content-Length)", "").dump(), "application/json");
+      res.set_content(error_json("bad request: the request could not be read", "").dump(), "application/json");
       return httplib::Server::HandlerResponse::Handled;
     };
     http.set_error_handler(on_error);

@@ -183,7 +183,8 @@ std::string write_split_files(const Dataset& ds, const std::vector<Split>& split
 std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::uint64_t seed,
                                const std::vector<char>& eligible) {
   const std::string usage =
-      "expected none, holdout:N, kfold:K, temporal:N, cold-items:P, files:DIR/u{1..5}.base,test or "
+      "expected none, holdout:N, kfold:K, temporal:N, cold-items:P, cold-users:P[:reveal=N], "
+      "files:DIR/u{1..5}.base,test or "
       "files:TRAIN.csv,TEST.csv";
   std::size_t colon = spec.find(':');
   std::string kind = spec.substr(0, colon);
@@ -243,6 +244,28 @@ std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::
     std::vector<Split> out;
     out.push_back(cold_items_split(ds.ratings, eligible, p, seed));
     if (valid) out[0] = cold_items_validation(out[0], eligible, p, seed);
+    return out;
+  }
+  if (kind == "cold-users") {
+    std::string rest = arg;
+    bool valid = false;
+    if (rest.ends_with(":valid")) {
+      valid = true;
+      rest.resize(rest.size() - 6);
+    }
+    std::size_t reveal = 0;
+    if (auto r = rest.find(":reveal="); r != std::string::npos) {
+      reveal = parse_count(spec, rest.substr(r + 8), "the revealed ratings per new user N", 0);
+      rest.resize(r);
+    }
+    double p = 0;
+    if (!parse_double(rest, p) || !(p > 0 && p < 100))
+      throw ConfigError("split spec \"" + spec + "\": expected the percentage of new users P in (0, 100) "
+                        "(cold-users:P, cold-users:P:reveal=N, and :valid for the validation carve-out), got \"" +
+                        arg + "\"");
+    std::vector<Split> out;
+    out.push_back(cold_users_split(ds.ratings, p, seed, reveal));
+    if (valid) out[0] = cold_users_validation(out[0], p, seed, reveal);
     return out;
   }
   if (kind == "files") {

@@ -63,8 +63,9 @@ TEST(Cli, EveryCommandHasHelp) {
   const std::map<std::string, std::vector<std::string>> commands = {
       {"", {"--version"}},
       {"stats", common},
-      {"evaluate", with(common, {model, {"--split", "--seed", "--relevance-threshold", "--no-ranking", "--ranking", "--metrics", "--curve", "--save-split",
-                                         "--plot", "--list-models"}})},
+      {"evaluate", with(common, {model, {"--split", "--seed", "--relevance-threshold", "--no-ranking", "--ranking", "--metrics",
+                                         "--curve", "--save-split", "--plot", "--list-models", "--side", "--candidates",
+                                         "--reveal"}})},
       {"split", with(common, {{"--split", "--seed", "--out"}})},
       {"train", with(common, {{"--model", "--param", "--out", "--split", "--seed"}})},
       {"tune", with(common, {{"--model", "--grid", "--param", "--split", "--metric", "--random", "--seed", "-k"}})},
@@ -215,6 +216,20 @@ TEST(Cli, EvaluateComputesTheMetricsAskedFor) {
   ASSERT_EQ(text.code, 0) << text.err;
   EXPECT_NE(text.out.find("errors of the predicted test ratings"), std::string::npos) << text.out;
   EXPECT_EQ(text.out.find("ndcg"), std::string::npos) << text.out;
+}
+
+TEST(Cli, ColdUsersWithRevealedRatings) {
+  // serve-tiny: 30 users, 238 ratings; 20% of the users with >= 5 + 2 ratings become new.
+  const std::string data = std::string(MOVIEREC_SOURCE_DIR) + "/tests/fixtures/serve-tiny";
+  auto r = run("evaluate --model popularity --split cold-users:20 --reveal 2 --data " + data);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("protocol: cold-users:20:reveal=2 (seed 42): "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("eligible users (>= 7 ratings) are new; their ratings but the first 2 by time"),
+            std::string::npos)
+      << r.out;
+  auto bad = run("evaluate --model popularity --split holdout:2 --reveal 2 --data " + data);
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--reveal: only with --split cold-users:P"), std::string::npos) << bad.err;
 }
 
 TEST(Cli, TrainedModelFileGivesTheSameRecommendations) {

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
@@ -215,13 +217,105 @@ TEST(MakeSplits, SpecsAndErrors) {
   EXPECT_EQ(message("kfold:1"), "split spec \"kfold:1\": expected the number of folds K (an integer >= 2), got \"1\"");
   EXPECT_EQ(message("holdout"),
             "bad split spec \"holdout\": expected none, holdout:N, kfold:K, temporal:N, cold-items:P, "
-            "files:DIR/u{1..5}.base,test or files:TRAIN.csv,TEST.csv");
+            "cold-users:P[:reveal=N], files:DIR/u{1..5}.base,test or files:TRAIN.csv,TEST.csv");
   EXPECT_EQ(message("random:3"),
             "bad split spec \"random:3\": unknown kind \"random\"; expected none, holdout:N, kfold:K, temporal:N, "
-            "cold-items:P, files:DIR/u{1..5}.base,test or files:TRAIN.csv,TEST.csv");
+            "cold-items:P, cold-users:P[:reveal=N], files:DIR/u{1..5}.base,test or files:TRAIN.csv,TEST.csv");
   EXPECT_EQ(message("files:u{1..5.base,test"), "split spec \"files:u{1..5.base,test\": '{' without '}'");
   EXPECT_EQ(message("files:u{5..1}.base,test"),
             "split spec \"files:u{5..1}.base,test\": expected a range {a..b} with integers a <= b, got {5..1}");
+}
+
+// Users with 2, 6, 8, 10, 12, ... ratings: cold-users draws among those with
+// at least 5 + reveal ratings; a new user keeps its first `reveal` ratings (by
+// time) in train and has the rest in test; everyone else stays in train.
+RatingMatrix cold_users_matrix() {
+  std::vector<Rating> r;
+  for (UserIndex u = 0; u < 40; ++u) {
+    const std::size_t count = u == 0 ? 2 : 4 + 2 * (u % 10);
+    for (ItemIndex i = 0; i < count; ++i)
+      // Timestamps run backwards through the items, two of them tied, so the
+      // order by time is not the order by item.
+      r.push_back({u, (i + 2 * u) % 60, 1.0f + (i % 5), i == 1 ? 500 : 1000 - 10 * std::int64_t(i)});
+  }
+  return RatingMatrix(40, 60, r);
+}
+
+TEST(ColdUsers, NewUsersKeepTheirFirstRatingsByTime) {
+  const RatingMatrix r = cold_users_matrix();
+  for (std::size_t reveal : {0, 3}) {
+    SCOPED_TRACE(reveal);
+    Split s = cold_users_split(r, 25, 7, reveal);
+    expect_partition(r, s);
+    std::size_t eligible = 0;
+    for (UserIndex u = 0; u < r.n_users(); ++u) eligible += r.user_count(u) >= 5 + reveal;
+    EXPECT_EQ(s.eligible_users, eligible);
+    EXPECT_EQ(s.new_users.size(), static_cast<std::size_t>(std::llround(0.25 * eligible)));
+    EXPECT_EQ(s.revealed, reveal);
+    EXPECT_EQ(s.name, reveal ? "cold-users:25:reveal=3" : "cold-users:25");
+    std::set<UserIndex> fresh(s.new_users.begin(), s.new_users.end());
+    for (UserIndex u = 0; u < r.n_users(); ++u) {
+      if (!fresh.count(u)) {
+        EXPECT_EQ(s.test.user_count(u), 0u) << u;
+        EXPECT_EQ(s.train.user_count(u), r.user_count(u)) << u;
+        continue;
+      }
+      ASSERT_GE(r.user_count(u), 5 + reveal);
+      EXPECT_EQ(s.train.user_count(u), reveal) << u;
+      // Every train rating of a new user is no later than any of its test ratings.
+      std::int64_t latest_train = std::numeric_limits<std::int64_t>::min();
+      for (auto t : s.train.user_times(u)) latest_train = std::max(latest_train, t);
+      for (auto t : s.test.user_times(u)) EXPECT_LE(latest_train, t) << u;
+    }
+  }
+  // Same seed, same draw; another seed, another draw.
+  EXPECT_EQ(cold_users_split(r, 25, 7).new_users, cold_users_split(r, 25, 7).new_users);
+  EXPECT_NE(cold_users_split(r, 25, 7).new_users, cold_users_split(r, 25, 8).new_users);
+}
+
+TEST(ColdUsers, RevealedRatingsAreTheEarliestWithTiesByMovie) {
+  // One user, 6 ratings: times 30, 10, 10, 20, 50, 40 on movies 0..5.
+  std::vector<Rating> v;
+  const std::int64_t times[] = {30, 10, 10, 20, 50, 40};
+  for (ItemIndex i = 0; i < 6; ++i) v.push_back({0, i, 3.0f, times[i]});
+  // A second user so that 50% is one user.
+  for (ItemIndex i = 0; i < 6; ++i) v.push_back({1, i, 4.0f, times[i]});
+  RatingMatrix r(2, 6, v);
+  Split s = cold_users_split(r, 50, 1, 2, 1);
+  ASSERT_EQ(s.new_users.size(), 1u);
+  const UserIndex u = s.new_users[0];
+  // Earliest two: movie 1 (t=10) and movie 2 (t=10, the tie broken by movie).
+  auto kept = s.train.user_items(u);
+  EXPECT_EQ(std::vector<ItemIndex>(kept.begin(), kept.end()), (std::vector<ItemIndex>{1, 2}));
+  EXPECT_EQ(s.test.user_count(u), 4u);
+}
+
+TEST(ColdUsers, ValidationCarveOutDrawsOthersAndSpecsParse) {
+  const RatingMatrix r = cold_users_matrix();
+  Split outer = cold_users_split(r, 25, 7, 2);
+  Split inner = cold_users_validation(outer, 25, 7, 2);
+  EXPECT_EQ(inner.name, "cold-users:25:reveal=2:valid");
+  EXPECT_EQ(inner.train.nnz() + inner.test.nnz(), outer.train.nnz());
+  for (UserIndex u : inner.new_users)
+    EXPECT_FALSE(std::binary_search(outer.new_users.begin(), outer.new_users.end(), u)) << u;
+
+  Dataset ds = load_dataset(fixture("csv-tiny"));  // 3 users with 3 ratings each
+  auto message = [&](const std::string& spec) -> std::string {
+    try {
+      make_splits(ds, spec, 1);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(message("cold-users:0"),
+            "split spec \"cold-users:0\": expected the percentage of new users P in (0, 100) (cold-users:P, "
+            "cold-users:P:reveal=N, and :valid for the validation carve-out), got \"0\"");
+  EXPECT_EQ(message("cold-users:50:reveal=x"),
+            "split spec \"cold-users:50:reveal=x\": expected the revealed ratings per new user N (an integer >= 0), "
+            "got \"x\"");
+  EXPECT_EQ(message("cold-users:50"),
+            "cold_users_split: 0 users have at least 5 ratings (5 + reveal=0); 50% of them is no user");
 }
 
 }  // namespace
