@@ -80,7 +80,7 @@ struct Args {
   int epochs = 5;
   std::vector<double> scale_millions = {1, 2, 5, 10, 25};
   bool ease_dense = false;
-  int repeats = 3;  // runs of each SGD schedule and ml-100k cross-validation (best is printed)
+  int repeats = 3;                        // runs of each SGD schedule and ml-100k cross-validation (best is printed)
   std::vector<std::string> sgd_variants;  // extra svd rows: "k=v,k=v"
   bool sgd_only_variants = false;
   fs::path shared;
@@ -170,10 +170,10 @@ void bench_sgd(const Args& a) {
     variants.push_back({labels[j].c_str(), p});
   }
   std::printf("  load average %s\n", load_average().c_str());
-  std::printf("  %-30s %12s %9s %9s %8s %8s %10s %10s %10s\n", "schedule", "updates/s", "ref* SSE", "ref* AVX", "target",
-              "train", "fit wall", "peak", "median");
-  std::printf("  %-30s %12s %9s %9s %8s %8s %10s %10s %10s\n", "", "best", "45M/s", "52M/s", "60M/s", "RMSE", "(cpu)", "MB",
-              "updates/s");
+  std::printf("  %-30s %12s %9s %9s %8s %8s %10s %10s %10s\n", "schedule", "updates/s", "ref* SSE", "ref* AVX",
+              "target", "train", "fit wall", "peak", "median");
+  std::printf("  %-30s %12s %9s %9s %8s %8s %10s %10s %10s\n", "", "best", "45M/s", "52M/s", "60M/s", "RMSE", "(cpu)",
+              "MB", "updates/s");
   for (auto& v : variants) {
     // The machine is shared: each schedule runs `repeats` times; the best run
     // is the one least disturbed, the median is printed beside it.
@@ -342,8 +342,12 @@ void bench_surprise(const Args& a) {
       {"svd", "svd", {}, 0.9344, 5.1, 30},
       {"svd k=64", "svd", {{"factors", "64"}, {"epochs", "40"}, {"lr", "0.01"}}, 0.9344, 5.1, 30},
       // Surprise's own settings, so the speed ratio compares the same work.
-      {"svd as Surprise", "svd", {{"factors", "100"}, {"lr", "0.005"}, {"reg", "0.02"}, {"init_std", "0.1"}}, 0.9344,
-       5.1, 30},
+      {"svd as Surprise",
+       "svd",
+       {{"factors", "100"}, {"lr", "0.005"}, {"reg", "0.02"}, {"init_std", "0.1"}},
+       0.9344,
+       5.1,
+       30},
       {"svdpp", "svdpp", {}, 0.9187, 72.6, 100},
       {"svdpp as Surprise", "svdpp", {{"epochs", "20"}, {"reg", "0.02"}}, 0.9187, 72.6, 100},
       {"als", "als", {}, 0, 0, 0},

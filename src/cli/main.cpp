@@ -28,7 +28,8 @@ CLI::Option* add_top_option(CLI::App* cmd, const std::string& name, std::size_t&
 }
 
 CLI::Option* add_threads_option(CLI::App* cmd, int& threads) {
-  return cmd->add_option("--threads", threads, "threads to use (0: every core; at most " + std::to_string(kMaxThreads) + ")")
+  return cmd
+      ->add_option("--threads", threads, "threads to use (0: every core; at most " + std::to_string(kMaxThreads) + ")")
       ->capture_default_str()
       ->check(CLI::Range(0, kMaxThreads));
 }

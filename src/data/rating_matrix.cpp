@@ -23,8 +23,7 @@ RatingMatrix::RatingMatrix(std::size_t n_users, std::size_t n_items, std::vector
   item_ptr_.assign(n_items + 1, 0);
   for (const auto& r : ratings) {
     if (r.user >= n_users || r.item >= n_items)
-      throw DataError("rating index out of range: user " + std::to_string(r.user) + ", item " +
-                      std::to_string(r.item));
+      throw DataError("rating index out of range: user " + std::to_string(r.user) + ", item " + std::to_string(r.item));
     ++user_ptr_[r.user + 1];
     ++item_ptr_[r.item + 1];
   }
@@ -55,7 +54,8 @@ RatingMatrix::RatingMatrix(std::size_t n_users, std::size_t n_items, std::vector
     if (!std::is_sorted(user_items_.begin() + lo, user_items_.begin() + hi)) {
       std::vector<std::size_t> order(hi - lo);
       std::iota(order.begin(), order.end(), lo);
-      std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return user_items_[a] < user_items_[b]; });
+      std::sort(order.begin(), order.end(),
+                [&](std::size_t a, std::size_t b) { return user_items_[a] < user_items_[b]; });
       std::vector<ItemIndex> items(hi - lo);
       std::vector<float> values(hi - lo);
       std::vector<std::int64_t> times(hi - lo);

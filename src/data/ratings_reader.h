@@ -32,12 +32,12 @@ class IdLookup {
 };
 
 struct RatingsFormat {
-  std::string file;                 // name for messages: "ratings.csv"
-  std::string sep;                  // ",", "\t", "::"
-  std::string header;               // expected first line, empty when none
-  std::string field_names[4];       // user, movie, rating, timestamp
-  std::string movie_file;           // "movies.csv", for "absent from" messages
-  RatingScale scale;                // values outside [min, max] are errors
+  std::string file;            // name for messages: "ratings.csv"
+  std::string sep;             // ",", "\t", "::"
+  std::string header;          // expected first line, empty when none
+  std::string field_names[4];  // user, movie, rating, timestamp
+  std::string movie_file;      // "movies.csv", for "absent from" messages
+  RatingScale scale;           // values outside [min, max] are errors
 };
 
 // The ratings.csv of the MovieLens CSV sets: header, names, 0.5..5 scale.
@@ -46,7 +46,7 @@ RatingsFormat csv_ratings_format();
 struct ParsedRatings {
   // user holds the raw user id here; item the dense movie index.
   std::vector<Rating> ratings;
-  std::vector<std::size_t> lines;   // 1-based line of each rating, only when asked
+  std::vector<std::size_t> lines;  // 1-based line of each rating, only when asked
   std::size_t skipped = 0;
   std::vector<std::string> first_errors;  // at most 5, in file order
   std::uint64_t max_user = 0;
@@ -57,9 +57,9 @@ struct ParsedRatings {
 // counted). threads <= 0: every core. with_lines: fill ParsedRatings::lines.
 // file_view, when given, lets the reader drop parsed pages (FileView::release).
 class FileView;
-ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, const IdLookup& movies,
-                            bool lenient, int threads, bool with_lines = false,
-                            const FileView* file_view = nullptr, std::size_t text_offset = 0);
+ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, const IdLookup& movies, bool lenient,
+                            int threads, bool with_lines = false, const FileView* file_view = nullptr,
+                            std::size_t text_offset = 0);
 
 // Maps raw user ids (in ratings[].user) to dense indices in first-appearance
 // order, adding them to users.

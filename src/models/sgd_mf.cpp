@@ -3,14 +3,14 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <exception>
 #include <functional>
-#include <mutex>
+#include <limits>
 #include <memory>
+#include <mutex>
 #include <numeric>
 
 #include "models/ridge.h"
@@ -375,7 +375,8 @@ SgdMf::SgdMf(Params& p, int default_epochs) {
   opt_.threads = p.get_int("threads", 0, "threads; 0: the fit's thread setting (every core)", 0, 1024);
   opt_.blocks =
       p.get_int("blocks", 0, "grid side of the parallel schedule; 0: 1 with one thread, else 4 * threads + 2", 0, 1024);
-  opt_.chunk = p.get_int("chunk", 4096, "ratings per shuffled chunk with order=chunked (about L1/L2 sized)", 2, 1 << 30);
+  opt_.chunk =
+      p.get_int("chunk", 4096, "ratings per shuffled chunk with order=chunked (about L1/L2 sized)", 2, 1 << 30);
   const std::string order = p.get_string(
       "order", "chunked",
       "rating order inside a block each epoch: shuffled in cache-sized chunks, fully reshuffled, or by user",
@@ -445,9 +446,7 @@ void SgdMf::fit(const RatingMatrix& train, const FitOptions& opts) {
       rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
       // Inside the fit's parallel region: these passes run on this thread.
       // The arrays are in position order until the fit ends.
-      auto pred = [this, &grid](UserIndex u, ItemIndex i) {
-        return score_one(grid->user_pos[u], grid->item_pos[i]);
-      };
+      auto pred = [this, &grid](UserIndex u, ItemIndex i) { return score_one(grid->user_pos[u], grid->item_pos[i]); };
       rep.train_rmse = sampled_train_rmse(train, lo, hi, pred);
       if (opts.validation) rep.valid_rmse = rmse_over(*opts.validation, lo, hi, 1, pred);
       opts.on_epoch(rep);

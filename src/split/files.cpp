@@ -49,8 +49,8 @@ SplitFile read_split_file(const Dataset& ds, const fs::path& file, const data::I
     Rating& r = parsed.ratings[k];
     std::uint32_t u = users.find(r.user);
     if (u == data::IdLookup::kNone)
-      throw DataError(data::field_error(out.name, parsed.lines[k], "user id", "a user of " + ds.name,
-                                        std::to_string(r.user)));
+      throw DataError(
+          data::field_error(out.name, parsed.lines[k], "user id", "a user of " + ds.name, std::to_string(r.user)));
     r.user = u;
   }
   out.ratings = std::move(parsed.ratings);
@@ -92,15 +92,15 @@ std::vector<std::string> expand_braces(const std::string& pattern, const std::st
   if (dots != std::string::npos) {
     long long a = 0, b = 0;
     if (!parse_int64(body.substr(0, dots), a) || !parse_int64(body.substr(dots + 2), b) || b < a || b - a > 10000)
-      throw ConfigError("split spec \"" + spec + "\": expected a range {a..b} with integers a <= b, got {" + body + "}");
+      throw ConfigError("split spec \"" + spec + "\": expected a range {a..b} with integers a <= b, got {" + body +
+                        "}");
     for (long long x = a; x <= b; ++x) parts.push_back(std::to_string(x));
   } else {
     parts = split(body, ',');
   }
   std::vector<std::string> out;
   for (const auto& p : parts)
-    for (auto& rest : expand_braces(pattern.substr(close + 1), spec))
-      out.push_back(pattern.substr(0, open) + p + rest);
+    for (auto& rest : expand_braces(pattern.substr(close + 1), spec)) out.push_back(pattern.substr(0, open) + p + rest);
   return out;
 }
 
@@ -197,15 +197,15 @@ std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::
     out.push_back(std::move(s));
     return out;
   }
-  if (colon == std::string::npos || arg.empty())
-    throw ConfigError("bad split spec \"" + spec + "\": " + usage);
+  if (colon == std::string::npos || arg.empty()) throw ConfigError("bad split spec \"" + spec + "\": " + usage);
   // A split with nothing to test on would print an empty table: refused.
   auto non_empty = [&](std::vector<Split> out, std::size_t n) {
     for (const auto& s : out)
       if (s.test.nnz() == 0)
         throw ConfigError("split \"" + spec + "\" leaves no test ratings" +
-                          (kind == "kfold" ? " in " + s.name : ": no user has more than " + std::to_string(n) +
-                                                                   " ratings (each keeps at least N in train)") +
+                          (kind == "kfold" ? " in " + s.name
+                                           : ": no user has more than " + std::to_string(n) +
+                                                 " ratings (each keeps at least N in train)") +
                           "; use a smaller N");
     return out;
   };
@@ -238,8 +238,10 @@ std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::
     }
     double p = 0;
     if (!parse_double(pct, p) || !(p > 0 && p < 100))
-      throw ConfigError("split spec \"" + spec + "\": expected the percentage of new movies P in (0, 100) "
-                        "(cold-items:P, or cold-items:P:valid for its validation carve-out), got \"" + arg + "\"");
+      throw ConfigError("split spec \"" + spec +
+                        "\": expected the percentage of new movies P in (0, 100) "
+                        "(cold-items:P, or cold-items:P:valid for its validation carve-out), got \"" +
+                        arg + "\"");
     std::vector<Split> out;
     out.push_back(cold_items_split(ds.ratings, eligible, p, seed));
     if (valid) out[0] = cold_items_validation(out[0], eligible, p, seed);
@@ -259,7 +261,8 @@ std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::
     }
     double p = 0;
     if (!parse_double(rest, p) || !(p > 0 && p < 100))
-      throw ConfigError("split spec \"" + spec + "\": expected the percentage of new users P in (0, 100) "
+      throw ConfigError("split spec \"" + spec +
+                        "\": expected the percentage of new users P in (0, 100) "
                         "(cold-users:P, cold-users:P:reveal=N, and :valid for the validation carve-out), got \"" +
                         arg + "\"");
     std::vector<Split> out;
@@ -291,8 +294,8 @@ std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::
     for (auto& b : expand_braces(pattern, spec)) {
       fs::path bp(b);
       if (!bp.has_extension())
-        throw ConfigError("bad split spec \"" + spec + "\": base file \"" + b +
-                          "\" has no extension to replace by ." + test_ext);
+        throw ConfigError("bad split spec \"" + spec + "\": base file \"" + b + "\" has no extension to replace by ." +
+                          test_ext);
       fs::path tp = bp;
       tp.replace_extension(test_ext);
       if (tp == bp) throw ConfigError("bad split spec \"" + spec + "\": base and test file are both " + b);

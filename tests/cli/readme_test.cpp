@@ -52,8 +52,8 @@ const std::vector<std::pair<std::string, std::string>> kNotRun = {
 };
 
 struct ReadmeLine {
-  int line = 0;          // 1-based line of README.md where the command starts
-  std::string command;   // as written, continuation lines joined, comment removed
+  int line = 0;         // 1-based line of README.md where the command starts
+  std::string command;  // as written, continuation lines joined, comment removed
 };
 
 // Cuts a trailing "# comment" that is outside quotes.
@@ -119,9 +119,12 @@ void write_dataset(const std::filesystem::path& dir) {
     movies += std::to_string(m) + "," + title + "," + genres + "\n";
     // Movie 1 has a poster on the TMDB look-alike (tmdb 101); movie 2 is found
     // there through its IMDb id (tmdb 102 is a 404, tt0114709 -> /p2.jpg).
-    if (m == 1) links += "1,0000001,101\n";
-    else if (m == 2) links += "2,0114709,102\n";
-    else links += std::to_string(m) + ",00000" + std::to_string(10 + m) + ",\n";
+    if (m == 1)
+      links += "1,0000001,101\n";
+    else if (m == 2)
+      links += "2,0114709,102\n";
+    else
+      links += std::to_string(m) + ",00000" + std::to_string(10 + m) + ",\n";
   }
   std::mt19937 rng(12);
   for (int u = 1; u <= 120; ++u) {

@@ -259,8 +259,8 @@ TEST_F(HybridMfModel, TwoThreadsFitFiniteScores) {
 
 TEST(HybridMfParams, BadParametersNameTheParameter) {
   const std::pair<ParamMap, std::string> cases[] = {
-      {{{"loss", "hinge"}}, "'loss'"},       {{{"lr", "-1"}}, "'lr'"},
-      {{{"factors", "0"}}, "'factors'"},     {{{"schedule", "adam"}}, "'schedule'"},
+      {{{"loss", "hinge"}}, "'loss'"},           {{{"lr", "-1"}}, "'lr'"},
+      {{{"factors", "0"}}, "'factors'"},         {{{"schedule", "adam"}}, "'schedule'"},
       {{{"max_sampled", "0"}}, "'max_sampled'"}, {{{"alpha", "1"}}, "alpha"},
   };
   for (const auto& [params, name] : cases) {

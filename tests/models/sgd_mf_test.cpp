@@ -2,10 +2,10 @@
 // reproducibility, the parallel schedule, learning curves, fold-in, files.
 #include <gtest/gtest.h>
 
-#include "util/eigen.h"
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include "util/eigen.h"
 
 #include "mf_fixtures.h"
 #include "models/sgd_mf.h"

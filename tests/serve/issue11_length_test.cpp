@@ -5,9 +5,9 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <nlohmann/json.hpp>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 
@@ -74,9 +74,10 @@ TEST_F(Length, PostOrPutWithoutContentLengthIs411AtOnce) {
   for (const std::string method : {"POST", "PUT"}) {
     for (const std::string path : {"/api/users", "/api/users/1/ratings", "/api/nothing"}) {
       // The JSON after the headers is no body without a length (RFC 9112 6.3): it is not read.
-      const Answer a = raw_request(server->port(), method + " " + path +
-                                                       " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                                                       "Content-Type: application/json\r\n\r\n{\"movieId\": 6, \"rating\": 4}");
+      const Answer a =
+          raw_request(server->port(), method + " " + path +
+                                          " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                          "Content-Type: application/json\r\n\r\n{\"movieId\": 6, \"rating\": 4}");
       SCOPED_TRACE(method + " " + path);
       EXPECT_EQ(a.status, 411) << a.body;
       // httplib's read timeout is 5 s; generous bound for a loaded machine.
@@ -97,7 +98,8 @@ TEST_F(Length, ChunkedAndEmptyBodiesStillWork) {
   ASSERT_EQ(a.status, 201) << a.body;
   EXPECT_LT(a.seconds, 3.0);
   const std::string user = std::to_string(json::parse(a.body)["id"].get<std::int64_t>());
-  a = raw_request(server->port(), "POST /api/users HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  a = raw_request(server->port(),
+                  "POST /api/users HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
   EXPECT_EQ(a.status, 201) << a.body;
   const std::string rating = R"({"movieId": 6, "rating": 4})";
   a = raw_request(server->port(), "POST /api/users/" + user +

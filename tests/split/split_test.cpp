@@ -120,14 +120,14 @@ TEST(KFold, FoldsPartitionTheRatings) {
 TEST(Temporal, TakesTheLatest) {
   // User 0: items 0..3 at 50, 10, 40, 30; user 1: items 0..2 all at 100 (ties
   // by item: item 2 is the latest); user 2: one rating.
-  std::vector<Rating> v = {{0, 0, 1, 50}, {0, 1, 2, 10}, {0, 2, 3, 40}, {0, 3, 4, 30},
+  std::vector<Rating> v = {{0, 0, 1, 50},  {0, 1, 2, 10},  {0, 2, 3, 40},  {0, 3, 4, 30},
                            {1, 0, 1, 100}, {1, 1, 2, 100}, {1, 2, 3, 100}, {2, 1, 5, 7}};
   RatingMatrix r(3, 4, v);
   Split s = temporal_split(r, 1);
   expect_partition(r, s);
   EXPECT_EQ(s.name, "temporal:1");
-  EXPECT_TRUE(s.test.contains(0, 0));  // t = 50
-  EXPECT_TRUE(s.test.contains(1, 2));  // tie at 100, highest item
+  EXPECT_TRUE(s.test.contains(0, 0));   // t = 50
+  EXPECT_TRUE(s.test.contains(1, 2));   // tie at 100, highest item
   EXPECT_EQ(s.test.user_count(2), 0u);  // keeps its only rating
   EXPECT_EQ(s.test.nnz(), 2u);
   EXPECT_EQ(s.test.user_times(0)[0], 50);
@@ -212,8 +212,10 @@ TEST(MakeSplits, SpecsAndErrors) {
     }
     return "";
   };
-  EXPECT_EQ(message("holdout:0"), "split spec \"holdout:0\": expected the test ratings per user N (an integer >= 1), got \"0\"");
-  EXPECT_EQ(message("holdout:x"), "split spec \"holdout:x\": expected the test ratings per user N (an integer >= 1), got \"x\"");
+  EXPECT_EQ(message("holdout:0"),
+            "split spec \"holdout:0\": expected the test ratings per user N (an integer >= 1), got \"0\"");
+  EXPECT_EQ(message("holdout:x"),
+            "split spec \"holdout:x\": expected the test ratings per user N (an integer >= 1), got \"x\"");
   EXPECT_EQ(message("kfold:1"), "split spec \"kfold:1\": expected the number of folds K (an integer >= 2), got \"1\"");
   EXPECT_EQ(message("holdout"),
             "bad split spec \"holdout\": expected none, holdout:N, kfold:K, temporal:N, cold-items:P, "
