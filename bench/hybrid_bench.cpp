@@ -127,10 +127,8 @@ void ltr(const Dataset& ds) {
 void hybrid_mf(const Dataset& ds, const std::string& posters) {
   std::string side = "genres,year" + (posters.empty() ? std::string() : ",posters=" + posters);
   auto eligible = side_available(ds, parse_side(side));
-  fmt::print(
-      "\n== hybrid-mf: cold-items:20, eligible = {} and >= 5 ratings, relevance >= 4, k = 10; "
-      "hybrid-mf with genres,year and its defaults\n",
-      side);
+  fmt::print("\n== hybrid-mf: cold-items:20, eligible = {} and >= 5 ratings, relevance >= 4, k = 10; "
+             "hybrid-mf with genres,year and its defaults, one thread\n", side);
   std::vector<double> ndcg, recall, auc;
   for (std::uint64_t seed : {0, 1, 2}) {
     Split s = cold_items_split(ds.ratings, eligible, 20, seed);
@@ -138,7 +136,8 @@ void hybrid_mf(const Dataset& ds, const std::string& posters) {
     eo.dataset = &ds;
     eo.candidates = EvalOptions::Candidates::kNew;
     eo.relevance_threshold = 4;
-    auto m = create_model("hybrid-mf", {{"side", "genres,year"}});
+    // One thread: Hogwild's interleaving on more moves NDCG@10 by about 0.003 run to run.
+    auto m = create_model("hybrid-mf", {{"side", "genres,year"}, {"threads", "1"}});
     auto res = evaluate(*m, s, ds.scale, eo);
     ndcg.push_back(res.at("ndcg@10"));
     recall.push_back(res.at("recall@10"));

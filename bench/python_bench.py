@@ -5,7 +5,7 @@
      CLI's fit_seconds (`movierec evaluate --split none --json`, timed inside C++).
   2. top-10 for every user of ml-100k holdout:10 (svd fitted on train): Python's
      recommend_batch(all users) against the CLI's ranking pass (eval_seconds of
-     `evaluate --split holdout:10`: the same recommend call for every test user plus
+     `evaluate --split holdout:10 --ranking`: the same recommend call for every test user plus
      the metrics and 9,430 predictions, a few percent of it).
   3. The GIL: two single-threaded svd fits in two Python threads against one.
 
@@ -66,7 +66,7 @@ m = movierec.model("svd", threads=T).fit(split)
 users = data.user_ids
 cli_rec, py_rec = [], []
 for _ in range(args.repeats):
-    cli_rec.append(cli_metrics("holdout:10")["eval_seconds"])
+    cli_rec.append(cli_metrics("holdout:10", ("--ranking",))["eval_seconds"])
     t0 = time.perf_counter()
     ids, scores = m.recommend_batch(users, k=10)
     py_rec.append(time.perf_counter() - t0)

@@ -73,6 +73,9 @@ struct LoadOptions {
   // in LoadReport and on stderr.
   bool lenient = false;
   bool load_tags = true;
+  // Keep the ratings' timestamps (4 bytes a rating). Without them every
+  // timestamp reads as 0: temporal splits and split files need them.
+  bool timestamps = true;
 };
 
 struct LoadReport {

@@ -38,7 +38,9 @@ struct EvalCliOptions {
   std::uint64_t seed = 42;
   std::size_t k = 10;
   float relevance = 0;
-  bool no_ranking = false;
+  bool no_ranking = false, ranking = false;
+  std::string metrics;  // --metrics: only these ("" : the default choice, see wants_ranking)
+  bool k_given = false, relevance_given = false;  // -k / --relevance-threshold on the command line
   std::string curve, plot;
   std::string save_split;
   bool list = false;
@@ -156,6 +158,58 @@ void print_models() {
   }
 }
 
+// The metrics --metrics asks for, checked, in the order given; "" : none.
+// Sets *ranking when one is a top-N metric and *k from its "@K" (one cut-off).
+std::vector<std::string> parse_metrics(const EvalCliOptions& o, bool* ranking, std::size_t* k) {
+  std::vector<std::string> out;
+  *ranking = false;
+  if (o.metrics.empty()) return out;
+  static const char* kError[] = {"rmse", "mse", "mae", "mse_unclipped"};
+  static const char* kTop[] = {"precision", "recall", "ndcg", "map", "hit", "coverage", "new_share"};
+  const std::string known = "rmse, mse, mae, mse_unclipped, auc, precision@K, recall@K, ndcg@K, map@K, hit@K, "
+                            "coverage@K, new_share@K";
+  std::size_t cut = 0;
+  for (const auto& name : split_list(o.metrics)) {
+    const auto at = name.find('@');
+    const std::string base = name.substr(0, at);
+    bool ok = false;
+    if (at == std::string::npos) {
+      ok = base == "auc" || std::find(std::begin(kError), std::end(kError), base) != std::end(kError);
+      *ranking |= base == "auc";
+    } else if (std::find(std::begin(kTop), std::end(kTop), base) != std::end(kTop)) {
+      double v = 0;
+      const std::string num = name.substr(at + 1);
+      if (!parse_double(num, v) || v < 1 || v > 100000 || v != std::floor(v))
+        throw ConfigError("--metrics: " + name + ": expected a cut-off from 1 to 100000 after '@', as ndcg@10");
+      const auto this_k = static_cast<std::size_t>(v);
+      if (cut != 0 && this_k != cut)
+        throw ConfigError(fmt::format("--metrics: one cut-off per run, got @{} and @{}", cut, this_k));
+      if (o.k_given && this_k != o.k)
+        throw ConfigError(fmt::format("--metrics: {} does not match -k {}", name, o.k));
+      cut = this_k;
+      ok = *ranking = true;
+    }
+    if (!ok) throw ConfigError("--metrics: unknown metric '" + name + "'; known: " + known);
+    out.push_back(name);
+  }
+  if (*ranking && o.no_ranking) throw ConfigError("--metrics asks for top-N metrics, which --no-ranking turns off");
+  if (cut != 0) *k = cut;
+  return out;
+}
+
+// Whether evaluate runs the top-N pass (which ranks every candidate movie for
+// each test user): only for the metrics asked for. Without --metrics, rating
+// predictors are measured by their error on the test ratings (the tutorial's
+// MSE); the top-N metrics are added by --ranking, -k, --relevance-threshold or
+// --candidates, for a cold-items split, and when a model of the table only
+// ranks (so that the table compares every model on the same metrics).
+bool wants_ranking(const EvalCliOptions& o, const std::vector<Split>& splits, bool some_model_only_ranks) {
+  if (o.no_ranking) return false;
+  if (o.ranking || o.k_given || o.relevance_given || !o.candidates.empty()) return true;
+  if (!splits.empty() && splits[0].name.starts_with("cold-items")) return true;
+  return some_model_only_ranks;
+}
+
 EvalOptions eval_options(const EvalCliOptions& o, const Dataset& ds) {
   EvalOptions eo;
   eo.k = o.k;
@@ -182,29 +236,54 @@ void check_model_split(const Recommender& m, const std::string& split, std::uint
 
 void run_evaluate(const EvalCliOptions& o) {
   if (o.list) return print_models();
-  Dataset ds = load_data(o.common);
+  Dataset ds = load_data(o.common, split_needs_timestamps(o.split, !o.save_split.empty()));
   std::vector<std::string> names = o.model_file.empty() ? split_list(o.models) : std::vector<std::string>{""};
   if (names.empty()) throw ConfigError("--model: no model named");
   // Names and parameters first: a typo is reported before any split is made.
   if (o.model_file.empty())
     for (const auto& name : names) create_model(name, params_for(name, o.params));
+  bool metric_ranking = false;
+  std::size_t metric_k = o.k;
+  const std::vector<std::string> asked = parse_metrics(o, &metric_ranking, &metric_k);
   auto splits = make_splits(ds, o.split, o.seed, cold_eligibility(ds, o.split, o.side));
   if (!o.save_split.empty()) save_splits(ds, splits, o.save_split, o.common.json);
   EvalOptions eo = eval_options(o, ds);
   eo.candidates = parse_candidates(o.candidates, splits);
   if ((!o.curve.empty() || !o.plot.empty()) && (names.size() != 1 || !o.model_file.empty()))
     throw ConfigError("--curve/--plot need exactly one --model (and no --model-file)");
+  std::unique_ptr<Recommender> from_file;
+  if (!o.model_file.empty()) {
+    if (splits.size() != 1) throw ConfigError("--model-file evaluates one split; k-fold refits per fold");
+    from_file = load_model(o.model_file, ds);
+    check_model_split(*from_file, o.split, o.seed, o.model_file);
+  }
+  if (!asked.empty()) {
+    eo.k = metric_k;
+    eo.ranking = metric_ranking;
+  } else {
+    bool only_ranks = from_file && !from_file->predicts_ratings();
+    for (const auto& name : names)
+      if (!name.empty() && !create_model(name, params_for(name, o.params))->predicts_ratings()) only_ranks = true;
+    eo.ranking = wants_ranking(o, splits, only_ranks);
+  }
 
   nlohmann::json results = nlohmann::json::array();
   std::vector<std::vector<std::string>> rows;
-  const auto shown = table_metrics(o.k);
+  const auto shown = asked.empty() ? table_metrics(eo.k) : asked;
+  // --metrics: only those metrics (and the times) are reported.
+  auto keep_asked = [&](MetricMap m) {
+    if (asked.empty()) return m;
+    MetricMap out;
+    for (const auto& [name, v] : m)
+      if (name.find("seconds") != std::string::npos || std::find(asked.begin(), asked.end(), name) != asked.end())
+        out[name] = v;
+    return out;
+  };
   for (const auto& name : names) {
     CrossValResult cv;
     std::string model_name = name;
-    if (!o.model_file.empty()) {
-      if (splits.size() != 1) throw ConfigError("--model-file evaluates one split; k-fold refits per fold");
-      auto model = load_model(o.model_file, ds);
-      check_model_split(*model, o.split, o.seed, o.model_file);
+    if (from_file) {
+      auto& model = from_file;
       model_name = std::string(model->name());
       EvalOptions no_fit = eo;
       no_fit.fit = false;
@@ -228,6 +307,8 @@ void run_evaluate(const EvalCliOptions& o) {
           write_curve_svg(o.plot, curve, fmt::format("{} on {}, split {}", name, ds.name, splits[0].name), o.k);
       }
     }
+    cv.mean = keep_asked(cv.mean);
+    cv.stddev = keep_asked(cv.stddev);
     nlohmann::json j = {{"model", model_name}, {"split", o.split}, {"seed", o.seed}, {"metrics", cv.mean}};
     if (eo.candidates != EvalOptions::Candidates::kUnrated) j["protocol"] = protocol_text(o, ds, splits, eo.candidates);
     if (splits.size() > 1) j["stddev"] = cv.stddev;
@@ -251,16 +332,18 @@ void run_evaluate(const EvalCliOptions& o) {
     print_json(results.size() == 1 ? results[0] : nlohmann::json{{"split", o.split}, {"results", results}});
     return;
   }
-  std::cout << fmt::format(
-      "{}: {} users, {} ratings; split {} (seed {}), {} split(s); {}\n", ds.name, ds.ratings.n_users(),
-      ds.ratings.nnz(), o.split, o.seed, splits.size(),
-      eo.candidates == EvalOptions::Candidates::kUnrated ? "top-N over all unrated movies" : "top-N over candidates:");
+  std::cout << fmt::format("{}: {} users, {} ratings; split {} (seed {}), {} split(s); {}\n", ds.name,
+                           ds.ratings.n_users(), ds.ratings.nnz(), o.split, o.seed, splits.size(),
+                           !eo.ranking ? "errors of the predicted test ratings (--ranking adds top-N metrics)"
+                           : eo.candidates == EvalOptions::Candidates::kUnrated ? "top-N over all unrated movies"
+                                                                                : "top-N over candidates:");
   std::cout << protocol_text(o, ds, splits, eo.candidates);
-  // Columns no model has (ranking metrics with --no-ranking...) are dropped.
+  // Columns no model has (ranking metrics of rating predictors by default...)
+  // are dropped, unless --metrics asked for them.
   std::vector<std::string> header = {"model"};
   std::vector<bool> keep(shown.size() + 3, true);
   for (std::size_t c = 0; c < shown.size(); ++c) {
-    keep[c + 1] = std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return r[c + 1] != "-"; });
+    keep[c + 1] = !asked.empty() || std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return r[c + 1] != "-"; });
     if (keep[c + 1]) header.push_back(shown[c] == "mse_unclipped" ? "mse raw" : shown[c]);
   }
   header.push_back(splits.size() > 1 ? "fit s/fold" : "fit s");
@@ -289,18 +372,24 @@ struct TrainOptions {
 };
 
 void run_train(const TrainOptions& o) {
-  Dataset ds = load_data(o.common);
+  Dataset ds = load_data(o.common, split_needs_timestamps(o.split, false));
   ParamMap params = params_for(o.model, o.params);
   add_side_param(o.model, o.side, params);
   auto model = create_model(o.model, params);
   warn_if_costly(o.model, params, ds.ratings);
-  auto splits = make_splits(ds, o.split, o.seed, cold_eligibility(ds, o.split, o.side));
-  if (splits.size() != 1) throw ConfigError("train --split: give a single split (holdout:N, temporal:N or none)");
+  // Without a split the model trains on the dataset's own matrix: the copy
+  // that the split "none" holds doubled the peak memory on big sets.
+  std::vector<Split> splits;
+  if (o.split != "none") {
+    splits = make_splits(ds, o.split, o.seed, cold_eligibility(ds, o.split, o.side));
+    if (splits.size() != 1) throw ConfigError("train --split: give a single split (holdout:N, temporal:N or none)");
+  }
+  const RatingMatrix& train = splits.empty() ? ds.ratings : splits[0].train;
   FitOptions fo;
   fo.dataset = &ds;
   fo.progress = !o.common.json;
   auto start = std::chrono::steady_clock::now();
-  model->fit(splits[0].train, fo);
+  model->fit(train, fo);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   params["_split"] = o.split;
   if (o.split != "none") params["_seed"] = std::to_string(o.seed);
@@ -314,7 +403,7 @@ void run_train(const TrainOptions& o) {
                 {"bytes", std::filesystem::file_size(o.out)}});
   } else {
     std::cout << fmt::format("trained {} on {} ({} ratings) in {:.2f}s -> {} ({} bytes)\n", o.model, ds.name,
-                             splits[0].train.nnz(), secs, o.out, std::filesystem::file_size(o.out));
+                             train.nnz(), secs, o.out, std::filesystem::file_size(o.out));
   }
 }
 
@@ -393,7 +482,13 @@ void run_tune(const TuneCliOptions& o) {
 
 void add_eval_commands(CLI::App& app) {
   auto eo = std::make_shared<EvalCliOptions>();
-  auto* ev = app.add_subcommand("evaluate", "fit models on a split and print accuracy and top-N metrics");
+  auto* ev = app.add_subcommand(
+      "evaluate",
+      "fit models on a split and print the metrics asked for. By default rating predictors (svd, item-knn, the "
+      "article models...) get the errors of their test predictions: RMSE, MSE, MAE (clipped to the scale) and the "
+      "tutorial's raw MSE; the top-N metrics, which rank every unrated movie for each test user, are added by "
+      "--ranking, -k, --relevance-threshold or --candidates, for cold-items splits, and when a model of the list "
+      "only ranks (popularity, ials, bpr, ease, content-knn, ltr...). --metrics chooses exactly");
   add_common_options(ev, eo->common);
   ev->add_option("--model", eo->models, "model name, or several comma-separated for one table")->capture_default_str();
   ev->add_option("--param", eo->params, "key=value for every model, or model.key=value for one (repeatable)");
@@ -403,10 +498,17 @@ void add_eval_commands(CLI::App& app) {
                  "files:DIR/u{1..5}.base,test | files:TRAIN,TEST")
       ->capture_default_str();
   ev->add_option("--seed", eo->seed, "random seed of the split")->capture_default_str();
-  add_top_option(ev, "-k", eo->k, "cut-off of the top-N metrics");
-  ev->add_option("--relevance-threshold", eo->relevance, "test ratings >= this are relevant for top-N (0: all)")
-      ->capture_default_str();
-  ev->add_flag("--no-ranking", eo->no_ranking, "skip the top-N metrics (faster)");
+  auto* k_opt = add_top_option(ev, "-k", eo->k, "cut-off of the top-N metrics (implies --ranking)");
+  auto* rel_opt = ev->add_option("--relevance-threshold", eo->relevance,
+                                 "test ratings >= this are relevant for top-N (0: all; implies --ranking)")
+                      ->capture_default_str();
+  auto* rank_opt = ev->add_flag("--ranking", eo->ranking,
+                                "also compute the top-N metrics (precision, recall, NDCG, MAP, hit, coverage at k), "
+                                "which rank every unrated movie for each test user");
+  ev->add_flag("--no-ranking", eo->no_ranking, "never compute the top-N metrics")->excludes(rank_opt);
+  ev->add_option("--metrics", eo->metrics,
+                 "compute and report only these, comma-separated: rmse, mse, mae, mse_unclipped (the tutorial's raw "
+                 "MSE), precision@K, recall@K, ndcg@K, map@K, hit@K, coverage@K, auc, new_share@K");
   ev->add_option("--curve", eo->curve,
                  "write per-epoch metrics to this CSV (iterative models; the test part is the validation set): "
                  "train and validation RMSE for svd, svdpp, als; validation NDCG@k and recall@k (not with "
@@ -427,7 +529,9 @@ void add_eval_commands(CLI::App& app) {
   ev->add_option("--reveal", eo->reveal,
                  "with --split cold-users:P: each new user's first N ratings by time stay in train (default 0)")
       ->check(CLI::Range(0LL, 1000000LL));
-  ev->callback([eo] {
+  ev->callback([eo, k_opt, rel_opt] {
+    eo->k_given = k_opt->count() > 0;
+    eo->relevance_given = rel_opt->count() > 0;
     apply_reveal(*eo);
     run_evaluate(*eo);
   });

@@ -36,8 +36,14 @@ struct CommonOptions {
 void add_common_options(CLI::App* cmd, CommonOptions& o);
 
 // Resolves --data (fetching a named dataset on first use), loads it, reports
-// skipped rows on stderr in lenient mode, applies --threads.
-Dataset load_data(const CommonOptions& o);
+// skipped rows on stderr in lenient mode, applies --threads. timestamps false:
+// the ratings' timestamps are not kept (4 bytes a rating less; for commands
+// whose split does not read them).
+Dataset load_data(const CommonOptions& o, bool timestamps = true);
+// Whether a split spec, or writing the split's files, reads the timestamps.
+inline bool split_needs_timestamps(const std::string& split, bool writes_files) {
+  return writes_files || split.starts_with("temporal") || split.starts_with("cold-users");
+}
 // The folder of --data: a folder, or a dataset name fetched into the cache on
 // first use (progress on stderr when it is a terminal).
 std::filesystem::path data_folder(const std::string& folder_or_name);

@@ -145,29 +145,31 @@ void load_ratings(Loader& L, const fs::path& file, const data::RatingsFormat& fm
   std::string_view text = data::strip_bom(raw);
   const std::size_t offset = static_cast<std::size_t>(text.data() - raw.data());
   const data::IdLookup& movies = L.movies();
-  auto parsed = data::parse_ratings(text, fmt, movies, L.opts.lenient, 0, false, &fv, offset);
+  auto parsed = data::parse_ratings(text, fmt, movies, L.opts.lenient, 0, false, &fv, offset, L.opts.timestamps);
   auto finish_report = [&](data::ParsedRatings& p) {
     L.skipped += p.skipped;
     for (auto& m : p.first_errors)
       if (L.errors.size() < kMaxErrors) L.errors.push_back(std::move(m));
   };
-  data::map_users(parsed.ratings, parsed.max_user, L.ds.users);
+  data::map_users(parsed.users, parsed.max_user, L.ds.users);
   const std::size_t n_users = L.ds.users.size(), n_items = L.ds.items.size();
   try {
-    L.ds.ratings = RatingMatrix(n_users, n_items, std::move(parsed.ratings));
+    // The columns move into the matrix (no triplet copy beside them).
+    L.ds.ratings = RatingMatrix(n_users, n_items, std::move(parsed.users), std::move(parsed.items),
+                                std::move(parsed.values), std::move(parsed.times));
     finish_report(parsed);
     return;
   } catch (const DataError&) {
     // A duplicate pair: handled below.
   }
-  auto again = data::parse_ratings(text, fmt, movies, L.opts.lenient, 1, true);
+  auto again = data::parse_ratings(text, fmt, movies, L.opts.lenient, 1, true, nullptr, 0, L.opts.timestamps);
   IdMap users;
-  data::map_users(again.ratings, again.max_user, users);
+  data::map_users(again.users, again.max_user, users);
   std::unordered_map<std::uint64_t, std::size_t> first_line;
-  first_line.reserve(again.ratings.size());
+  first_line.reserve(again.size());
   std::size_t kept = 0;
-  for (std::size_t k = 0; k < again.ratings.size(); ++k) {
-    const Rating& r = again.ratings[k];
+  for (std::size_t k = 0; k < again.size(); ++k) {
+    const Rating r = again.at(k);
     auto key = (static_cast<std::uint64_t>(r.user) << 32) | r.item;
     auto [it, inserted] = first_line.try_emplace(key, again.lines[k]);
     if (!inserted) {
@@ -180,12 +182,20 @@ void load_ratings(Loader& L, const fs::path& file, const data::RatingsFormat& fm
       if (again.first_errors.size() < kMaxErrors) again.first_errors.push_back(std::move(msg));
       continue;
     }
-    again.ratings[kept++] = r;
+    again.users[kept] = again.users[k];
+    again.items[kept] = again.items[k];
+    again.values[kept] = again.values[k];
+    if (!again.times.empty()) again.times[kept] = again.times[k];
+    ++kept;
   }
-  again.ratings.resize(kept);
+  again.users.resize(kept);
+  again.items.resize(kept);
+  again.values.resize(kept);
+  if (!again.times.empty()) again.times.resize(kept);
   finish_report(again);
   L.ds.users = std::move(users);
-  L.ds.ratings = RatingMatrix(L.ds.users.size(), n_items, std::move(again.ratings));
+  L.ds.ratings = RatingMatrix(L.ds.users.size(), n_items, std::move(again.users), std::move(again.items),
+                              std::move(again.values), std::move(again.times));
 }
 
 // ---- MovieLens CSV sets ---------------------------------------------------

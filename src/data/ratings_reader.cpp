@@ -113,21 +113,30 @@ struct Chunk {
 };
 
 // Where parse_chunk puts ratings: fixed slots (parallel chunks) or the end of
-// a vector (one thread: no pre-zeroed array, no counting pass).
+// the columns (one thread: no pre-zeroed arrays, no counting pass).
 struct SlotSink {
-  Rating* out;
+  UserIndex* users;
+  ItemIndex* items;
+  float* values;
+  std::int64_t* times;  // null: not kept
   std::size_t* lines;
   void put(std::size_t k, const Rating& r, std::size_t line) {
     if (lines) lines[k] = line;
-    out[k] = r;
+    users[k] = r.user;
+    items[k] = r.item;
+    values[k] = r.value;
+    if (times) times[k] = r.timestamp;
   }
 };
 struct PushSink {
-  std::vector<Rating>& out;
-  std::vector<std::size_t>* lines;
+  ParsedRatings& out;
+  bool keep_times, with_lines;
   void put(std::size_t, const Rating& r, std::size_t line) {
-    if (lines) lines->push_back(line);
-    out.push_back(r);
+    if (with_lines) out.lines.push_back(line);
+    out.users.push_back(r.user);
+    out.items.push_back(r.item);
+    out.values.push_back(r.value);
+    if (keep_times) out.times.push_back(r.timestamp);
   }
 };
 
@@ -238,8 +247,9 @@ IdLookup::IdLookup(const IdMap& ids) {
   }
 }
 
-ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, const IdLookup& movies, bool lenient,
-                            int threads, bool with_lines, const FileView* file_view, std::size_t text_offset) {
+ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, const IdLookup& movies,
+                            bool lenient, int threads, bool with_lines, const FileView* file_view,
+                            std::size_t text_offset, bool keep_times) {
   if (is_blank(text)) throw DataError(fmt.file + ": the file is empty");
   std::size_t pos = 0, first_line = 1;
   if (!fmt.header.empty()) {
@@ -272,16 +282,22 @@ ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, con
     std::string_view sample = text.substr(pos, 1 << 16);
     std::size_t sample_lines = std::max<std::size_t>(1, count_newlines(sample.data(), sample.data() + sample.size()));
     std::size_t estimate = body / std::max<std::size_t>(1, sample.size() / sample_lines) * 11 / 10 + 16;
-    result.ratings.reserve(estimate);
-    prefault_write(result.ratings.data(), estimate / 11 * 10 * sizeof(Rating));  // the mean guess
+    auto reserve = [&](auto& v) {
+      v.reserve(estimate);
+      prefault_write(v.data(), estimate / 11 * 10 * sizeof(v[0]));  // the mean guess
+    };
+    reserve(result.users);
+    reserve(result.items);
+    reserve(result.values);
+    if (keep_times) reserve(result.times);
     if (with_lines) result.lines.reserve(estimate);
     chunks = cut_chunks(text, pos, std::max<std::size_t>(1, body / kPiece));
     for (auto& c : chunks) {
       c.first_line = first_line;
-      c.out = result.ratings.size();
+      c.out = result.size();
       c.max_user = result.max_user;
       populate(c);
-      parse_chunk(text, c, fmt, movies, lenient, PushSink{result.ratings, with_lines ? &result.lines : nullptr});
+      parse_chunk(text, c, fmt, movies, lenient, PushSink{result, keep_times, with_lines});
       drop(c);
       result.max_user = c.max_user;
       first_line += c.lines;
@@ -310,20 +326,32 @@ ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, con
       first_line += c.slots;
       slots += c.slots;
     }
-    result.ratings.reserve(slots);
-    // Fault the array in by chunk, in parallel, before resize() zeroes it.
+    result.users.reserve(slots);
+    result.items.reserve(slots);
+    result.values.reserve(slots);
+    if (keep_times) result.times.reserve(slots);
+    // Fault the arrays in by chunk, in parallel, before resize() zeroes them.
 #pragma omp parallel for num_threads(n_threads) schedule(dynamic, 1)
-    for (std::size_t c = 0; c < n_chunks; ++c)
-      prefault_write(result.ratings.data() + chunks[c].out, chunks[c].slots * sizeof(Rating));
-    result.ratings.resize(slots);
+    for (std::size_t c = 0; c < n_chunks; ++c) {
+      const std::size_t b = chunks[c].out, n = chunks[c].slots;
+      prefault_write(result.users.data() + b, n * sizeof(UserIndex));
+      prefault_write(result.items.data() + b, n * sizeof(ItemIndex));
+      prefault_write(result.values.data() + b, n * sizeof(float));
+      if (keep_times) prefault_write(result.times.data() + b, n * sizeof(std::int64_t));
+    }
+    result.users.resize(slots);
+    result.items.resize(slots);
+    result.values.resize(slots);
+    if (keep_times) result.times.resize(slots);
     if (with_lines) result.lines.resize(slots);
+    const SlotSink slot_sink{result.users.data(), result.items.data(), result.values.data(),
+                             keep_times ? result.times.data() : nullptr, with_lines ? result.lines.data() : nullptr};
     ExceptionKeeper keeper;
 #pragma omp parallel for num_threads(n_threads) schedule(dynamic, 1)
     for (std::size_t c = 0; c < n_chunks; ++c) {
       keeper.run([&] {
         populate(chunks[c]);
-        parse_chunk(text, chunks[c], fmt, movies, lenient,
-                    SlotSink{result.ratings.data(), with_lines ? result.lines.data() : nullptr});
+        parse_chunk(text, chunks[c], fmt, movies, lenient, slot_sink);
         drop(chunks[c]);
       });
     }
@@ -340,16 +368,21 @@ ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, con
   }
   // Close the gaps left by blank or skipped lines (parallel chunks only:
   // appended pieces have none).
-  std::size_t n = 0;
-  for (auto& c : chunks) {
-    if (c.out != n) {
-      std::memmove(result.ratings.data() + n, result.ratings.data() + c.out, c.count * sizeof(Rating));
-      if (with_lines) std::memmove(result.lines.data() + n, result.lines.data() + c.out, c.count * sizeof(std::size_t));
+  auto close_gaps = [&](auto& v) {
+    if (v.empty()) return;
+    std::size_t n = 0;
+    for (auto& c : chunks) {
+      if (c.out != n) std::memmove(v.data() + n, v.data() + c.out, c.count * sizeof(v[0]));
+      n += c.count;
     }
-    n += c.count;
-  }
-  result.ratings.resize(n);
-  if (with_lines) result.lines.resize(n);
+    v.resize(n);
+  };
+  close_gaps(result.users);
+  close_gaps(result.items);
+  close_gaps(result.values);
+  close_gaps(result.times);
+  close_gaps(result.lines);
+  const std::size_t n = result.size();
   if (n == 0) {
     if (result.skipped)
       throw DataError(fmt.file + ": no valid rating (" + std::to_string(result.skipped) +
@@ -370,16 +403,16 @@ RatingsFormat csv_ratings_format() {
                        {0.5f, 5.0f, 0.5f}};
 }
 
-void map_users(std::vector<Rating>& ratings, std::uint64_t max_user, IdMap& users) {
-  if (max_user < 16 * ratings.size() + (1u << 20)) {
+void map_users(std::vector<UserIndex>& users, std::uint64_t max_user, IdMap& ids) {
+  if (max_user < 16 * users.size() + (1u << 20)) {
     std::vector<std::uint32_t> index(max_user + 1, IdLookup::kNone);
-    for (auto& r : ratings) {
-      std::uint32_t& slot = index[r.user];
-      if (slot == IdLookup::kNone) slot = users.add(r.user);
-      r.user = slot;
+    for (auto& u : users) {
+      std::uint32_t& slot = index[u];
+      if (slot == IdLookup::kNone) slot = ids.add(u);
+      u = slot;
     }
   } else {
-    for (auto& r : ratings) r.user = users.add(r.user);
+    for (auto& u : users) u = ids.add(u);
   }
 }
 

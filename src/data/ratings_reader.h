@@ -43,10 +43,18 @@ struct RatingsFormat {
 // The ratings.csv of the MovieLens CSV sets: header, names, 0.5..5 scale.
 RatingsFormat csv_ratings_format();
 
+// Ratings as columns (20 bytes a rating, not the 24 of a padded Rating):
+// they become the RatingMatrix's rows without a copy.
 struct ParsedRatings {
-  // user holds the raw user id here; item the dense movie index.
-  std::vector<Rating> ratings;
-  std::vector<std::size_t> lines;  // 1-based line of each rating, only when asked
+  // users holds the raw user ids here; items the dense movie indices; times is
+  // empty when the timestamps were not kept.
+  std::vector<UserIndex> users;
+  std::vector<ItemIndex> items;
+  std::vector<float> values;
+  std::vector<std::int64_t> times;
+  std::size_t size() const { return users.size(); }
+  Rating at(std::size_t k) const { return {users[k], items[k], values[k], times.empty() ? 0 : times[k]}; }
+  std::vector<std::size_t> lines;   // 1-based line of each rating, only when asked
   std::size_t skipped = 0;
   std::vector<std::string> first_errors;  // at most 5, in file order
   std::uint64_t max_user = 0;
@@ -56,13 +64,15 @@ struct ParsedRatings {
 // field on the first bad row unless lenient (then bad rows are skipped and
 // counted). threads <= 0: every core. with_lines: fill ParsedRatings::lines.
 // file_view, when given, lets the reader drop parsed pages (FileView::release).
+// keep_times false: the timestamps are checked but not kept.
 class FileView;
-ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, const IdLookup& movies, bool lenient,
-                            int threads, bool with_lines = false, const FileView* file_view = nullptr,
-                            std::size_t text_offset = 0);
+ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, const IdLookup& movies,
+                            bool lenient, int threads, bool with_lines = false,
+                            const FileView* file_view = nullptr, std::size_t text_offset = 0,
+                            bool keep_times = true);
 
-// Maps raw user ids (in ratings[].user) to dense indices in first-appearance
-// order, adding them to users.
-void map_users(std::vector<Rating>& ratings, std::uint64_t max_user, IdMap& users);
+// Maps raw user ids (in users) to dense indices in first-appearance order,
+// adding them to ids.
+void map_users(std::vector<UserIndex>& users, std::uint64_t max_user, IdMap& ids);
 
 }  // namespace movierec::data

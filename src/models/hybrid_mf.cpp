@@ -5,6 +5,7 @@
 #include <cmath>
 #include <mutex>
 
+#include "features/user_features.h"
 #include "models/epoch_loop.h"
 #include "movierec/errors.h"
 #include "util/dot.h"
@@ -46,9 +47,16 @@ void feature_difference(std::span<const FeatureEntry> a, std::span<const Feature
 
 namespace {
 
-// x_uij = p_u . sum_f d_f V_f + sum_f d_f c_f; dq receives sum_f d_f V_f.
-float triple_x(const HybridTriple& t, float* dq) {
+// p_u = sum_f y_uf U_f into pu; x_uij = p_u . sum_f d_f V_f + sum_f d_f c_f, with
+// sum_f d_f V_f into dq.
+float triple_x(const HybridTriple& t, float* pu, float* dq) {
   const std::size_t n = t.stride;
+  std::fill(pu, pu + n, 0.f);
+  for (const auto& e : t.user) {
+    const float* u = t.U + std::size_t(e.f) * n;
+#pragma omp simd
+    for (std::size_t k = 0; k < n; ++k) pu[k] += e.v * u[k];
+  }
   std::fill(dq, dq + n, 0.f);
   float xb = 0;
   for (const auto& e : t.d) {
@@ -57,7 +65,7 @@ float triple_x(const HybridTriple& t, float* dq) {
     for (std::size_t k = 0; k < n; ++k) dq[k] += e.v * v[k];
     xb += e.v * t.c[e.f];
   }
-  return xb + dot(t.pu, dq, n);
+  return xb + dot(pu, dq, n);
 }
 
 // d loss / d x.
@@ -95,16 +103,20 @@ inline void move_one(float& theta, float g, float* acc, float lr) {
 double hybrid_triple_objective(HybridLoss loss, float w, const HybridTriple& t, float reg) {
   const std::size_t n = t.stride;
   double x = 0, r = 0;
+  auto U = [&](std::uint32_t f, std::size_t k) { return double(t.U[std::size_t(f) * n + k]); };
+  auto V = [&](std::uint32_t f, std::size_t k) { return double(t.V[std::size_t(f) * n + k]); };
   for (std::size_t k = 0; k < n; ++k) {
-    double dq = 0;
-    for (const auto& e : t.d) dq += double(e.v) * t.V[std::size_t(e.f) * n + k];
-    x += double(t.pu[k]) * dq;
-    r += double(t.pu[k]) * t.pu[k];
+    double pu = 0, dq = 0;
+    for (const auto& e : t.user) pu += double(e.v) * U(e.f, k);
+    for (const auto& e : t.d) dq += double(e.v) * V(e.f, k);
+    x += pu * dq;
   }
+  for (const auto& e : t.user)
+    for (std::size_t k = 0; k < n; ++k) r += U(e.f, k) * U(e.f, k);
   for (const auto& e : t.d) {
     x += double(e.v) * t.c[e.f];
     r += double(t.c[e.f]) * t.c[e.f];
-    for (std::size_t k = 0; k < n; ++k) r += double(t.V[std::size_t(e.f) * n + k]) * t.V[std::size_t(e.f) * n + k];
+    for (std::size_t k = 0; k < n; ++k) r += V(e.f, k) * V(e.f, k);
   }
   const double l = loss == HybridLoss::kWarp ? w * std::max(0.0, 1 - x) : std::log1p(std::exp(-x));
   return l + 0.5 * reg * r;
@@ -113,23 +125,28 @@ double hybrid_triple_objective(HybridLoss loss, float w, const HybridTriple& t, 
 float hybrid_triple_step(HybridLoss loss, float w, const HybridTriple& t, const HybridAccumulators* acc, float lr,
                          float reg, float* scratch) {
   const std::size_t n = t.stride;
-  float* dq = scratch;
-  float* g = scratch + n;
-  const float x = triple_x(t, dq);
+  float* pu = scratch;
+  float* dq = scratch + n;
+  float* g = scratch + 2 * n;
+  const float x = triple_x(t, pu, dq);
   const float s = loss_slope(loss, w, x);
-  // Features first, from the old p_u: g(V_f) = s d_f p_u + reg V_f, g(c_f) = s d_f + reg c_f.
+  // Every gradient from the old values: g(V_f) = s d_f p_u + reg V_f, g(c_f) = s d_f + reg c_f
+  // (p_u in scratch), g(U_f) = s y_uf sum_f' d_f' V_f' + reg U_f (the sum in dq, from before).
   for (const auto& e : t.d) {
     float* v = t.V + std::size_t(e.f) * n;
     const float sd = s * e.v;
 #pragma omp simd
-    for (std::size_t k = 0; k < n; ++k) g[k] = sd * t.pu[k] + reg * v[k];
+    for (std::size_t k = 0; k < n; ++k) g[k] = sd * pu[k] + reg * v[k];
     move(v, g, acc ? acc->V + std::size_t(e.f) * n : nullptr, n, lr);
     move_one(t.c[e.f], sd + reg * t.c[e.f], acc ? acc->c + e.f : nullptr, lr);
   }
-  // g(p_u) = s sum_f d_f V_f (old V, in dq) + reg p_u.
+  for (const auto& e : t.user) {
+    float* u = t.U + std::size_t(e.f) * n;
+    const float sy = s * e.v;
 #pragma omp simd
-  for (std::size_t k = 0; k < n; ++k) g[k] = s * dq[k] + reg * t.pu[k];
-  move(t.pu, g, acc ? acc->pu : nullptr, n, lr);
+    for (std::size_t k = 0; k < n; ++k) g[k] = sy * dq[k] + reg * u[k];
+    move(u, g, acc ? acc->U + std::size_t(e.f) * n : nullptr, n, lr);
+  }
   return x;
 }
 
@@ -139,12 +156,17 @@ float hybrid_triple_step(HybridLoss loss, float w, const HybridTriple& t, const 
 // 0.152 / 0.799), max_sampled 20 0.153 / 0.806; bpr (0.114), identity features (0.146), 32 or 128
 // factors, 30 or 40 epochs, lr 0.03 or 0.1, reg 1e-3 or 0 did not do better.
 HybridMf::HybridMf(Params& p) : side_(p, "genres,year", 1) {
+  user_side_ = p.get_string("user_side", "",
+                            "user side features age,gender,occupation or all (datasets with a user file: ml-100k, "
+                            "ml-1m); empty: users are identities only");
+  if (!user_side_.empty()) parse_user_side(user_side_);  // a bad name fails now
   loss_ = p.get_string("loss", "warp", "ranking loss: warp (negatives drawn until one violates the margin) or bpr",
                        {"warp", "bpr"}) == "warp"
               ? HybridLoss::kWarp
               : HybridLoss::kBpr;
   identity_ = p.get_bool("identity", false,
-                         "add a one-hot identity feature per movie with training ratings (new movies have none)");
+                         "add a one-hot identity feature per movie with training ratings (new movies have none): "
+                         "known movies then rank by their own ratings too; the default is for new movies");
   factors_ = p.get_int("factors", 64, "embedding size k", 1, int(FactorMatrix::kMaxFactors));
   epochs_ = p.get_int("epochs", 20, "passes over the positive ratings", 1, 100000);
   lr_ = static_cast<float>(p.get_double("lr", 0.05, "learning rate (adagrad: initial step per coordinate)", 1e-9, 10));
@@ -211,11 +233,35 @@ void HybridMf::fit(const RatingMatrix& train, const FitOptions& opts) {
         pos_bits[(std::size_t(u) * n + pos[p]) >> 6] |= std::uint64_t(1) << ((std::size_t(u) * n + pos[p]) & 63);
   }
 
+  // User rows: the user features (user_side), then an identity feature for every
+  // user with training ratings; a user with neither is the zero vector.
+  std::size_t user_dim = 0;
+  UserFeatures uf;
+  if (!user_side_.empty()) {
+    uf = build_user_features(*opts.dataset, parse_user_side(user_side_));
+    if (uf.n_users != m)
+      throw ConfigError("model 'hybrid-mf': parameter 'user_side': the dataset has " + std::to_string(uf.n_users) +
+                        " users, the training matrix " + std::to_string(m));
+    user_dim = uf.dim;
+  }
+  std::vector<std::size_t> urow_ptr(m + 1, 0);
+  std::vector<FeatureEntry> urows;
+  for (UserIndex u = 0; u < m; ++u) {
+    for (std::size_t j = 0; j < user_dim; ++j)
+      if (uf.row(u)[j] != 0) urows.push_back({static_cast<std::uint32_t>(j), uf.row(u)[j]});
+    if (train.user_count(u) > 0) urows.push_back({static_cast<std::uint32_t>(user_dim + u), 1.f});
+    urow_ptr[u + 1] = urows.size();
+  }
+  auto urow = [&](UserIndex u) {
+    return std::span<const FeatureEntry>(urows.data() + urow_ptr[u], urow_ptr[u + 1] - urow_ptr[u]);
+  };
+  const std::size_t n_ufeat = user_dim + m;
+
   Rng rng(seed_);
   const std::size_t k = factors_;
   // LightFM's initial scale: uniform in (-0.5, 0.5) / k has std 0.29 / k.
-  user_ = FactorMatrix(m, k);
-  user_.fill_normal(0.29f / k, rng());
+  FactorMatrix U(n_ufeat, k);
+  U.fill_normal(0.29f / k, rng());
   FactorMatrix V(n_feat, k);
   V.fill_normal(0.29f / k, rng());
   std::vector<float> c(n_feat, 0.f);
@@ -223,15 +269,26 @@ void HybridMf::fit(const RatingMatrix& train, const FitOptions& opts) {
   FactorMatrix GU, GV;
   std::vector<float> Gc;
   if (adagrad_) {
-    GU = FactorMatrix(m, k);
+    GU = FactorMatrix(n_ufeat, k);
     GV = FactorMatrix(n_feat, k);
-    std::fill(GU.data(), GU.data() + m * stride, 1.f);
+    std::fill(GU.data(), GU.data() + n_ufeat * stride, 1.f);
     std::fill(GV.data(), GV.data() + n_feat * stride, 1.f);
     Gc.assign(n_feat, 1.f);
   }
 
-  // Movie representations q_i = sum_f x_if V_f, b_i = sum_f x_if c_f into item_ / item_bias_.
+  // Movie representations q_i = sum_f x_if V_f, b_i = sum_f x_if c_f into item_ /
+  // item_bias_, and users' p_u = sum_f y_uf U_f into user_.
   auto represent = [&] {
+    if (user_.rows() != m || user_.k() != k) user_ = FactorMatrix(m, k);
+    for (UserIndex u = 0; u < m; ++u) {
+      float* p = user_.row(u);
+      std::fill(p, p + stride, 0.f);
+      for (const auto& e : urow(u)) {
+        const float* y = U.row(e.f);
+#pragma omp simd
+        for (std::size_t j = 0; j < stride; ++j) p[j] += e.v * y[j];
+      }
+    }
     if (item_.rows() != n || item_.k() != k) item_ = FactorMatrix(n, k);
     item_bias_.assign(n, 0.f);
     for (ItemIndex i = 0; i < n; ++i) {
@@ -281,7 +338,7 @@ void HybridMf::fit(const RatingMatrix& train, const FitOptions& opts) {
   };
   auto work = [&](int, std::size_t begin, std::size_t end) {
     Rng r(epoch_seed, begin + 1);
-    std::vector<float> scratch(2 * stride);
+    std::vector<float> scratch(3 * stride), pu_buf(stride);
     std::vector<FeatureEntry> d;
     double piece_loss = 0;
     for (std::size_t s = begin; s < end; ++s) {
@@ -289,7 +346,7 @@ void HybridMf::fit(const RatingMatrix& train, const FitOptions& opts) {
       const ItemIndex i = pairs[s].i;
       if (s + 2 < end)  // the pair after next: its user and movie rows
         for (std::size_t x = 0; x < stride; x += 16) {
-          __builtin_prefetch(user_.row(pairs[s + 2].u) + x);
+          __builtin_prefetch(U.row(user_dim + pairs[s + 2].u) + x);
           __builtin_prefetch(item_.row(pairs[s + 2].i) + x);
         }
       const auto upos = std::span<const ItemIndex>(pos.data() + pos_ptr[u], pos_ptr[u + 1] - pos_ptr[u]);
@@ -297,7 +354,16 @@ void HybridMf::fit(const RatingMatrix& train, const FitOptions& opts) {
         if (!pos_bits.empty()) return bool(pos_bits[(std::size_t(u) * n + j) >> 6] >> (j & 63) & 1);
         return std::binary_search(upos.begin(), upos.end(), j);
       };
-      float* pu = user_.row(u);
+      // p_u now: the identity row itself without user features, else the sum.
+      const auto yu = urow(u);
+      const float* pu = pu_buf.data();
+      if (yu.size() == 1 && yu[0].v == 1) {
+        pu = U.row(yu[0].f);
+      } else {
+        std::fill(pu_buf.begin(), pu_buf.end(), 0.f);
+        for (const auto& e : yu)
+          for (std::size_t x = 0; x < stride; ++x) pu_buf[x] += e.v * U.row(e.f)[x];
+      }
       ItemIndex j = i;
       float w = 1;
       if (loss_ == HybridLoss::kWarp) {
@@ -332,10 +398,8 @@ void HybridMf::fit(const RatingMatrix& train, const FitOptions& opts) {
         if (j == i || positive(j)) continue;
       }
       feature_difference(row(i), row(j), d);
-      const HybridTriple t{pu, d, V.data(), c.data(), stride};
-      HybridAccumulators a;
-      if (accp) a = {GU.row(u), GV.data(), Gc.data()};
-      const float x = hybrid_triple_step(loss_, w, t, accp ? &a : nullptr, lr_, reg_, scratch.data());
+      const HybridTriple t{yu, U.data(), d, V.data(), c.data(), stride};
+      const float x = hybrid_triple_step(loss_, w, t, accp, lr_, reg_, scratch.data());
       if (track) piece_loss += loss_ == HybridLoss::kWarp ? w * std::max(0.f, 1 - x) : std::log1p(std::exp(-x));
     }
     if (track) {

@@ -6,10 +6,12 @@
 // a one-hot identity feature for every movie with training ratings when
 // identity=true,
 //   q_i = sum_f x_if V_f,   b_i = sum_f x_if c_f,
-// and a user is an identity embedding p_u (the data layer loads no user
-// features). score(u, i) = p_u . q_i + b_i. A new movie (no training rating)
-// has no identity feature, so its representation comes from its content alone:
-// new movies are handled by construction.
+// and a user likewise the sum p_u = sum_f y_uf U_f of an identity embedding
+// (users with training ratings) and, with user_side=age,gender,occupation
+// (datasets with a user file: ml-100k, ml-1m), the user's feature embeddings.
+// score(u, i) = p_u . q_i + b_i. A new movie (no training rating) has no
+// identity feature, so its representation comes from its content alone: new
+// movies (and, with user features, new users) are handled by construction.
 //
 // Training on the positives (u, i) (ratings >= min_rating), each against a
 // sampled negative j among the movies with training ratings that u did not
@@ -54,33 +56,36 @@ struct FeatureEntry {
 void feature_difference(std::span<const FeatureEntry> a, std::span<const FeatureEntry> b,
                         std::vector<FeatureEntry>& out);
 
-// The parameters one triple touches. V and c: every feature's embedding (rows
-// of `stride` floats, k used) and bias; pu: the user's embedding (stride floats).
+// The parameters one triple touches. V and c: every movie feature's embedding
+// (rows of `stride` floats, k used) and bias; U: every user feature's
+// embedding, p_u = sum_f y_uf U_f over the user's row y (an identity feature
+// alone without user features).
 struct HybridTriple {
-  float* pu;
+  std::span<const FeatureEntry> user;  // y_u, sorted by feature
+  float* U;
   std::span<const FeatureEntry> d;  // x_i - x_j, as feature_difference gives it
   float* V;
   float* c;
   std::size_t stride;
 };
 
-// The triple's objective: loss(x_uij) + reg/2 (|p_u|^2 + sum_{f in d} |V_f|^2 + c_f^2),
-// loss = w max(0, 1 - x) for warp, -ln sigma(x) for bpr. In double, for the
-// gradient checks of the tests.
+// The triple's objective: loss(x_uij) + reg/2 (sum_{f in y_u} |U_f|^2 + sum_{f in d}
+// |V_f|^2 + c_f^2), loss = w max(0, 1 - x) for warp, -ln sigma(x) for bpr. In
+// double, for the gradient checks of the tests.
 double hybrid_triple_objective(HybridLoss loss, float w, const HybridTriple& t, float reg);
 
 // Adagrad accumulators of the touched parameters (same layout as HybridTriple);
 // null for plain SGD.
 struct HybridAccumulators {
-  float* pu;
+  float* U;
   float* V;
   float* c;
 };
 
 // One step on the triple's objective: every touched parameter moves by
-// -lr g (sgd) or -lr g / sqrt(G + g^2) with G += g^2 (adagrad, acc non-null),
-// g its gradient at the old values. Returns x_uij before the step.
-// scratch: at least 2 * stride floats.
+// -lr g (sgd) or about -lr g / sqrt(G + g^2) with G += g^2 (adagrad, acc
+// non-null), g its gradient at the old values. Returns x_uij before the step.
+// scratch: at least 3 * stride floats.
 float hybrid_triple_step(HybridLoss loss, float w, const HybridTriple& t, const HybridAccumulators* acc, float lr,
                          float reg, float* scratch);
 
@@ -92,6 +97,7 @@ class HybridMf final : public FactorModel {
 
  private:
   SideParams side_;
+  std::string user_side_;
   HybridLoss loss_;
   bool identity_, adagrad_;
   int factors_, epochs_, max_sampled_, threads_;

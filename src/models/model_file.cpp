@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <stdexcept>
 
 #include "movierec/dataset.h"
 #include "movierec/errors.h"
@@ -24,23 +25,43 @@ constexpr std::uint32_t kFormatVersion = 1;
 }  // namespace
 
 void save_model(const std::filesystem::path& file, const Recommender& model, const Dataset& ds) {
-  BinaryWriter payload;
-  model.save_payload(payload);
-  BinaryWriter w;
-  w.append(kMagic, sizeof kMagic);
-  w.put(kFormatVersion);
-  w.put_string(model.name());
-  w.put<std::uint64_t>(model.params().size());
-  for (const auto& [k, v] : model.params()) {
-    w.put_string(k);
-    w.put_string(v);
+  // The payload's length first, by a pass that only counts; then the file is
+  // streamed with its checksum. Holding the payload and then the whole file in
+  // memory (two growing buffers) set the peak of `train` on big sets.
+  std::uint64_t payload_size = 0;
+  {
+    BinaryWriter count([&](std::string_view b) { payload_size += b.size(); });
+    model.save_payload(count);
+    count.flush();
   }
-  w.put(ds.fingerprint());
-  w.put_vector(ds.users.raw_ids());
-  w.put_vector(ds.items.raw_ids());
-  w.put_string(payload.bytes());
-  w.put(crc32_of(w.bytes()));
-  write_file_atomically(file, w.bytes());
+  const std::uint64_t fingerprint = ds.fingerprint();
+  write_file_atomically(file, [&](std::ostream& os) {
+    std::uint32_t crc = 0;
+    BinaryWriter w([&](std::string_view b) {
+      crc = crc32_update(crc, b);
+      os.write(b.data(), static_cast<std::streamsize>(b.size()));
+    });
+    w.append(kMagic, sizeof kMagic);
+    w.put(kFormatVersion);
+    w.put_string(model.name());
+    w.put<std::uint64_t>(model.params().size());
+    for (const auto& [k, v] : model.params()) {
+      w.put_string(k);
+      w.put_string(v);
+    }
+    w.put(fingerprint);
+    w.put_vector(ds.users.raw_ids());
+    w.put_vector(ds.items.raw_ids());
+    w.put<std::uint64_t>(payload_size);  // the payload as a string: length, bytes
+    const std::size_t start = w.size();
+    model.save_payload(w);
+    if (w.size() - start != payload_size)
+      throw std::logic_error("save_model: model '" + std::string(model.name()) + "' wrote " +
+                             std::to_string(w.size() - start) + " payload bytes, then " +
+                             std::to_string(payload_size));
+    w.flush();
+    os.write(reinterpret_cast<const char*>(&crc), sizeof crc);
+  });
 }
 
 std::unique_ptr<Recommender> load_model(const std::filesystem::path& file, const Dataset& ds) {

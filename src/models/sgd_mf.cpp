@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <numeric>
+#include <type_traits>
 
 #include "models/ridge.h"
 #include "models/rmse_over.h"
@@ -46,12 +47,37 @@ RatingLoss sgd_rating_loss(float r, float mu, float bu, float bi, std::span<cons
 
 namespace {
 
-// One rating of the grid: 12 bytes, streamed in block order.
+// One rating of the grid, streamed in block order: 12 bytes with the user's
+// and movie's positions, or 8 bytes (CompactEntry) with their offsets from
+// the block's first row and column, when every grid row spans at most 65536
+// users and every grid column at most 65536 movies (13M ratings on 2 threads:
+// 156 MB of grid become 104 MB). The kernel adds the block's base positions,
+// so both give the same arithmetic in the same order.
 struct Entry {
   UserIndex u;
   ItemIndex i;
   float r;
 };
+struct CompactEntry {
+  std::uint16_t u, i;
+  float r;
+};
+
+// First position of each of `side` ranges of n positions (range of position
+// p: p * side / n), and side + 1 -> n.
+std::vector<std::size_t> range_starts(std::size_t n, int side) {
+  std::vector<std::size_t> first(static_cast<std::size_t>(side) + 1, n);
+  for (std::size_t p = n; p-- > 0;) first[p * side / n] = p;
+  for (int r = side - 1; r >= 0; --r) first[r] = std::min(first[r], first[r + 1]);
+  return first;
+}
+
+// Whether every range of positions fits 16-bit offsets.
+bool fits_compact(const std::vector<std::size_t>& first) {
+  for (std::size_t r = 0; r + 1 < first.size(); ++r)
+    if (first[r + 1] - first[r] > 65536) return false;
+  return true;
+}
 
 // Ratings cut into a side x side grid of blocks by randomly permuted user and
 // movie ranges; block b = row * side + col holds entries [ptr[b], ptr[b+1]).
@@ -61,11 +87,15 @@ struct Entry {
 // original numbering each cache line of the bias arrays held biases of every
 // block, and two threads updating disjoint blocks still wrote the same lines
 // all the time (the line bounced between the cores on every update).
+template <typename E>
 struct BlockGrid {
+  using value_type = E;
+  static constexpr bool kCompact = std::is_same_v<E, CompactEntry>;
   int side = 1;
   std::vector<std::uint32_t> user_pos, item_pos;  // index -> position
   std::vector<std::size_t> ptr;
-  std::vector<Entry, AlignedAllocator<Entry>> entries;
+  std::vector<std::size_t> row_first, col_first;  // first position of each grid row / column
+  std::vector<E, AlignedAllocator<E>> entries;
 
   BlockGrid(const RatingMatrix& m, int side_, int threads, Rng& rng) : side(side_) {
     // perm: position -> index, a random order (none needed with one block).
@@ -79,14 +109,14 @@ struct BlockGrid {
     };
     const auto user_at = order(m.n_users(), user_pos);
     order(m.n_items(), item_pos);
-    const std::size_t n_users = m.n_users(), n_items = m.n_items();
+    const std::size_t n_items = m.n_items();
     auto col = [&](std::size_t pos) { return pos * side / n_items; };
     // Grid row r holds the users at positions [first[r], first[r + 1]), and
     // its blocks are contiguous in `entries`: rows are filled in parallel,
     // each in position order, so the result does not depend on the threads.
-    std::vector<std::size_t> first(side + 1, n_users);
-    for (std::size_t p = n_users; p-- > 0;) first[p * side / n_users] = p;
-    for (int r = side - 1; r >= 0; --r) first[r] = std::min(first[r], first[r + 1]);
+    row_first = range_starts(m.n_users(), side);
+    col_first = range_starts(n_items, side);
+    const std::vector<std::size_t>& first = row_first;
     const std::size_t nb = std::size_t(side) * side;
     ptr.assign(nb + 1, 0);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
@@ -106,12 +136,24 @@ struct BlockGrid {
         auto values = m.user_values(u);
         for (std::size_t j = 0; j < items.size(); ++j) {
           const std::uint32_t q = item_pos[items[j]];
-          entries[row_next[col(q)]++] = {static_cast<UserIndex>(p), static_cast<ItemIndex>(q), values[j]};
+          const std::size_t c = col(q);
+          if constexpr (kCompact)
+            entries[row_next[c]++] = {static_cast<std::uint16_t>(p - first[r]),
+                                      static_cast<std::uint16_t>(q - col_first[c]), values[j]};
+          else
+            entries[row_next[c]++] = {static_cast<UserIndex>(p), static_cast<ItemIndex>(q), values[j]};
         }
       }
     }
   }
-  std::span<Entry> block(std::size_t b) { return {entries.data() + ptr[b], ptr[b + 1] - ptr[b]}; }
+  std::span<E> block(std::size_t b) { return {entries.data() + ptr[b], ptr[b + 1] - ptr[b]}; }
+  // Positions the entries of block b count from (0 for the 12-byte form).
+  std::uint32_t user_base(std::size_t b) const {
+    return kCompact ? static_cast<std::uint32_t>(row_first[b / static_cast<std::size_t>(side)]) : 0;
+  }
+  std::uint32_t item_base(std::size_t b) const {
+    return kCompact ? static_cast<std::uint32_t>(col_first[b % static_cast<std::size_t>(side)]) : 0;
+  }
 };
 
 // Rows of a matrix (and entries of a vector) from position order back to
@@ -142,15 +184,16 @@ class BlockScheduler {
     std::uint64_t seed;  // the block's shuffle stream for this epoch
   };
 
-  BlockScheduler(const BlockGrid& g, int epochs, Rng& rng, std::function<void(int)> end_of_epoch)
-      : side_(g.side),
+  BlockScheduler(int side, const std::vector<std::size_t>& ptr, int epochs, Rng& rng,
+                 std::function<void(int)> end_of_epoch)
+      : side_(side),
         epochs_(epochs),
         rng_(rng),
         end_of_epoch_(std::move(end_of_epoch)),
-        row_busy_(g.side, 0),
-        col_busy_(g.side, 0) {
-    for (std::size_t b = 0; b + 1 < g.ptr.size(); ++b)
-      if (g.ptr[b + 1] > g.ptr[b]) blocks_.push_back(static_cast<int>(b));
+        row_busy_(side, 0),
+        col_busy_(side, 0) {
+    for (std::size_t b = 0; b + 1 < ptr.size(); ++b)
+      if (ptr[b + 1] > ptr[b]) blocks_.push_back(static_cast<int>(b));
     start_epoch();
   }
 
@@ -232,9 +275,11 @@ class BlockScheduler {
 // A piece of a block and the order to visit it: positions start,
 // start + stride, start + 2 stride, ... (mod size), a permutation when stride
 // and size are coprime.
+template <typename E>
 struct Walk {
-  std::span<const Entry> chunk;
+  std::span<const E> chunk;
   std::size_t start = 0, stride = 1;
+  std::uint32_t u0 = 0, i0 = 0;  // the block's base positions (CompactEntry)
 };
 
 // This epoch's visiting order of a block (its entries sorted by user at the
@@ -250,19 +295,21 @@ struct Walk {
 //   kFull: the whole block shuffled (Fisher-Yates), the reference order.
 //   kUser: user order, no reshuffle.
 // rng: the block's own stream, so the order does not depend on the thread.
-void chunk_order(std::span<Entry> block, int epoch, const SgdOptions& o, Rng rng, std::vector<Walk>& walks) {
+template <typename E>
+void chunk_order(std::span<E> block, std::uint32_t u0, std::uint32_t i0, int epoch, const SgdOptions& o, Rng rng,
+                 std::vector<Walk<E>>& walks) {
   const std::size_t kChunk = static_cast<std::size_t>(o.chunk);
   walks.clear();
   if (o.order != SgdOptions::Order::kChunked) {
     if (o.order == SgdOptions::Order::kFull) rng.shuffle(block);
-    walks.push_back({block, 0, 1});
+    walks.push_back({block, 0, 1, u0, i0});
     return;
   }
   const std::size_t offset = (epoch % 2 == 0 && block.size() > kChunk) ? kChunk / 2 : 0;
-  if (offset) walks.push_back({block.first(offset)});
+  if (offset) walks.push_back({block.first(offset), 0, 1, u0, i0});
   for (std::size_t c = offset; c < block.size(); c += kChunk)
-    walks.push_back({block.subspan(c, std::min(kChunk, block.size() - c))});
-  for (Walk& w : walks) {
+    walks.push_back({block.subspan(c, std::min(kChunk, block.size() - c)), 0, 1, u0, i0});
+  for (Walk<E>& w : walks) {
     const std::size_t n = w.chunk.size();
     if (n < 3) continue;
     w.start = rng.below(n);
@@ -277,7 +324,7 @@ void chunk_order(std::span<Entry> block, int epoch, const SgdOptions& o, Rng rng
       }
     }
   }
-  rng.shuffle(std::span<Walk>(walks));
+  rng.shuffle(std::span<Walk<E>>(walks));
 }
 
 inline void prefetch_row(const float* x, std::size_t n) {
@@ -288,33 +335,38 @@ inline void prefetch_row(const float* x, std::size_t n) {
 // compile time (whole AVX-512 vectors, fully unrolled).
 // The inner loop over one walk; kN is the padded stride when known at
 // compile time (whole AVX-512 vectors, fully unrolled).
-template <SgdSides kSides, int kN>
-void run_block(const Walk& w, float mu, FactorMatrix& pm, FactorMatrix& qm, std::vector<float>& bu,
+template <SgdSides kSides, int kN, typename E>
+void run_block(const Walk<E>& w, float mu, FactorMatrix& pm, FactorMatrix& qm, std::vector<float>& bu,
                std::vector<float>& bi, const SgdOptions& o) {
   constexpr std::size_t kAhead = 8;  // prefetch distance in ratings
   const std::size_t n = kN ? kN : pm.stride();
-  const Entry* e = w.chunk.data();
+  const E* e = w.chunk.data();
   const std::size_t m = w.chunk.size(), stride = w.stride;
+  // Rows and biases from the block's base: offsets (CompactEntry) count from it.
+  float* const bu0 = bu.data() + w.u0;
+  float* const bi0 = bi.data() + w.i0;
+  auto prow = [&](const E& x) { return pm.row(w.u0 + x.u); };
+  auto qrow = [&](const E& x) { return qm.row(w.i0 + x.i); };
   auto next = [m, stride](std::size_t i) { return i + stride >= m ? i + stride - m : i + stride; };
-  auto step = [&](const Entry& x, float err) {
-    sgd_apply<kSides, kN>(err, bu[x.u], bi[x.i], pm.row(x.u), qm.row(x.i), n, o.lr, o.reg_factors, o.reg_bias);
+  auto step = [&](const E& x, float err) {
+    sgd_apply<kSides, kN>(err, bu0[x.u], bi0[x.i], prow(x), qrow(x), n, o.lr, o.reg_factors, o.reg_bias);
   };
-  auto error = [&](const Entry& x) { return sgd_error<kN>(x.r, mu, bu[x.u], bi[x.i], pm.row(x.u), qm.row(x.i), n); };
+  auto error = [&](const E& x) { return sgd_error<kN>(x.r, mu, bu0[x.u], bi0[x.i], prow(x), qrow(x), n); };
   std::size_t i = w.start, ahead = w.start;  // ahead: the position kAhead visits later
   for (std::size_t t = 0; t < kAhead && t < m; ++t) ahead = next(ahead);
   std::size_t t = 0;
   for (; t + 1 < m; t += 2) {
     if (t + kAhead + 1 < m) {
-      prefetch_row(pm.row(e[ahead].u), n);
-      prefetch_row(qm.row(e[ahead].i), n);
+      prefetch_row(prow(e[ahead]), n);
+      prefetch_row(qrow(e[ahead]), n);
       ahead = next(ahead);
-      prefetch_row(pm.row(e[ahead].u), n);
-      prefetch_row(qm.row(e[ahead].i), n);
+      prefetch_row(prow(e[ahead]), n);
+      prefetch_row(qrow(e[ahead]), n);
       ahead = next(ahead);
     }
-    const Entry& a = e[i];
+    const E& a = e[i];
     i = next(i);
-    const Entry& b = e[i];
+    const E& b = e[i];
     i = next(i);
     if (a.u != b.u && a.i != b.i) {
       // Disjoint ratings: b's error does not depend on a's step, so both errors
@@ -331,8 +383,8 @@ void run_block(const Walk& w, float mu, FactorMatrix& pm, FactorMatrix& qm, std:
   if (t < m) step(e[i], error(e[i]));
 }
 
-template <SgdSides kSides>
-void run_block_sides(const Walk& block, float mu, FactorMatrix& pm, FactorMatrix& qm, std::vector<float>& bu,
+template <SgdSides kSides, typename E>
+void run_block_sides(const Walk<E>& block, float mu, FactorMatrix& pm, FactorMatrix& qm, std::vector<float>& bu,
                      std::vector<float>& bi, const SgdOptions& o) {
   if (o.generic_kernel) return run_block<kSides, 0>(block, mu, pm, qm, bu, bi, o);
   switch (pm.stride()) {
@@ -386,6 +438,12 @@ SgdMf::SgdMf(Params& p, int default_epochs) {
                    "SGD inner loop: compiled for the padded width (16..128 floats) or generic (any width; the "
                    "reference the tests check the fixed ones against, same results up to rounding)",
                    {"fixed", "generic"}) == "generic";
+  opt_.wide_grid =
+      p.get_string("grid", "auto",
+                   "memory form of the block grid: auto (8-byte ratings when every grid row and column spans at "
+                   "most 65536 users / movies, else 12-byte) or wide (always 12-byte; same results, the reference "
+                   "the tests check auto against)",
+                   {"auto", "wide"}) == "wide";
   opt_.order = order == "full"   ? SgdOptions::Order::kFull
                : order == "user" ? SgdOptions::Order::kUser
                                  : SgdOptions::Order::kChunked;
@@ -434,67 +492,80 @@ void SgdMf::fit(const RatingMatrix& train, const FitOptions& opts) {
   user_bias_.assign(train.n_users(), 0.f);
   item_bias_.assign(train.n_items(), 0.f);
 
-  auto grid = std::make_unique<BlockGrid>(train, side, threads, rng);
+  // The 8-byte grid whenever every grid row and column fits 16-bit offsets.
+  const bool compact =
+      !opt_.wide_grid && side > 1 && fits_compact(range_starts(train.n_users(), side)) && fits_compact(range_starts(train.n_items(), side));
   Progress progress(std::string(name()) + " epochs", opt_.epochs, opts.progress);
-  const float lo = train.min_value(), hi = train.max_value();
-  auto epoch_start = std::chrono::steady_clock::now();
-  auto end_of_epoch = [&](int epoch) {
-    progress.add(1);
-    if (opts.on_epoch) {
-      EpochReport rep;
-      rep.epoch = epoch;
-      rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
-      // Inside the fit's parallel region: these passes run on this thread.
-      // The arrays are in position order until the fit ends.
-      auto pred = [this, &grid](UserIndex u, ItemIndex i) { return score_one(grid->user_pos[u], grid->item_pos[i]); };
-      rep.train_rmse = sampled_train_rmse(train, lo, hi, pred);
-      if (opts.validation) rep.valid_rmse = rmse_over(*opts.validation, lo, hi, 1, pred);
-      opts.on_epoch(rep);
-    }
-    epoch_start = std::chrono::steady_clock::now();
-  };
-  BlockScheduler sched(*grid, opt_.epochs, rng, end_of_epoch);
-  auto work = [&] {
-    struct AbortOnThrow {  // a thread that fails must not leave the others waiting for its block
-      BlockScheduler& s;
-      ~AbortOnThrow() {
-        if (std::uncaught_exceptions()) s.abort();
+  auto train_on = [&](auto& grid) {
+    using E = typename std::remove_reference_t<decltype(grid)>::value_type;
+    const float lo = train.min_value(), hi = train.max_value();
+    auto epoch_start = std::chrono::steady_clock::now();
+    auto end_of_epoch = [&](int epoch) {
+      progress.add(1);
+      if (opts.on_epoch) {
+        EpochReport rep;
+        rep.epoch = epoch;
+        rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+        // Inside the fit's parallel region: these passes run on this thread.
+        // The arrays are in position order until the fit ends.
+        auto pred = [this, &grid](UserIndex u, ItemIndex i) { return score_one(grid.user_pos[u], grid.item_pos[i]); };
+        rep.train_rmse = sampled_train_rmse(train, lo, hi, pred);
+        if (opts.validation) rep.valid_rmse = rmse_over(*opts.validation, lo, hi, 1, pred);
+        opts.on_epoch(rep);
       }
-    } guard{sched};
-    std::vector<Walk> chunks;
-    for (BlockScheduler::Task t; sched.take(t); sched.release(t.block)) {
-      auto block = grid->block(static_cast<std::size_t>(t.block));
-      chunk_order(block, t.epoch, opt_, Rng(t.seed, static_cast<std::uint64_t>(t.block)), chunks);
-      const SgdSides sides = sides_for_epoch(t.epoch);
-      for (const Walk& chunk : chunks) {
-        switch (sides) {
-          case SgdSides::kJoint:
-            run_block_sides<SgdSides::kJoint>(chunk, mu_, user_, item_, user_bias_, item_bias_, opt_);
-            break;
-          case SgdSides::kUsers:
-            run_block_sides<SgdSides::kUsers>(chunk, mu_, user_, item_, user_bias_, item_bias_, opt_);
-            break;
-          case SgdSides::kItems:
-            run_block_sides<SgdSides::kItems>(chunk, mu_, user_, item_, user_bias_, item_bias_, opt_);
-            break;
+      epoch_start = std::chrono::steady_clock::now();
+    };
+    BlockScheduler sched(grid.side, grid.ptr, opt_.epochs, rng, end_of_epoch);
+    auto work = [&] {
+      struct AbortOnThrow {  // a thread that fails must not leave the others waiting for its block
+        BlockScheduler& s;
+        ~AbortOnThrow() {
+          if (std::uncaught_exceptions()) s.abort();
+        }
+      } guard{sched};
+      std::vector<Walk<E>> chunks;
+      for (BlockScheduler::Task t; sched.take(t); sched.release(t.block)) {
+        const auto b = static_cast<std::size_t>(t.block);
+        chunk_order(grid.block(b), grid.user_base(b), grid.item_base(b), t.epoch, opt_,
+                    Rng(t.seed, static_cast<std::uint64_t>(t.block)), chunks);
+        const SgdSides sides = sides_for_epoch(t.epoch);
+        for (const Walk<E>& chunk : chunks) {
+          switch (sides) {
+            case SgdSides::kJoint:
+              run_block_sides<SgdSides::kJoint>(chunk, mu_, user_, item_, user_bias_, item_bias_, opt_);
+              break;
+            case SgdSides::kUsers:
+              run_block_sides<SgdSides::kUsers>(chunk, mu_, user_, item_, user_bias_, item_bias_, opt_);
+              break;
+            case SgdSides::kItems:
+              run_block_sides<SgdSides::kItems>(chunk, mu_, user_, item_, user_bias_, item_bias_, opt_);
+              break;
+          }
         }
       }
-    }
-  };
-  if (threads == 1) {
-    work();
-  } else {
-    ExceptionKeeper errors;
+    };
+    if (threads == 1) {
+      work();
+    } else {
+      ExceptionKeeper errors;
 #pragma omp parallel num_threads(threads)
-    errors.run(work);
-    errors.rethrow();
+      errors.run(work);
+      errors.rethrow();
+    }
+    if (sched.error()) std::rethrow_exception(sched.error());
+    decltype(grid.entries)().swap(grid.entries);  // freed before the copies below
+    unpermute(user_, grid.user_pos);
+    unpermute(item_, grid.item_pos);
+    unpermute(user_bias_, grid.user_pos);
+    unpermute(item_bias_, grid.item_pos);
+  };
+  if (compact) {
+    BlockGrid<CompactEntry> grid(train, side, threads, rng);
+    train_on(grid);
+  } else {
+    BlockGrid<Entry> grid(train, side, threads, rng);
+    train_on(grid);
   }
-  if (sched.error()) std::rethrow_exception(sched.error());
-  decltype(grid->entries)().swap(grid->entries);  // freed before the copies below
-  unpermute(user_, grid->user_pos);
-  unpermute(item_, grid->item_pos);
-  unpermute(user_bias_, grid->user_pos);
-  unpermute(item_bias_, grid->item_pos);
   progress.done();
   check_fitted("try a lower lr or a higher reg_factors / reg_bias");
 }

@@ -86,6 +86,7 @@ struct SgdOptions {
   int chunk = 4096;  // ratings per chunk with order=chunked
   enum class Order { kChunked, kFull, kUser } order = Order::kChunked;
   bool generic_kernel = false;  // the run-time width loop even where a fixed-width one is compiled
+  bool wide_grid = false;       // 12-byte grid entries even where 8-byte ones fit
 };
 
 // Biased MF by SGD. Subclasses choose which sides each epoch updates (as

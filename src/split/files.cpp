@@ -45,15 +45,16 @@ SplitFile read_split_file(const Dataset& ds, const fs::path& file, const data::I
   auto parsed = data::parse_ratings(text, fmt, movies, false, 0, true);
   // The users must be the dataset's: a split never adds users.
   data::IdLookup users(ds.users);
-  for (std::size_t k = 0; k < parsed.ratings.size(); ++k) {
-    Rating& r = parsed.ratings[k];
+  out.ratings.resize(parsed.size());
+  for (std::size_t k = 0; k < parsed.size(); ++k) {
+    Rating r = parsed.at(k);
     std::uint32_t u = users.find(r.user);
     if (u == data::IdLookup::kNone)
       throw DataError(
           data::field_error(out.name, parsed.lines[k], "user id", "a user of " + ds.name, std::to_string(r.user)));
     r.user = u;
+    out.ratings[k] = r;
   }
-  out.ratings = std::move(parsed.ratings);
   out.lines = std::move(parsed.lines);
   return out;
 }

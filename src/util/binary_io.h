@@ -5,9 +5,11 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -19,10 +21,16 @@
 namespace movierec {
 
 // CRC-32 (zlib) of a byte string: the checksum at the end of model and feature files.
-inline std::uint32_t crc32_of(std::string_view bytes) {
-  return static_cast<std::uint32_t>(
-      ::crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+// crc32_update(crc32_update(0, a), b) == crc32_of(a + b).
+inline std::uint32_t crc32_update(std::uint32_t crc, std::string_view bytes) {
+  uLong c = crc;
+  for (std::size_t at = 0; at < bytes.size(); at += 1u << 30) {  // uInt lengths
+    const std::size_t n = std::min<std::size_t>(bytes.size() - at, 1u << 30);
+    c = ::crc32(c, reinterpret_cast<const Bytef*>(bytes.data() + at), static_cast<uInt>(n));
+  }
+  return static_cast<std::uint32_t>(c);
 }
+inline std::uint32_t crc32_of(std::string_view bytes) { return crc32_update(0, bytes); }
 
 // In namespace detail because the public recommender.h names them (the model
 // file hooks) without exposing this header; the rest of the library uses them
@@ -31,6 +39,12 @@ namespace detail {
 
 class BinaryWriter {
  public:
+  BinaryWriter() = default;
+  // Streaming: the bytes go to sink in pieces (about 1 MiB; a big vector in
+  // one piece, not copied) instead of one growing buffer, so a model file is
+  // written without holding its bytes in memory. Call flush() at the end.
+  explicit BinaryWriter(std::function<void(std::string_view)> sink) : sink_(std::move(sink)) {}
+
   template <typename T>
   void put(const T& v) {
     static_assert(std::is_trivially_copyable_v<T>);
@@ -48,12 +62,32 @@ class BinaryWriter {
   }
   void append(const void* p, std::size_t n) {
     const auto* c = static_cast<const char*>(p);
+    if (sink_ && buf_.size() + n > kPiece) {
+      flush();
+      if (n > kPiece) {
+        sink_(std::string_view(c, n));
+        sent_ += n;
+        return;
+      }
+    }
     buf_.insert(buf_.end(), c, c + n);
   }
+  void flush() {
+    if (!sink_ || buf_.empty()) return;
+    sink_(buf_);
+    sent_ += buf_.size();
+    buf_.clear();
+  }
+  // Every byte so far (without a sink).
   const std::string& bytes() const { return buf_; }
+  // Bytes written so far, sent to the sink or not.
+  std::size_t size() const { return sent_ + buf_.size(); }
 
  private:
+  static constexpr std::size_t kPiece = 1 << 20;
   std::string buf_;
+  std::function<void(std::string_view)> sink_;
+  std::size_t sent_ = 0;
 };
 
 class BinaryReader {

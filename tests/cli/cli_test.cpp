@@ -63,9 +63,9 @@ TEST(Cli, EveryCommandHasHelp) {
   const std::map<std::string, std::vector<std::string>> commands = {
       {"", {"--version"}},
       {"stats", common},
-      {"evaluate", with(common, {model,
-                                 {"--split", "--seed", "--relevance-threshold", "--no-ranking", "--curve",
-                                  "--save-split", "--plot", "--list-models", "--side", "--candidates", "--reveal"}})},
+      {"evaluate", with(common, {model, {"--split", "--seed", "--relevance-threshold", "--no-ranking", "--ranking", "--metrics",
+                                         "--curve", "--save-split", "--plot", "--list-models", "--side", "--candidates",
+                                         "--reveal"}})},
       {"split", with(common, {{"--split", "--seed", "--out"}})},
       {"train", with(common, {{"--model", "--param", "--out", "--split", "--seed"}})},
       {"tune", with(common, {{"--model", "--grid", "--param", "--split", "--metric", "--random", "--seed", "-k"}})},
@@ -156,7 +156,7 @@ TEST(Cli, BadRatingNamesFileLineAndField) {
 }
 
 TEST(Cli, EvaluateJsonHasTheMetrics) {
-  auto r = run("evaluate --model baseline --split holdout:1 --seed 3 --json --data " + fixture());
+  auto r = run("evaluate --model baseline --split holdout:1 --seed 3 --ranking --json --data " + fixture());
   ASSERT_EQ(r.code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["model"], "baseline");
@@ -165,6 +165,61 @@ TEST(Cli, EvaluateJsonHasTheMetrics) {
     EXPECT_TRUE(j["metrics"].contains(m)) << m;
   double rmse = j["metrics"]["rmse"], mse = j["metrics"]["mse"];
   EXPECT_NEAR(rmse * rmse, mse, 1e-9);
+}
+
+// evaluate computes only what is asked: a rating predictor gets its errors
+// (the tutorial's MSE) by default, the top-N metrics when asked or implied,
+// and --metrics reports exactly the metrics named.
+TEST(Cli, EvaluateComputesTheMetricsAskedFor) {
+  const std::string base = "evaluate --split holdout:1 --seed 3 --json --data " + fixture();
+  auto metrics_of = [&](const std::string& args) {
+    auto r = run(base + " " + args);
+    EXPECT_EQ(r.code, 0) << args << ": " << r.err;
+    return r.code == 0 ? nlohmann::json::parse(r.out)["metrics"] : nlohmann::json::object();
+  };
+  auto names = [](const nlohmann::json& m) {
+    std::set<std::string> out;
+    for (auto it = m.begin(); it != m.end(); ++it)
+      if (it.key().find("seconds") == std::string::npos) out.insert(it.key());
+    return out;
+  };
+  const std::set<std::string> errors = {"mae", "mse", "mse_unclipped", "rmse"};
+  auto by_default = metrics_of("--model baseline");
+  EXPECT_EQ(names(by_default), errors);
+  // The same errors with the ranking pass: computing less changes no figure.
+  auto ranked = metrics_of("--model baseline --ranking");
+  for (const auto& m : errors) EXPECT_EQ(by_default[m], ranked[m]) << m;
+  EXPECT_TRUE(ranked.contains("ndcg@10"));
+  EXPECT_TRUE(metrics_of("--model baseline -k 5").contains("ndcg@5"));
+  EXPECT_TRUE(metrics_of("--model baseline --relevance-threshold 4").contains("ndcg@10"));
+  // A model that only ranks gets the top-N metrics, and so does every model of its table.
+  EXPECT_TRUE(metrics_of("--model popularity").contains("ndcg@10"));
+  auto r = run(base + " --model popularity,baseline");
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const auto& res : nlohmann::json::parse(r.out)["results"]) EXPECT_TRUE(res["metrics"].contains("recall@10"));
+  // --metrics: exactly those, the cut-off from the names.
+  auto asked = metrics_of("--model baseline --metrics rmse,ndcg@5");
+  EXPECT_EQ(names(asked), (std::set<std::string>{"ndcg@5", "rmse"}));
+  EXPECT_EQ(asked["rmse"], by_default["rmse"]);
+  EXPECT_EQ(names(metrics_of("--model popularity --metrics recall@3")), (std::set<std::string>{"recall@3"}));
+  // Bad lists name the option and the metric.
+  for (const auto& [args, what] : std::vector<std::pair<std::string, std::string>>{
+           {"--metrics rmse,accuracy", "unknown metric 'accuracy'"},
+           {"--metrics ndcg@5,recall@10", "one cut-off per run"},
+           {"--metrics ndcg@0", "ndcg@0"},
+           {"-k 5 --metrics ndcg@10", "does not match -k 5"},
+           {"--no-ranking --metrics ndcg@10", "--no-ranking"}}) {
+    auto bad = run(base + " --model baseline " + args);
+    EXPECT_EQ(bad.code, 2) << args;
+    EXPECT_NE(bad.err.find("--metrics"), std::string::npos) << bad.err;
+    EXPECT_NE(bad.err.find(what), std::string::npos) << bad.err;
+  }
+  EXPECT_EQ(run(base + " --model baseline --ranking --no-ranking").code, 2);
+  // The table says what it measured.
+  auto text = run("evaluate --model baseline --split holdout:1 --seed 3 --data " + fixture());
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_NE(text.out.find("errors of the predicted test ratings"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("ndcg"), std::string::npos) << text.out;
 }
 
 TEST(Cli, ColdUsersWithRevealedRatings) {
@@ -211,8 +266,8 @@ TEST(Cli, EvaluateAndSimilarWorkFromAModelFile) {
   ASSERT_EQ(run("train --model svd --param threads=1 --out " + all + data).code, 0);
 
   // evaluate --model-file scores the saved model on the same split as a refit does.
-  auto loaded = run("evaluate --model-file " + held + split + " --json" + data);
-  auto refit = run("evaluate --model svd --param threads=1" + split + " --json" + data);
+  auto loaded = run("evaluate --model-file " + held + split + " --ranking --json" + data);
+  auto refit = run("evaluate --model svd --param threads=1" + split + " --ranking --json" + data);
   ASSERT_EQ(loaded.code, 0) << loaded.err;
   ASSERT_EQ(refit.code, 0) << refit.err;
   auto a = nlohmann::json::parse(loaded.out), b = nlohmann::json::parse(refit.out);

@@ -229,14 +229,14 @@ TEST_F(ParallelReader, SameAsOneThread) {
   data::IdLookup lookup(movies_);
   auto one = data::parse_ratings(text_, fmt_, lookup, false, 1);
   auto many = data::parse_ratings(text_, fmt_, lookup, false, 4);
-  ASSERT_EQ(one.ratings.size(), static_cast<std::size_t>(kRows));
-  ASSERT_EQ(many.ratings.size(), one.ratings.size());
-  for (std::size_t k = 0; k < one.ratings.size(); ++k) {
-    const Rating &a = one.ratings[k], &b = many.ratings[k];
+  ASSERT_EQ(one.size(), static_cast<std::size_t>(kRows));
+  ASSERT_EQ(many.size(), one.size());
+  for (std::size_t k = 0; k < one.size(); ++k) {
+    const Rating a = one.at(k), b = many.at(k);
     ASSERT_TRUE(a.user == b.user && a.item == b.item && a.value == b.value && a.timestamp == b.timestamp) << k;
   }
   // Row 123456: user 123456 / 50 + 1 = 2470, movie 7 (index 6), rating 7 / 2 -> "3.5", time 124456.
-  const Rating& r = many.ratings[123456];
+  const Rating r = many.at(123456);
   EXPECT_EQ(r.user, 2470u);
   EXPECT_EQ(r.item, 6u);
   EXPECT_FLOAT_EQ(r.value, 3.5f);
@@ -259,7 +259,7 @@ TEST_F(ParallelReader, LineNumbersAcrossChunks) {
   }
   auto lenient = data::parse_ratings(text_, fmt_, lookup, true, 4, true);
   EXPECT_EQ(lenient.skipped, 1u);
-  EXPECT_EQ(lenient.ratings.size(), static_cast<std::size_t>(kRows - 1));
+  EXPECT_EQ(lenient.size(), static_cast<std::size_t>(kRows - 1));
   // Rows after the skipped one keep their own line numbers.
   EXPECT_EQ(lenient.lines[139999], 140001u);
   EXPECT_EQ(lenient.lines[140000], 140003u);

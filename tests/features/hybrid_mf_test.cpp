@@ -31,30 +31,32 @@ TEST(FeatureDifference, UnionWithEqualEntriesLeftOut) {
   }
 }
 
-// Random parameters for 6 features of stride 8, and the difference of two rows.
+// Random parameters for 6 movie features and 3 user features of stride 8, the
+// difference of two movie rows, and a user row of two features.
 struct GradientCase {
-  static constexpr std::size_t kStride = 8, kFeatures = 6;
-  std::vector<float> V, c, pu;
-  std::vector<FeatureEntry> d;
-  // flip: p_u and c negated, which negates x_uij.
+  static constexpr std::size_t kStride = 8, kFeatures = 6, kUserFeatures = 3;
+  std::vector<float> V, c, U;
+  std::vector<FeatureEntry> d, user = {{0, 1}, {2, 0.5f}};
+  // flip: U and c negated, which negates x_uij.
   GradientCase(float scale, unsigned seed, bool flip = false) {
     std::mt19937 rng(seed);
     std::normal_distribution<float> g(0.f, scale);
     for (std::size_t k = 0; k < kFeatures * kStride; ++k) V.push_back(g(rng));
     for (std::size_t k = 0; k < kFeatures; ++k) c.push_back(g(rng));
-    for (std::size_t k = 0; k < kStride; ++k) pu.push_back(g(rng));
+    for (std::size_t k = 0; k < kUserFeatures * kStride; ++k) U.push_back(g(rng));
     if (flip) {
-      for (auto& x : pu) x = -x;
+      for (auto& x : U) x = -x;
       for (auto& x : c) x = -x;
     }
     feature_difference(std::vector<FeatureEntry>{{0, 1}, {2, 0.5f}, {3, 0.7f}, {4, 1}},
                        std::vector<FeatureEntry>{{1, 1}, {2, 1.5f}, {3, 0.7f}, {5, -0.25f}}, d);
   }
-  HybridTriple triple() { return {pu.data(), d, V.data(), c.data(), kStride}; }
-  // Every parameter the triple touches: p_u, and V_f, c_f for f in d.
+  HybridTriple triple() { return {user, U.data(), d, V.data(), c.data(), kStride}; }
+  // Every parameter the triple touches: U_f for f in the user row, V_f, c_f for f in d.
   std::vector<float*> touched() {
     std::vector<float*> out;
-    for (auto& x : pu) out.push_back(&x);
+    for (const auto& e : user)
+      for (std::size_t k = 0; k < kStride; ++k) out.push_back(&U[e.f * kStride + k]);
     for (const auto& e : d) {
       for (std::size_t k = 0; k < kStride; ++k) out.push_back(&V[e.f * kStride + k]);
       out.push_back(&c[e.f]);
@@ -69,12 +71,12 @@ void check_gradient(HybridLoss loss, float w, float scale, unsigned seed, double
   const float reg = 0.1f;
   GradientCase base(scale, seed, flip);
   GradientCase stepped = base;
-  std::vector<float> scratch(2 * GradientCase::kStride);
+  std::vector<float> scratch(3 * GradientCase::kStride);
   const float x = hybrid_triple_step(loss, w, stepped.triple(), nullptr, 1.f, reg, scratch.data());
   *x_out = x;
   auto params = base.touched();
   auto after = stepped.touched();
-  ASSERT_EQ(params.size(), 8u + 5 * 9);
+  ASSERT_EQ(params.size(), 2 * 8u + 5 * 9);
   const float eps = 1e-2f;
   for (std::size_t p = 0; p < params.size(); ++p) {
     const float old = *params[p];
@@ -114,9 +116,9 @@ TEST(HybridMfGradient, BprStepIsTheObjectivesGradient) {
 TEST(HybridMfGradient, AdagradScalesEachCoordinate) {
   // From accumulators at 1, a coordinate with gradient g moves by lr g / sqrt(1 + g^2).
   GradientCase sgd(0.5f, 5), ada = sgd;
-  std::vector<float> scratch(2 * GradientCase::kStride);
+  std::vector<float> scratch(3 * GradientCase::kStride);
   hybrid_triple_step(HybridLoss::kBpr, 1, sgd.triple(), nullptr, 1.f, 0.1f, scratch.data());
-  std::vector<float> acc_u(GradientCase::kStride, 1.f), acc_v(GradientCase::kFeatures * GradientCase::kStride, 1.f),
+  std::vector<float> acc_u(GradientCase::kUserFeatures * GradientCase::kStride, 1.f), acc_v(GradientCase::kFeatures * GradientCase::kStride, 1.f),
       acc_c(GradientCase::kFeatures, 1.f);
   const HybridAccumulators acc{acc_u.data(), acc_v.data(), acc_c.data()};
   GradientCase before = ada;
@@ -124,7 +126,9 @@ TEST(HybridMfGradient, AdagradScalesEachCoordinate) {
   auto b = before.touched(), s = sgd.touched(), a = ada.touched();
   for (std::size_t p = 0; p < b.size(); ++p) {
     const double g = double(*b[p]) - *s[p];
-    EXPECT_NEAR(double(*b[p]) - *a[p], 0.3 * g / std::sqrt(1 + g * g), 1e-5) << "parameter " << p;
+    // 1e-5 + 1e-3 relative: adagrad's reciprocal square root is an estimate refined once.
+    const double want = 0.3 * g / std::sqrt(1 + g * g);
+    EXPECT_NEAR(double(*b[p]) - *a[p], want, 1e-5 + 1e-3 * std::abs(want)) << "parameter " << p;
   }
   EXPECT_NEAR(acc_u[0], 1 + std::pow(double(*b[0]) - *s[0], 2), 1e-5);
 }
@@ -255,6 +259,74 @@ TEST_F(HybridMfModel, TwoThreadsFitFiniteScores) {
   std::vector<float> s(2 * m->n_items());
   m->score(users, s);
   for (float x : s) ASSERT_TRUE(std::isfinite(x));
+}
+
+// Users whose taste is their gender: men rate Action 5 and Drama 2, women the
+// reverse; new users (cold-users split, no training rating) have only their
+// gender, which must order the genres for them.
+TEST(HybridMfUsers, NewUsersRankByTheirFeatures) {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> u01(0, 1);
+  std::string m = "movieId,title,genres\n", r = "userId,movieId,rating,timestamp\n";
+  for (int i = 1; i <= 60; ++i) m += fmt::format("{},Movie {} (2000),{}\n", i, i, i % 2 ? "Action" : "Drama");
+  for (int u = 1; u <= 100; ++u)
+    for (int i = 1; i <= 60; ++i) {
+      const bool likes = (u % 2) == (i % 2);  // odd users (men) like odd movies (Action)
+      if (u01(rng) < (likes ? 0.4 : 0.1)) r += fmt::format("{},{},{},{}\n", u, i, likes ? 5.0 : 2.0, u * 100 + i);
+    }
+  Dataset ds = load_dataset(testing::csv_set("hybrid-mf-users", m, r));
+  ds.user_info.resize(ds.users.size());
+  for (UserIndex u = 0; u < ds.users.size(); ++u) ds.user_info[u].gender = ds.users.raw(u) % 2 ? "M" : "F";
+  Split s = cold_users_split(ds.ratings, 20, 5);
+  ASSERT_GE(s.new_users.size(), 10u);
+  for (UserIndex u : s.new_users) ASSERT_EQ(s.train.user_count(u), 0u);
+  auto fit = [&](ParamMap p) {
+    p.emplace("side", "genres");
+    p.emplace("factors", "8");
+    auto model = create_model("hybrid-mf", p);
+    FitOptions fo;
+    fo.dataset = &ds;
+    fo.threads = 1;
+    model->fit(s.train, fo);
+    return model;
+  };
+  auto with = fit({{"user_side", "gender"}});
+  std::vector<float> scores(with->n_items());
+  for (UserIndex u : s.new_users) {
+    UserIndex one[1] = {u};
+    with->score(one, scores);
+    const bool man = ds.users.raw(u) % 2;
+    double liked = 0, other = 0;
+    for (ItemIndex i = 0; i < scores.size(); ++i)
+      ((ds.movies[i].genres[0] == "Action") == man ? liked : other) += scores[i];
+    EXPECT_GT(liked, other) << "user " << ds.users.raw(u);
+  }
+  // Without user features a new user is the zero vector: every new user gets the same scores.
+  auto without = fit({});
+  std::vector<float> a(without->n_items()), b(a.size());
+  UserIndex first[1] = {s.new_users[0]}, second[1] = {s.new_users[1]};
+  without->score(first, a);
+  without->score(second, b);
+  EXPECT_EQ(a, b);
+}
+
+TEST(HybridMfUsers, UserSideNeedsAUserFile) {
+  Dataset ds = load_dataset(testing::genre_truth_set("hybrid-mf-no-users", 20, 10));
+  auto m = create_model("hybrid-mf", {{"side", "genres"}, {"user_side", "gender"}});
+  FitOptions fo;
+  fo.dataset = &ds;
+  try {
+    m->fit(ds.ratings, fo);
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("no user file"), std::string::npos) << e.what();
+  }
+  try {
+    create_model("hybrid-mf", {{"user_side", "height"}});
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("'height'"), std::string::npos) << e.what();
+  }
 }
 
 TEST(HybridMfParams, BadParametersNameTheParameter) {

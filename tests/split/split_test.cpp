@@ -266,8 +266,9 @@ TEST(ColdUsers, NewUsersKeepTheirFirstRatingsByTime) {
       EXPECT_EQ(s.train.user_count(u), reveal) << u;
       // Every train rating of a new user is no later than any of its test ratings.
       std::int64_t latest_train = std::numeric_limits<std::int64_t>::min();
-      for (auto t : s.train.user_times(u)) latest_train = std::max(latest_train, t);
-      for (auto t : s.test.user_times(u)) EXPECT_LE(latest_train, t) << u;
+      const TimeSpan train_times = s.train.user_times(u), test_times = s.test.user_times(u);
+      for (std::size_t k = 0; k < train_times.size(); ++k) latest_train = std::max(latest_train, train_times[k]);
+      for (std::size_t k = 0; k < test_times.size(); ++k) EXPECT_LE(latest_train, test_times[k]) << u;
     }
   }
   // Same seed, same draw; another seed, another draw.
