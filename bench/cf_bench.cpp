@@ -331,14 +331,16 @@ void section_article(const fs::path& shared, int ref_seeds, int seeds, bool refe
     std::printf("\nthe CLI as a user runs it (child process, best / median of 7; load average %.2f):\n",
                 movierec::bench::load_average_1min());
     if (!ref_wall.empty())
-      std::printf("reference process (article_cf.py, %zu run(s) above): wall best %.2f s, median %.2f s; cpu best "
-                  "%.2f s, median %.2f s\n",
-                  ref_wall.size(), *std::min_element(ref_wall.begin(), ref_wall.end()), median(ref_wall),
-                  *std::min_element(ref_cpu.begin(), ref_cpu.end()), median(ref_cpu));
+      std::printf(
+          "reference process (article_cf.py, %zu run(s) above): wall best %.2f s, median %.2f s; cpu best "
+          "%.2f s, median %.2f s\n",
+          ref_wall.size(), *std::min_element(ref_wall.begin(), ref_wall.end()), median(ref_wall),
+          *std::min_element(ref_cpu.begin(), ref_cpu.end()), median(ref_cpu));
     std::printf("%-60s %10s %10s %10s %10s\n", "command", "wall best", "wall med", "cpu best", "cpu med");
     for (const char* extra : {"", " --ranking"}) {
-      std::vector<std::string> args = {exe.string(), "evaluate", "--data", data.string(), "--model",
-                                       "article-user-cosine,article-item-cosine", "--split", "holdout:10"};
+      std::vector<std::string> args = {exe.string(),  "evaluate",  "--data",
+                                       data.string(), "--model",   "article-user-cosine,article-item-cosine",
+                                       "--split",     "holdout:10"};
       if (*extra) args.push_back(extra + 1);
       std::vector<double> wall, cpu;
       for (int rep = 0; rep < 7; ++rep) {
@@ -353,14 +355,16 @@ void section_article(const fs::path& shared, int ref_seeds, int seeds, bool refe
                   (std::string("evaluate --model article-*-cosine --split holdout:10") + extra).c_str(), wall[0] * 1e3,
                   median(wall) * 1e3, cpu[0] * 1e3, median(cpu) * 1e3);
       if (!ref_wall.empty())
-        std::printf("  reference / ours, best to best and median to median: wall %.0fx and %.0fx, cpu %.0fx and %.0fx\n",
-                    *std::min_element(ref_wall.begin(), ref_wall.end()) / wall[0], median(ref_wall) / median(wall),
-                    *std::min_element(ref_cpu.begin(), ref_cpu.end()) / cpu[0], median(ref_cpu) / median(cpu));
+        std::printf(
+            "  reference / ours, best to best and median to median: wall %.0fx and %.0fx, cpu %.0fx and %.0fx\n",
+            *std::min_element(ref_wall.begin(), ref_wall.end()) / wall[0], median(ref_wall) / median(wall),
+            *std::min_element(ref_cpu.begin(), ref_cpu.end()) / cpu[0], median(ref_cpu) / median(cpu));
     }
-    std::printf("  (the reference computes the two MSEs; evaluate by default the errors of the predicted ratings:\n"
-                "   RMSE, MSE, MAE and the raw MSE; --ranking also ranks every unrated movie for each user for\n"
-                "   precision/recall/NDCG@10. load average now %.2f)\n",
-                movierec::bench::load_average_1min());
+    std::printf(
+        "  (the reference computes the two MSEs; evaluate by default the errors of the predicted ratings:\n"
+        "   RMSE, MSE, MAE and the raw MSE; --ranking also ranks every unrated movie for each user for\n"
+        "   precision/recall/NDCG@10. load average now %.2f)\n",
+        movierec::bench::load_average_1min());
   }
 
   // (c) MSE figures.

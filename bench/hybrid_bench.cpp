@@ -127,8 +127,10 @@ void ltr(const Dataset& ds) {
 void hybrid_mf(const Dataset& ds, const std::string& posters) {
   std::string side = "genres,year" + (posters.empty() ? std::string() : ",posters=" + posters);
   auto eligible = side_available(ds, parse_side(side));
-  fmt::print("\n== hybrid-mf: cold-items:20, eligible = {} and >= 5 ratings, relevance >= 4, k = 10; "
-             "hybrid-mf with genres,year and its defaults, one thread\n", side);
+  fmt::print(
+      "\n== hybrid-mf: cold-items:20, eligible = {} and >= 5 ratings, relevance >= 4, k = 10; "
+      "hybrid-mf with genres,year and its defaults, one thread\n",
+      side);
   std::vector<double> ndcg, recall, auc;
   for (std::uint64_t seed : {0, 1, 2}) {
     Split s = cold_items_split(ds.ratings, eligible, 20, seed);

@@ -281,9 +281,10 @@ void bench_implicit(const Args& a) {
 // and CPU. LIBMF's and implicit's peaks were measured elsewhere (issue 12).
 void bench_memory(const Args& a) {
   const fs::path exe = fs::canonical("/proc/self/exe").parent_path() / "movierec";
-  std::printf("\n== Whole-process peak memory: movierec CLI on %zu synthetic ratings (%zu users x %zu movies), "
-              "k=64, %d threads\n",
-              a.mem_ratings, a.users, a.items, a.threads);
+  std::printf(
+      "\n== Whole-process peak memory: movierec CLI on %zu synthetic ratings (%zu users x %zu movies), "
+      "k=64, %d threads\n",
+      a.mem_ratings, a.users, a.items, a.threads);
   if (!fs::exists(exe)) {
     std::printf("  skipped: %s is absent (build the movierec target)\n", exe.c_str());
     return;
@@ -311,11 +312,17 @@ void bench_memory(const Args& a) {
   const std::vector<Row> rows = {
       {"stats (the load alone)", {"stats"}, 0, ""},
       {"train --model svd (k=64, 3 epochs)",
-       {"train", "--model", "svd", "--param", "factors=64", "--param", "epochs=3"}, 196, "LIBMF"},
+       {"train", "--model", "svd", "--param", "factors=64", "--param", "epochs=3"},
+       196,
+       "LIBMF"},
       {"train --model ials (k=64, 3 iterations)",
-       {"train", "--model", "ials", "--param", "factors=64", "--param", "iterations=3"}, 285, "implicit"},
+       {"train", "--model", "ials", "--param", "factors=64", "--param", "iterations=3"},
+       285,
+       "implicit"},
       {"train --model bpr (k=64, 3 epochs)",
-       {"train", "--model", "bpr", "--param", "factors=64", "--param", "epochs=3"}, 285, "implicit"},
+       {"train", "--model", "bpr", "--param", "factors=64", "--param", "epochs=3"},
+       285,
+       "implicit"},
   };
   // --mem-before EXE: the same commands with another build (an older
   // movierec), each row beside ours.
@@ -499,13 +506,14 @@ void bench_topn(const Args& a) {
 }
 
 [[noreturn]] void usage(const char* msg) {
-  std::fprintf(
-      stderr,
-      "mf_bench: %s\nusage: mf_bench [--quick] [--threads N] [--sections sgd,scale,implicit,memory,ease,surprise,topn]\n"
-      "                [--sgd-ratings N] [--mem-ratings N] [--mem-before EXE] [--mem-dir DIR] [--users N] [--items N] [--implicit-nnz N] [--epochs N]\n"
-      "                [--scale M1,M2,...] [--ease-dense] [--repeats N] [--shared DIR]\n"
-      "                [--sgd-variant k=v,k=v ...] [--sgd-variants-only]\n",
-      msg);
+  std::fprintf(stderr,
+               "mf_bench: %s\nusage: mf_bench [--quick] [--threads N] [--sections "
+               "sgd,scale,implicit,memory,ease,surprise,topn]\n"
+               "                [--sgd-ratings N] [--mem-ratings N] [--mem-before EXE] [--mem-dir DIR] [--users N] "
+               "[--items N] [--implicit-nnz N] [--epochs N]\n"
+               "                [--scale M1,M2,...] [--ease-dense] [--repeats N] [--shared DIR]\n"
+               "                [--sgd-variant k=v,k=v ...] [--sgd-variants-only]\n",
+               msg);
   std::exit(2);
 }
 

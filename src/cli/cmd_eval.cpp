@@ -39,7 +39,7 @@ struct EvalCliOptions {
   std::size_t k = 10;
   float relevance = 0;
   bool no_ranking = false, ranking = false;
-  std::string metrics;  // --metrics: only these ("" : the default choice, see wants_ranking)
+  std::string metrics;                            // --metrics: only these ("" : the default choice, see wants_ranking)
   bool k_given = false, relevance_given = false;  // -k / --relevance-threshold on the command line
   std::string curve, plot;
   std::string save_split;
@@ -166,8 +166,9 @@ std::vector<std::string> parse_metrics(const EvalCliOptions& o, bool* ranking, s
   if (o.metrics.empty()) return out;
   static const char* kError[] = {"rmse", "mse", "mae", "mse_unclipped"};
   static const char* kTop[] = {"precision", "recall", "ndcg", "map", "hit", "coverage", "new_share"};
-  const std::string known = "rmse, mse, mae, mse_unclipped, auc, precision@K, recall@K, ndcg@K, map@K, hit@K, "
-                            "coverage@K, new_share@K";
+  const std::string known =
+      "rmse, mse, mae, mse_unclipped, auc, precision@K, recall@K, ndcg@K, map@K, hit@K, "
+      "coverage@K, new_share@K";
   std::size_t cut = 0;
   for (const auto& name : split_list(o.metrics)) {
     const auto at = name.find('@');
@@ -184,8 +185,7 @@ std::vector<std::string> parse_metrics(const EvalCliOptions& o, bool* ranking, s
       const auto this_k = static_cast<std::size_t>(v);
       if (cut != 0 && this_k != cut)
         throw ConfigError(fmt::format("--metrics: one cut-off per run, got @{} and @{}", cut, this_k));
-      if (o.k_given && this_k != o.k)
-        throw ConfigError(fmt::format("--metrics: {} does not match -k {}", name, o.k));
+      if (o.k_given && this_k != o.k) throw ConfigError(fmt::format("--metrics: {} does not match -k {}", name, o.k));
       cut = this_k;
       ok = *ranking = true;
     }
@@ -343,7 +343,8 @@ void run_evaluate(const EvalCliOptions& o) {
   std::vector<std::string> header = {"model"};
   std::vector<bool> keep(shown.size() + 3, true);
   for (std::size_t c = 0; c < shown.size(); ++c) {
-    keep[c + 1] = !asked.empty() || std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return r[c + 1] != "-"; });
+    keep[c + 1] =
+        !asked.empty() || std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return r[c + 1] != "-"; });
     if (keep[c + 1]) header.push_back(shown[c] == "mse_unclipped" ? "mse raw" : shown[c]);
   }
   header.push_back(splits.size() > 1 ? "fit s/fold" : "fit s");

@@ -247,9 +247,9 @@ IdLookup::IdLookup(const IdMap& ids) {
   }
 }
 
-ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, const IdLookup& movies,
-                            bool lenient, int threads, bool with_lines, const FileView* file_view,
-                            std::size_t text_offset, bool keep_times) {
+ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, const IdLookup& movies, bool lenient,
+                            int threads, bool with_lines, const FileView* file_view, std::size_t text_offset,
+                            bool keep_times) {
   if (is_blank(text)) throw DataError(fmt.file + ": the file is empty");
   std::size_t pos = 0, first_line = 1;
   if (!fmt.header.empty()) {
@@ -330,7 +330,7 @@ ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, con
     result.items.reserve(slots);
     result.values.reserve(slots);
     if (keep_times) result.times.reserve(slots);
-    // Fault the arrays in by chunk, in parallel, before resize() zeroes them.
+      // Fault the arrays in by chunk, in parallel, before resize() zeroes them.
 #pragma omp parallel for num_threads(n_threads) schedule(dynamic, 1)
     for (std::size_t c = 0; c < n_chunks; ++c) {
       const std::size_t b = chunks[c].out, n = chunks[c].slots;

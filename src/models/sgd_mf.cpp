@@ -493,8 +493,8 @@ void SgdMf::fit(const RatingMatrix& train, const FitOptions& opts) {
   item_bias_.assign(train.n_items(), 0.f);
 
   // The 8-byte grid whenever every grid row and column fits 16-bit offsets.
-  const bool compact =
-      !opt_.wide_grid && side > 1 && fits_compact(range_starts(train.n_users(), side)) && fits_compact(range_starts(train.n_items(), side));
+  const bool compact = !opt_.wide_grid && side > 1 && fits_compact(range_starts(train.n_users(), side)) &&
+                       fits_compact(range_starts(train.n_items(), side));
   Progress progress(std::string(name()) + " epochs", opt_.epochs, opts.progress);
   auto train_on = [&](auto& grid) {
     using E = typename std::remove_reference_t<decltype(grid)>::value_type;

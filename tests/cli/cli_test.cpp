@@ -63,9 +63,10 @@ TEST(Cli, EveryCommandHasHelp) {
   const std::map<std::string, std::vector<std::string>> commands = {
       {"", {"--version"}},
       {"stats", common},
-      {"evaluate", with(common, {model, {"--split", "--seed", "--relevance-threshold", "--no-ranking", "--ranking", "--metrics",
-                                         "--curve", "--save-split", "--plot", "--list-models", "--side", "--candidates",
-                                         "--reveal"}})},
+      {"evaluate",
+       with(common, {model,
+                     {"--split", "--seed", "--relevance-threshold", "--no-ranking", "--ranking", "--metrics", "--curve",
+                      "--save-split", "--plot", "--list-models", "--side", "--candidates", "--reveal"}})},
       {"split", with(common, {{"--split", "--seed", "--out"}})},
       {"train", with(common, {{"--model", "--param", "--out", "--split", "--seed"}})},
       {"tune", with(common, {{"--model", "--grid", "--param", "--split", "--metric", "--random", "--seed", "-k"}})},
@@ -203,12 +204,12 @@ TEST(Cli, EvaluateComputesTheMetricsAskedFor) {
   EXPECT_EQ(asked["rmse"], by_default["rmse"]);
   EXPECT_EQ(names(metrics_of("--model popularity --metrics recall@3")), (std::set<std::string>{"recall@3"}));
   // Bad lists name the option and the metric.
-  for (const auto& [args, what] : std::vector<std::pair<std::string, std::string>>{
-           {"--metrics rmse,accuracy", "unknown metric 'accuracy'"},
-           {"--metrics ndcg@5,recall@10", "one cut-off per run"},
-           {"--metrics ndcg@0", "ndcg@0"},
-           {"-k 5 --metrics ndcg@10", "does not match -k 5"},
-           {"--no-ranking --metrics ndcg@10", "--no-ranking"}}) {
+  for (const auto& [args, what] :
+       std::vector<std::pair<std::string, std::string>>{{"--metrics rmse,accuracy", "unknown metric 'accuracy'"},
+                                                        {"--metrics ndcg@5,recall@10", "one cut-off per run"},
+                                                        {"--metrics ndcg@0", "ndcg@0"},
+                                                        {"-k 5 --metrics ndcg@10", "does not match -k 5"},
+                                                        {"--no-ranking --metrics ndcg@10", "--no-ranking"}}) {
     auto bad = run(base + " --model baseline " + args);
     EXPECT_EQ(bad.code, 2) << args;
     EXPECT_NE(bad.err.find("--metrics"), std::string::npos) << bad.err;

@@ -118,8 +118,8 @@ TEST(HybridMfGradient, AdagradScalesEachCoordinate) {
   GradientCase sgd(0.5f, 5), ada = sgd;
   std::vector<float> scratch(3 * GradientCase::kStride);
   hybrid_triple_step(HybridLoss::kBpr, 1, sgd.triple(), nullptr, 1.f, 0.1f, scratch.data());
-  std::vector<float> acc_u(GradientCase::kUserFeatures * GradientCase::kStride, 1.f), acc_v(GradientCase::kFeatures * GradientCase::kStride, 1.f),
-      acc_c(GradientCase::kFeatures, 1.f);
+  std::vector<float> acc_u(GradientCase::kUserFeatures * GradientCase::kStride, 1.f),
+      acc_v(GradientCase::kFeatures * GradientCase::kStride, 1.f), acc_c(GradientCase::kFeatures, 1.f);
   const HybridAccumulators acc{acc_u.data(), acc_v.data(), acc_c.data()};
   GradientCase before = ada;
   hybrid_triple_step(HybridLoss::kBpr, 1, ada.triple(), &acc, 0.3f, 0.1f, scratch.data());
