@@ -48,6 +48,7 @@ function(movierec_add_fuzzers lib)
     target_compile_definitions(${name} PRIVATE MOVIEREC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
     add_test(NAME fuzz.${name}
              COMMAND ${CMAKE_SOURCE_DIR}/scripts/fuzz --binary $<TARGET_FILE:${name}> ${name} ${MOVIEREC_FUZZ_SECONDS})
-    set_tests_properties(fuzz.${name} PROPERTIES TIMEOUT 600 LABELS fuzz)
+    # One harness at a time (each keeps a core busy); other tests still run beside it.
+    set_tests_properties(fuzz.${name} PROPERTIES TIMEOUT 600 LABELS fuzz RESOURCE_LOCK fuzz)
   endforeach()
 endfunction()

@@ -87,6 +87,11 @@ const std::vector<Route>& routes() {
   return r;
 }
 
+// JSON text of a response. Paths, headers and parse errors carry the client's bytes:
+// invalid UTF-8 becomes U+FFFD (nlohmann's default throws, and a throw from the
+// error handler ended the server: GET /%FF).
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 json error_json(const std::string& msg, const std::string& parameter) {
   return {{"error", msg}, {"parameter", parameter.empty() ? json(nullptr) : json(parameter)}};
 }
@@ -262,7 +267,7 @@ struct Server::Impl {
   const std::vector<std::string>& movie_strings(const ModelSet& set) const {
     std::call_once(set.json_once, [&] {
       set.movie_json.resize(set.ds->movies.size());
-      for (ItemIndex i = 0; i < set.movie_json.size(); ++i) set.movie_json[i] = movie_json(set, i).dump();
+      for (ItemIndex i = 0; i < set.movie_json.size(); ++i) set.movie_json[i] = dump(movie_json(set, i));
     });
     return set.movie_json;
   }
@@ -295,7 +300,7 @@ struct Server::Impl {
 
   static void send(httplib::Response& res, int status, const json& body) {
     res.status = status;
-    res.set_content(body.dump(), "application/json");
+    res.set_content(dump(body), "application/json");
   }
 
   json body_json(const httplib::Request& req) const {
@@ -468,23 +473,22 @@ struct Server::Impl {
         if (!allow.empty()) {
           res.status = 405;
           res.set_header("Allow", allow);
-          res.set_content(
-              error_json(req.method + " is not allowed on " + req.path + " (allowed: " + allow + ")", "method").dump(),
-              "application/json");
+          res.set_content(dump(error_json(req.method + " is not allowed on " + req.path + " (allowed: " + allow + ")",
+                                          "method")),
+                          "application/json");
           return httplib::Server::HandlerResponse::Handled;
         }
-        res.set_content(error_json("no route " + req.method + " " + req.path, "path").dump(), "application/json");
+        res.set_content(dump(error_json("no route " + req.method + " " + req.path, "path")), "application/json");
         return httplib::Server::HandlerResponse::Handled;
       }
       if (res.status == 413) {
-        res.set_content(
-            error_json("request body larger than " + std::to_string(opts.max_body) + " bytes (serve --max-body)",
-                       "body")
-                .dump(),
-            "application/json");
+        res.set_content(dump(error_json("request body larger than " + std::to_string(opts.max_body) +
+                                            " bytes (serve --max-body)",
+                                        "body")),
+                        "application/json");
         return httplib::Server::HandlerResponse::Handled;
       }
-      res.set_content(error_json("bad request: the request could not be read", "").dump(), "application/json");
+      res.set_content(dump(error_json("bad request: the request could not be read", "")), "application/json");
       return httplib::Server::HandlerResponse::Handled;
     };
     http.set_error_handler(on_error);
@@ -575,7 +579,7 @@ struct Server::Impl {
       }
       // The hot route: the body assembled from the serialized movies.
       const auto list = svc.similar(*set, model, i, k, min_ratings);
-      res.set_content("{\"model\":" + json(model).dump() + ",\"modelVersion\":" + std::to_string(set->version) +
+      res.set_content("{\"model\":" + dump(json(model)) + ",\"modelVersion\":" + std::to_string(set->version) +
                           ",\"movie\":" + movie_strings(*set)[i] + ",\"similar\":" + list_string(*set, list) + "}",
                       "application/json");
     });
@@ -628,7 +632,7 @@ struct Server::Impl {
       const std::size_t k = query_size(req, "k", 10, 100);
       const std::string model = model_param(req);
       auto list = svc.recommend_user(*set, model, user, k);
-      res.set_content("{\"model\":" + json(model).dump() + ",\"modelVersion\":" + std::to_string(set->version) +
+      res.set_content("{\"model\":" + dump(json(model)) + ",\"modelVersion\":" + std::to_string(set->version) +
                           ",\"recommendations\":" + list_string(*set, list) + ",\"userId\":" + std::to_string(user) +
                           "}",
                       "application/json");

@@ -1,7 +1,11 @@
-// Issue 11: a request whose body length is not given. cpp-httplib 0.11 reads such a
-// POST or PUT body until the peer closes (its 5 s read timeout) and then answered 400;
-// the server answers 411 Length Required at once, with the service's JSON error.
-// The requests are written on a raw socket: httplib's client always sends the length.
+// Issue 11: hostile requests, written on a raw socket (httplib's client always sends
+// a length and encodes paths).
+// - No body length: cpp-httplib 0.11 reads such a POST or PUT body until the peer
+//   closes (its 5 s read timeout) and then answered 400; the server answers 411
+//   Length Required at once, with the service's JSON error.
+// - Bytes that are not UTF-8 in a path, header or body: echoed into a JSON error,
+//   they made nlohmann throw; from the error handler that ended the server (GET /%FF,
+//   found by serve_fuzz).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -10,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <vector>
 
 #include "../support/shared.h"
 #include "server_process.h"
@@ -53,9 +58,9 @@ Answer raw_request(int port, const std::string& request) {
   return a;
 }
 
-struct Length : ::testing::Test {
+struct Requests : ::testing::Test {
   static void SetUpTestSuite() {
-    dir = new std::filesystem::path(temp_dir("serve-length"));
+    dir = new std::filesystem::path(temp_dir("serve-requests"));
     server = new ServerProcess({"--data", std::string(MOVIEREC_SOURCE_DIR) + "/tests/fixtures/serve-tiny", "--models",
                                 "item-knn", "--db", (*dir / "r.sqlite").string()});
   }
@@ -70,7 +75,7 @@ struct Length : ::testing::Test {
 
 }  // namespace
 
-TEST_F(Length, PostOrPutWithoutContentLengthIs411AtOnce) {
+TEST_F(Requests, PostOrPutWithoutContentLengthIs411AtOnce) {
   for (const std::string method : {"POST", "PUT"}) {
     for (const std::string path : {"/api/users", "/api/users/1/ratings", "/api/nothing"}) {
       // The JSON after the headers is no body without a length (RFC 9112 6.3): it is not read.
@@ -90,7 +95,7 @@ TEST_F(Length, PostOrPutWithoutContentLengthIs411AtOnce) {
   }
 }
 
-TEST_F(Length, ChunkedAndEmptyBodiesStillWork) {
+TEST_F(Requests, ChunkedAndEmptyBodiesStillWork) {
   // Transfer-Encoding: chunked gives the length too: a user is created.
   Answer a = raw_request(server->port(),
                          "POST /api/users HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
@@ -114,4 +119,33 @@ TEST_F(Length, ChunkedAndEmptyBodiesStillWork) {
   EXPECT_LT(a.seconds, 3.0);
   a = raw_request(server->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(a.status, 200) << a.body;
+}
+
+TEST_F(Requests, BytesThatAreNotUtf8AreAnsweredAndTheServerLives) {
+  const std::string bad = "\xff\xfe";
+  struct Case {
+    std::string request;
+    int status;
+    const char* parameter;
+  };
+  const std::string close = " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
+  const std::string body = "{\"movieId\": 6, \"rating\": " + bad + "}";
+  for (const Case& c : std::vector<Case>{
+           {"GET /%FF" + close + "\r\n", 404, "path"},
+           {"GET /" + bad + close + "\r\n", 404, "path"},
+           {"PUT /api/movies/%FF" + close + "Content-Length: 0\r\n\r\n", 405, "method"},
+           {"POST /api/recommendations" + close + "Content-Type: text/" + bad + "\r\nContent-Length: 2\r\n\r\n{}",
+            415, "Content-Type"},
+           {"POST /api/recommendations" + close + "Content-Type: application/json\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n" + body,
+            400, "body"}}) {
+    SCOPED_TRACE(c.request);
+    const Answer a = raw_request(server->port(), c.request);
+    EXPECT_EQ(a.status, c.status) << a.body;
+    const json j = json::parse(a.body, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << a.body;
+    EXPECT_EQ(j["parameter"], c.parameter);
+    // The server is still up.
+    EXPECT_EQ(raw_request(server->port(), "GET /healthz" + close + "\r\n").status, 200);
+  }
 }
