@@ -473,19 +473,19 @@ struct Server::Impl {
         if (!allow.empty()) {
           res.status = 405;
           res.set_header("Allow", allow);
-          res.set_content(dump(error_json(req.method + " is not allowed on " + req.path + " (allowed: " + allow + ")",
-                                          "method")),
-                          "application/json");
+          res.set_content(
+              dump(error_json(req.method + " is not allowed on " + req.path + " (allowed: " + allow + ")", "method")),
+              "application/json");
           return httplib::Server::HandlerResponse::Handled;
         }
         res.set_content(dump(error_json("no route " + req.method + " " + req.path, "path")), "application/json");
         return httplib::Server::HandlerResponse::Handled;
       }
       if (res.status == 413) {
-        res.set_content(dump(error_json("request body larger than " + std::to_string(opts.max_body) +
-                                            " bytes (serve --max-body)",
-                                        "body")),
-                        "application/json");
+        res.set_content(
+            dump(error_json("request body larger than " + std::to_string(opts.max_body) + " bytes (serve --max-body)",
+                            "body")),
+            "application/json");
         return httplib::Server::HandlerResponse::Handled;
       }
       res.set_content(dump(error_json("bad request: the request could not be read", "")), "application/json");

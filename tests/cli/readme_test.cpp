@@ -194,8 +194,8 @@ TEST(Readme, EveryCommandRuns) {
     for (const auto& [file, line] : not_written) {
       const std::regex names("(^|[ =,])" + std::regex_replace(file, std::regex(R"([.])"), R"(\.)") + "($|[ ,\"])");
       if (!skipped && std::regex_search(l.command, names)) {
-        std::printf("not run: README.md:%d: %s\n  reason: needs %s, written by README.md:%d, which was not run\n", l.line,
-                    l.command.c_str(), file.c_str(), line);
+        std::printf("not run: README.md:%d: %s\n  reason: needs %s, written by README.md:%d, which was not run\n",
+                    l.line, l.command.c_str(), file.c_str(), line);
         skipped = true;
       }
     }

@@ -134,10 +134,10 @@ TEST_F(Requests, BytesThatAreNotUtf8AreAnsweredAndTheServerLives) {
            {"GET /%FF" + close + "\r\n", 404, "path"},
            {"GET /" + bad + close + "\r\n", 404, "path"},
            {"PUT /api/movies/%FF" + close + "Content-Length: 0\r\n\r\n", 405, "method"},
-           {"POST /api/recommendations" + close + "Content-Type: text/" + bad + "\r\nContent-Length: 2\r\n\r\n{}",
-            415, "Content-Type"},
-           {"POST /api/recommendations" + close + "Content-Type: application/json\r\nContent-Length: " +
-                std::to_string(body.size()) + "\r\n\r\n" + body,
+           {"POST /api/recommendations" + close + "Content-Type: text/" + bad + "\r\nContent-Length: 2\r\n\r\n{}", 415,
+            "Content-Type"},
+           {"POST /api/recommendations" + close +
+                "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body,
             400, "body"}}) {
     SCOPED_TRACE(c.request);
     const Answer a = raw_request(server->port(), c.request);
