@@ -230,19 +230,22 @@ std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::
                         std::to_string(ds.ratings.nnz()) + " ratings; K must be at most the number of ratings");
     return non_empty(kfold_splits(ds.ratings, k, seed), k);
   }
-  if (kind == "cold-items") {
-    std::string pct = arg;
-    bool valid = false;
-    if (pct.ends_with(":valid")) {
-      valid = true;
-      pct.resize(pct.size() - 6);
-    }
+  // "cold-items:P[:valid]", "cold-users:P[:reveal=N][:valid]": P, a percentage in (0, 100).
+  auto cold_percent = [&](std::string text, const std::string& what, bool& valid) {
+    valid = text.ends_with(":valid");
+    if (valid) text.resize(text.size() - 6);
     double p = 0;
-    if (!parse_double(pct, p) || !(p > 0 && p < 100))
-      throw ConfigError("split spec \"" + spec +
-                        "\": expected the percentage of new movies P in (0, 100) "
-                        "(cold-items:P, or cold-items:P:valid for its validation carve-out), got \"" +
-                        arg + "\"");
+    if (!parse_double(text, p) || !(p > 0 && p < 100))
+      throw ConfigError("split spec \"" + spec + "\": expected the percentage of new " + what + " P in (0, 100) (" +
+                        (kind == "cold-items" ? "cold-items:P, or cold-items:P:valid for its validation carve-out"
+                                              : "cold-users:P, cold-users:P:reveal=N, and :valid for the validation "
+                                                "carve-out") +
+                        "), got \"" + arg + "\"");
+    return p;
+  };
+  if (kind == "cold-items") {
+    bool valid = false;
+    const double p = cold_percent(arg, "movies", valid);
     std::vector<Split> out;
     out.push_back(cold_items_split(ds.ratings, eligible, p, seed));
     if (valid) out[0] = cold_items_validation(out[0], eligible, p, seed);
@@ -250,22 +253,15 @@ std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::
   }
   if (kind == "cold-users") {
     std::string rest = arg;
-    bool valid = false;
-    if (rest.ends_with(":valid")) {
-      valid = true;
-      rest.resize(rest.size() - 6);
-    }
+    const bool valid_suffix = rest.ends_with(":valid");
+    if (valid_suffix) rest.resize(rest.size() - 6);
     std::size_t reveal = 0;
     if (auto r = rest.find(":reveal="); r != std::string::npos) {
       reveal = parse_count(spec, rest.substr(r + 8), "the revealed ratings per new user N", 0);
       rest.resize(r);
     }
-    double p = 0;
-    if (!parse_double(rest, p) || !(p > 0 && p < 100))
-      throw ConfigError("split spec \"" + spec +
-                        "\": expected the percentage of new users P in (0, 100) "
-                        "(cold-users:P, cold-users:P:reveal=N, and :valid for the validation carve-out), got \"" +
-                        arg + "\"");
+    bool valid = false;
+    const double p = cold_percent(rest + (valid_suffix ? ":valid" : ""), "users", valid);
     std::vector<Split> out;
     out.push_back(cold_users_split(ds.ratings, p, seed, reveal));
     if (valid) out[0] = cold_users_validation(out[0], p, seed, reveal);
