@@ -73,6 +73,9 @@ struct LoadOptions {
   // in LoadReport and on stderr.
   bool lenient = false;
   bool load_tags = true;
+  // Read links.csv (imdb and tmdb ids: posters, the service's links); without
+  // it every movie's ids read as -1.
+  bool load_links = true;
   // Keep the ratings' timestamps (4 bytes a rating). Without them every
   // timestamp reads as 0: temporal splits and split files need them.
   bool timestamps = true;

@@ -39,7 +39,7 @@ void add_common_options(CLI::App* cmd, CommonOptions& o);
 // skipped rows on stderr in lenient mode, applies --threads. timestamps false:
 // the ratings' timestamps are not kept (4 bytes a rating less; for commands
 // whose split does not read them).
-Dataset load_data(const CommonOptions& o, bool timestamps = true);
+Dataset load_data(const CommonOptions& o, bool timestamps = true, bool links = true);
 // Whether a split spec, or writing the split's files, reads the timestamps.
 inline bool split_needs_timestamps(const std::string& split, bool writes_files) {
   return writes_files || split.starts_with("temporal") || split.starts_with("cold-users");

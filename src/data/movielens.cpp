@@ -296,7 +296,7 @@ void load_csv_set(Loader& L) {
   if (!fs::exists(L.dir / "ratings.csv")) throw InputError("missing file " + (L.dir / "ratings.csv").string());
   load_movies_csv(L);
   load_ratings(L, L.dir / "ratings.csv", data::csv_ratings_format());
-  load_links_csv(L);
+  if (L.opts.load_links) load_links_csv(L);
   load_tags_csv(L);
 }
 
