@@ -191,6 +191,16 @@ TEST(FileSplits, BadFiles) {
   EXPECT_THROW(make_splits(ds, "files:/nonexistent/u{1..2}.base,test", 0), IoError);
 }
 
+// The ConfigError message of make_splits(ds, spec), "" when it succeeds.
+std::string split_error(const Dataset& ds, const std::string& spec) {
+  try {
+    make_splits(ds, spec, 1);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 TEST(MakeSplits, SpecsAndErrors) {
   Dataset ds = load_dataset(fixture("csv-tiny"));
   auto none = make_splits(ds, "none", 1);
@@ -204,14 +214,7 @@ TEST(MakeSplits, SpecsAndErrors) {
   EXPECT_EQ(h[0].test.nnz(), 3u);
   EXPECT_EQ(make_splits(ds, "kfold:3", 1).size(), 3u);
   EXPECT_EQ(make_splits(ds, "temporal:1", 1)[0].test.nnz(), 3u);
-  auto message = [&](const std::string& spec) -> std::string {
-    try {
-      make_splits(ds, spec, 1);
-    } catch (const ConfigError& e) {
-      return e.what();
-    }
-    return "";
-  };
+  auto message = [&](const std::string& spec) { return split_error(ds, spec); };
   EXPECT_EQ(message("holdout:0"),
             "split spec \"holdout:0\": expected the test ratings per user N (an integer >= 1), got \"0\"");
   EXPECT_EQ(message("holdout:x"),
@@ -303,14 +306,7 @@ TEST(ColdUsers, ValidationCarveOutDrawsOthersAndSpecsParse) {
     EXPECT_FALSE(std::binary_search(outer.new_users.begin(), outer.new_users.end(), u)) << u;
 
   Dataset ds = load_dataset(fixture("csv-tiny"));  // 3 users with 3 ratings each
-  auto message = [&](const std::string& spec) -> std::string {
-    try {
-      make_splits(ds, spec, 1);
-    } catch (const ConfigError& e) {
-      return e.what();
-    }
-    return "";
-  };
+  auto message = [&](const std::string& spec) { return split_error(ds, spec); };
   EXPECT_EQ(message("cold-users:0"),
             "split spec \"cold-users:0\": expected the percentage of new users P in (0, 100) (cold-users:P, "
             "cold-users:P:reveal=N, and :valid for the validation carve-out), got \"0\"");
