@@ -138,9 +138,9 @@ RefRun run_reference(const fs::path& script, const fs::path& data, int seed) {
   int status = 0;
   auto t = Clock::now();
   const double c0 = cpu_seconds(RUSAGE_CHILDREN);
-  std::string out = capture(std::string(kPython) + " " + script.string() + " " + data.string() + " " +
-                                std::to_string(seed) + " 2>&1",
-                            &status);
+  std::string out =
+      capture(std::string(kPython) + " " + script.string() + " " + data.string() + " " + std::to_string(seed) + " 2>&1",
+              &status);
   r.wall = seconds_since(t);
   r.cpu = cpu_seconds(RUSAGE_CHILDREN) - c0;
   r.user_mse = field(out, "user_mse");
@@ -198,10 +198,10 @@ bool reference_split(const fs::path& data, int seed, bool truncate, const fs::pa
   fs::path script = fs::temp_directory_path() / ("cf_bench_split_" + std::to_string(::getpid()) + ".py");
   std::ofstream(script) << py;
   int status = 0;
-  std::string out = capture(std::string(kPython) + " " + script.string() + " " + data.string() + " " +
-                                std::to_string(seed) + " " + (truncate ? "1" : "0") + " " + train.string() + " " +
-                                test.string() + " 2>&1",
-                            &status);
+  std::string out =
+      capture(std::string(kPython) + " " + script.string() + " " + data.string() + " " + std::to_string(seed) + " " +
+                  (truncate ? "1" : "0") + " " + train.string() + " " + test.string() + " 2>&1",
+              &status);
   fs::remove(script);
   if (status != 0) std::printf("reference split failed: %s\n", out.c_str());
   return status == 0;
@@ -284,9 +284,10 @@ void section_article(const fs::path& shared, int ref_seeds, int seeds, bool refe
       refs.push_back(run_reference(script, data, seed));
       const RefRun& r = refs.back();
       if (r.ok)
-        std::printf("reference seed %d: user_mse=%.4f item_mse=%.4f  load=%.2fs user_sim=%.2fs item_sim=%.2fs "
-                    "predict=%.2fs  process wall=%.2fs cpu=%.2fs\n",
-                    seed, r.user_mse, r.item_mse, r.load, r.user_sim, r.item_sim, r.predict, r.wall, r.cpu);
+        std::printf(
+            "reference seed %d: user_mse=%.4f item_mse=%.4f  load=%.2fs user_sim=%.2fs item_sim=%.2fs "
+            "predict=%.2fs  process wall=%.2fs cpu=%.2fs\n",
+            seed, r.user_mse, r.item_mse, r.load, r.user_sim, r.item_sim, r.predict, r.wall, r.cpu);
     }
     if (!refs.empty() && refs[0].ok) std::printf("reference: %s\n", refs[0].heat_line.c_str());
   }
@@ -330,14 +331,16 @@ void section_article(const fs::path& shared, int ref_seeds, int seeds, bool refe
     std::printf("\nthe CLI as a user runs it (child process, best / median of 7; load average %.2f):\n",
                 movierec::bench::load_average_1min());
     if (!ref_wall.empty())
-      std::printf("reference process (article_cf.py, %zu run(s) above): wall best %.2f s, median %.2f s; cpu best "
-                  "%.2f s, median %.2f s\n",
-                  ref_wall.size(), *std::min_element(ref_wall.begin(), ref_wall.end()), median(ref_wall),
-                  *std::min_element(ref_cpu.begin(), ref_cpu.end()), median(ref_cpu));
+      std::printf(
+          "reference process (article_cf.py, %zu run(s) above): wall best %.2f s, median %.2f s; cpu best "
+          "%.2f s, median %.2f s\n",
+          ref_wall.size(), *std::min_element(ref_wall.begin(), ref_wall.end()), median(ref_wall),
+          *std::min_element(ref_cpu.begin(), ref_cpu.end()), median(ref_cpu));
     std::printf("%-60s %10s %10s %10s %10s\n", "command", "wall best", "wall med", "cpu best", "cpu med");
     for (const char* extra : {"", " --ranking"}) {
-      std::vector<std::string> args = {exe.string(), "evaluate", "--data", data.string(), "--model",
-                                       "article-user-cosine,article-item-cosine", "--split", "holdout:10"};
+      std::vector<std::string> args = {exe.string(),  "evaluate",  "--data",
+                                       data.string(), "--model",   "article-user-cosine,article-item-cosine",
+                                       "--split",     "holdout:10"};
       if (*extra) args.push_back(extra + 1);
       std::vector<double> wall, cpu;
       for (int rep = 0; rep < 7; ++rep) {
@@ -352,14 +355,16 @@ void section_article(const fs::path& shared, int ref_seeds, int seeds, bool refe
                   (std::string("evaluate --model article-*-cosine --split holdout:10") + extra).c_str(), wall[0] * 1e3,
                   median(wall) * 1e3, cpu[0] * 1e3, median(cpu) * 1e3);
       if (!ref_wall.empty())
-        std::printf("  reference / ours, best to best and median to median: wall %.0fx and %.0fx, cpu %.0fx and %.0fx\n",
-                    *std::min_element(ref_wall.begin(), ref_wall.end()) / wall[0], median(ref_wall) / median(wall),
-                    *std::min_element(ref_cpu.begin(), ref_cpu.end()) / cpu[0], median(ref_cpu) / median(cpu));
+        std::printf(
+            "  reference / ours, best to best and median to median: wall %.0fx and %.0fx, cpu %.0fx and %.0fx\n",
+            *std::min_element(ref_wall.begin(), ref_wall.end()) / wall[0], median(ref_wall) / median(wall),
+            *std::min_element(ref_cpu.begin(), ref_cpu.end()) / cpu[0], median(ref_cpu) / median(cpu));
     }
-    std::printf("  (the reference computes the two MSEs; evaluate by default the errors of the predicted ratings:\n"
-                "   RMSE, MSE, MAE and the raw MSE; --ranking also ranks every unrated movie for each user for\n"
-                "   precision/recall/NDCG@10. load average now %.2f)\n",
-                movierec::bench::load_average_1min());
+    std::printf(
+        "  (the reference computes the two MSEs; evaluate by default the errors of the predicted ratings:\n"
+        "   RMSE, MSE, MAE and the raw MSE; --ranking also ranks every unrated movie for each user for\n"
+        "   precision/recall/NDCG@10. load average now %.2f)\n",
+        movierec::bench::load_average_1min());
   }
 
   // (c) MSE figures.
@@ -380,15 +385,16 @@ void section_article(const fs::path& shared, int ref_seeds, int seeds, bool refe
         double um = mse_of(*user, s.test, nullptr), im = mse_of(*item, s.test, nullptr);
         if (truncate) {
           const RefRun& r = refs[seed];
-          std::printf("reference's split, seed %d (%zu test ratings): ours user_mse=%.4f item_mse=%.4f | "
-                      "reference %.4f %.4f | |diff| %.1e %.1e\n",
-                      seed, s.test.nnz(), um, im, r.user_mse, r.item_mse, std::abs(um - r.user_mse),
-                      std::abs(im - r.item_mse));
+          std::printf(
+              "reference's split, seed %d (%zu test ratings): ours user_mse=%.4f item_mse=%.4f | "
+              "reference %.4f %.4f | |diff| %.1e %.1e\n",
+              seed, s.test.nnz(), um, im, r.user_mse, r.item_mse, std::abs(um - r.user_mse), std::abs(im - r.item_mse));
         } else {
           // article_cf.py --no-truncate cannot run here: its dense item matrix is 163949^2 doubles (200 GiB).
-          std::printf("  same with --no-truncate (%zu test ratings; the reference itself needs 200 GiB): ours "
-                      "user_mse=%.4f item_mse=%.4f\n",
-                      s.test.nnz(), um, im);
+          std::printf(
+              "  same with --no-truncate (%zu test ratings; the reference itself needs 200 GiB): ours "
+              "user_mse=%.4f item_mse=%.4f\n",
+              s.test.nnz(), um, im);
         }
       }
     }
@@ -470,9 +476,10 @@ void section_knn(const fs::path& shared) {
     auto splits = make_splits(ds, "kfold:5", 0);
     EvalOptions eo;
     eo.ranking = false;
-    std::printf("ml-100k kfold:5, fit + test of all folds (median of 3); Surprise KNNBaseline: RMSE %.4f in %.1f s "
-                "(single-threaded: its wall ~ its CPU); ratios = Surprise / ours\n",
-                kSurpriseRmse, kSurpriseSeconds);
+    std::printf(
+        "ml-100k kfold:5, fit + test of all folds (median of 3); Surprise KNNBaseline: RMSE %.4f in %.1f s "
+        "(single-threaded: its wall ~ its CPU); ratios = Surprise / ours\n",
+        kSurpriseRmse, kSurpriseSeconds);
     std::vector<std::pair<std::string, ParamMap>> configs = {
         {"item-knn", {}},
         {"user-knn", {}},

@@ -69,13 +69,13 @@ void cold(const Dataset& ds, const std::string& posters) {
     fmt::print("seed {}: {} of {} eligible movies new\n", seed, s.new_items.size(), s.eligible_items);
   }
   auto mean = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / v.size(); };
-  fmt::print("{:<40} {:>28} {:>10} {:>8} {:>8}\n", "model", "NDCG@10 (seeds 0/1/2) mean", "recall@10", "AUC",
-             "fit s");
+  fmt::print("{:<40} {:>28} {:>10} {:>8} {:>8}\n", "model", "NDCG@10 (seeds 0/1/2) mean", "recall@10", "AUC", "fit s");
   for (const auto& r : rows)
     fmt::print("{:<40} {:.4f}/{:.4f}/{:.4f} {:.4f} {:>10.4f} {:>8.4f} {:>8.2f}\n", r.model, r.ndcg[0], r.ndcg[1],
                r.ndcg[2], mean(r.ndcg), mean(r.recall), mean(r.auc), mean(r.fit));
-  fmt::print("references (issue 8, independent Python code, not re-run): random 0.025/0.015/0.50; content kNN "
-             "0.090/0.071/0.73; LightFM WARP 0.122/0.086/0.79; ridge genres+year+poster PCA -> iALS 0.133/0.093/0.78\n");
+  fmt::print(
+      "references (issue 8, independent Python code, not re-run): random 0.025/0.015/0.50; content kNN "
+      "0.090/0.071/0.73; LightFM WARP 0.122/0.086/0.79; ridge genres+year+poster PCA -> iALS 0.133/0.093/0.78\n");
   fmt::print("content-factors / best reference: NDCG@10 {:.2f}x, recall@10 {:.2f}x, AUC {:+.3f}\n",
              mean(rows[0].ndcg) / 0.133, mean(rows[0].recall) / 0.093, mean(rows[0].auc) - 0.79);
 }
@@ -94,9 +94,10 @@ void ltr(const Dataset& ds) {
   const auto& ltr = dynamic_cast<const Ltr&>(*model);
   fmt::print("ease: NDCG@10 {:.4f} recall@10 {:.4f} fit {:.2f} s\n", e.at("ndcg@10"), e.at("recall@10"),
              e.at("fit_seconds"));
-  fmt::print("ltr:  NDCG@10 {:.4f} recall@10 {:.4f} fit {:.2f} s wall (fit + evaluation {:.1f} s CPU), {} rounds "
-             "(early stopping)\n",
-             l.at("ndcg@10"), l.at("recall@10"), l.at("fit_seconds"), cpu, ltr.rounds_used());
+  fmt::print(
+      "ltr:  NDCG@10 {:.4f} recall@10 {:.4f} fit {:.2f} s wall (fit + evaluation {:.1f} s CPU), {} rounds "
+      "(early stopping)\n",
+      l.at("ndcg@10"), l.at("recall@10"), l.at("fit_seconds"), cpu, ltr.rounds_used());
   fmt::print("ltr / ease NDCG@10: {:.3f}x (issue target 0.245, best reference 0.232)\n",
              l.at("ndcg@10") / e.at("ndcg@10"));
   // Re-ranking time: one user per score() call.
@@ -117,16 +118,19 @@ void ltr(const Dataset& ds) {
     auto p = ltr.ranker().predict(x.data(), 100, cols);
     booster.push_back(seconds_since(t));
   }
-  fmt::print("re-rank one user (score(): base models over {} movies, features, booster): median {:.2f} ms; booster "
-             "alone on 100 candidates x {} features: median {:.3f} ms\n",
-             model->n_items(), 1e3 * median(per_user), cols, 1e3 * median(booster));
+  fmt::print(
+      "re-rank one user (score(): base models over {} movies, features, booster): median {:.2f} ms; booster "
+      "alone on 100 candidates x {} features: median {:.3f} ms\n",
+      model->n_items(), 1e3 * median(per_user), cols, 1e3 * median(booster));
 }
 
 void hybrid_mf(const Dataset& ds, const std::string& posters) {
   std::string side = "genres,year" + (posters.empty() ? std::string() : ",posters=" + posters);
   auto eligible = side_available(ds, parse_side(side));
-  fmt::print("\n== hybrid-mf: cold-items:20, eligible = {} and >= 5 ratings, relevance >= 4, k = 10; "
-             "hybrid-mf with genres,year and its defaults, one thread\n", side);
+  fmt::print(
+      "\n== hybrid-mf: cold-items:20, eligible = {} and >= 5 ratings, relevance >= 4, k = 10; "
+      "hybrid-mf with genres,year and its defaults, one thread\n",
+      side);
   std::vector<double> ndcg, recall, auc;
   for (std::uint64_t seed : {0, 1, 2}) {
     Split s = cold_items_split(ds.ratings, eligible, 20, seed);
@@ -145,12 +149,13 @@ void hybrid_mf(const Dataset& ds, const std::string& posters) {
   }
   auto mean = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / v.size(); };
   fmt::print("hybrid-mf mean: NDCG@10 {:.4f} recall@10 {:.4f} AUC {:.4f}\n", mean(ndcg), mean(recall), mean(auc));
-  fmt::print("hybrid-mf / LightFM WARP (0.122 / 0.086 / 0.79, issue 8, not re-run): NDCG@10 {:.2f}x, recall@10 "
-             "{:.2f}x, AUC {:+.3f}\n",
-             mean(ndcg) / 0.122, mean(recall) / 0.086, mean(auc) - 0.79);
+  fmt::print(
+      "hybrid-mf / LightFM WARP (0.122 / 0.086 / 0.79, issue 8, not re-run): NDCG@10 {:.2f}x, recall@10 "
+      "{:.2f}x, AUC {:+.3f}\n",
+      mean(ndcg) / 0.122, mean(recall) / 0.086, mean(auc) - 0.79);
 
-  fmt::print("\n== hybrid-mf fit time: every rating of {} ({}), genres + year, 20 epochs, 64 factors, warp\n",
-             ds.name, ds.ratings.nnz());
+  fmt::print("\n== hybrid-mf fit time: every rating of {} ({}), genres + year, 20 epochs, 64 factors, warp\n", ds.name,
+             ds.ratings.nnz());
   for (int threads : {1, 0}) {
     std::vector<double> wall, cpu;
     for (int r = 0; r < 3; ++r) {
@@ -164,10 +169,11 @@ void hybrid_mf(const Dataset& ds, const std::string& posters) {
       wall.push_back(seconds_since(t));
       cpu.push_back(cpu_seconds() - c0);
     }
-    fmt::print("threads {}: fit median {:.3f} s wall (runs {:.3f} {:.3f} {:.3f}), {:.3f} s CPU; LightFM 11 s "
-               "(one thread, loaded machine, measured elsewhere) / this: {:.1f}x wall, {:.1f}x CPU\n",
-               threads == 0 ? std::string("all") : std::to_string(threads), median(wall), wall[0], wall[1], wall[2],
-               median(cpu), 11.0 / median(wall), 11.0 / median(cpu));
+    fmt::print(
+        "threads {}: fit median {:.3f} s wall (runs {:.3f} {:.3f} {:.3f}), {:.3f} s CPU; LightFM 11 s "
+        "(one thread, loaded machine, measured elsewhere) / this: {:.1f}x wall, {:.1f}x CPU\n",
+        threads == 0 ? std::string("all") : std::to_string(threads), median(wall), wall[0], wall[1], wall[2],
+        median(cpu), 11.0 / median(wall), 11.0 / median(cpu));
   }
 }
 
@@ -177,8 +183,10 @@ int main(int argc, char** argv) {
   std::string posters, sections = "cold,ltr,hybrid-mf";
   for (int a = 1; a < argc; ++a) {
     std::string s = argv[a];
-    if (s == "--posters" && a + 1 < argc) posters = argv[++a];
-    else if (s == "--sections" && a + 1 < argc) sections = argv[++a];
+    if (s == "--posters" && a + 1 < argc)
+      posters = argv[++a];
+    else if (s == "--sections" && a + 1 < argc)
+      sections = argv[++a];
     else {
       std::cerr << "usage: hybrid_bench [--posters FILE.mrf] [--sections cold,ltr,hybrid-mf]\n";
       return 2;

@@ -159,26 +159,31 @@ static int run(int argc, char** argv) {
     Run p = parse_only(tmp.path, movies_only, th);
     Run f = full_load(tmp.path);
     if (th == 1) ours_1 = mb / p.seconds, ours_1_cpu = mb / p.cpu;
-    std::printf("ours, %2d thread%s: parse        %6.2f s wall = %6.1f MB/s, %6.2f s CPU = %6.1f MB/s per CPU-s; "
-                "peak +%.0f MB for %.0f MB of parsed ratings (x%.2f)\n",
-                th, th == 1 ? " " : "s", p.seconds, mb / p.seconds, p.cpu, mb / p.cpu, p.peak_delta / 1e6,
-                p.arrays / 1e6, static_cast<double>(p.peak_delta) / static_cast<double>(p.arrays));
-    std::printf("ours, %2d thread%s: load_dataset %6.2f s wall = %6.1f MB/s, %6.2f s CPU = %6.1f MB/s per CPU-s; "
-                "peak +%.0f MB for a %.0f MB RatingMatrix (x%.2f)\n",
-                th, th == 1 ? " " : "s", f.seconds, mb / f.seconds, f.cpu, mb / f.cpu, f.peak_delta / 1e6,
-                f.arrays / 1e6, static_cast<double>(f.peak_delta) / static_cast<double>(f.arrays));
+    std::printf(
+        "ours, %2d thread%s: parse        %6.2f s wall = %6.1f MB/s, %6.2f s CPU = %6.1f MB/s per CPU-s; "
+        "peak +%.0f MB for %.0f MB of parsed ratings (x%.2f)\n",
+        th, th == 1 ? " " : "s", p.seconds, mb / p.seconds, p.cpu, mb / p.cpu, p.peak_delta / 1e6, p.arrays / 1e6,
+        static_cast<double>(p.peak_delta) / static_cast<double>(p.arrays));
+    std::printf(
+        "ours, %2d thread%s: load_dataset %6.2f s wall = %6.1f MB/s, %6.2f s CPU = %6.1f MB/s per CPU-s; "
+        "peak +%.0f MB for a %.0f MB RatingMatrix (x%.2f)\n",
+        th, th == 1 ? " " : "s", f.seconds, mb / f.seconds, f.cpu, mb / f.cpu, f.peak_delta / 1e6, f.arrays / 1e6,
+        static_cast<double>(f.peak_delta) / static_cast<double>(f.arrays));
   }
   omp_set_num_threads(all);
 
   // The reference: pandas.read_csv on the same file, timed inside python
   // (wall and CPU time of the read alone).
-  std::string cmd = "/usr/bin/python3 -c \"import time, pandas; t = time.perf_counter(); c = time.process_time(); "
-                    "df = pandas.read_csv('" + (tmp.path / "ratings.csv").string() +
-                    "'); print(time.perf_counter() - t, time.process_time() - c, len(df))\" 2>&1";
+  std::string cmd =
+      "/usr/bin/python3 -c \"import time, pandas; t = time.perf_counter(); c = time.process_time(); "
+      "df = pandas.read_csv('" +
+      (tmp.path / "ratings.csv").string() +
+      "'); print(time.perf_counter() - t, time.process_time() - c, len(df))\" 2>&1";
   FILE* py = ::popen(cmd.c_str(), "r");
   double pandas_s = 0, pandas_cpu = 0;
   std::size_t pandas_rows = 0;
-  if (py && std::fscanf(py, "%lf %lf %zu", &pandas_s, &pandas_cpu, &pandas_rows) == 3 && pandas_s > 0 && pandas_cpu > 0) {
+  if (py && std::fscanf(py, "%lf %lf %zu", &pandas_s, &pandas_cpu, &pandas_rows) == 3 && pandas_s > 0 &&
+      pandas_cpu > 0) {
     std::printf("pandas.read_csv:          %6.2f s wall = %6.1f MB/s, %6.2f s CPU = %6.1f MB/s per CPU-s (%zu rows)\n",
                 pandas_s, mb / pandas_s, pandas_cpu, mb / pandas_cpu, pandas_rows);
     std::printf("ratio ours (1 thread parse) / pandas: %.1fx wall, %.1fx CPU\n", ours_1 / (mb / pandas_s),

@@ -91,7 +91,7 @@ struct Args {
   int epochs = 5;
   std::vector<double> scale_millions = {1, 2, 5, 10, 25};
   bool ease_dense = false;
-  int repeats = 3;  // runs of each SGD schedule and ml-100k cross-validation (best is printed)
+  int repeats = 3;                        // runs of each SGD schedule and ml-100k cross-validation (best is printed)
   std::vector<std::string> sgd_variants;  // extra svd rows: "k=v,k=v"
   bool sgd_only_variants = false;
   fs::path shared;
@@ -181,10 +181,10 @@ void bench_sgd(const Args& a) {
     variants.push_back({labels[j].c_str(), p});
   }
   std::printf("  load average %s\n", load_average().c_str());
-  std::printf("  %-30s %12s %9s %9s %8s %8s %10s %10s %10s\n", "schedule", "updates/s", "ref* SSE", "ref* AVX", "target",
-              "train", "fit wall", "peak", "median");
-  std::printf("  %-30s %12s %9s %9s %8s %8s %10s %10s %10s\n", "", "best", "45M/s", "52M/s", "60M/s", "RMSE", "(cpu)", "MB",
-              "updates/s");
+  std::printf("  %-30s %12s %9s %9s %8s %8s %10s %10s %10s\n", "schedule", "updates/s", "ref* SSE", "ref* AVX",
+              "target", "train", "fit wall", "peak", "median");
+  std::printf("  %-30s %12s %9s %9s %8s %8s %10s %10s %10s\n", "", "best", "45M/s", "52M/s", "60M/s", "RMSE", "(cpu)",
+              "MB", "updates/s");
   for (auto& v : variants) {
     // The machine is shared: each schedule runs `repeats` times; the best run
     // is the one least disturbed, the median is printed beside it.
@@ -281,9 +281,10 @@ void bench_implicit(const Args& a) {
 // and CPU. LIBMF's and implicit's peaks were measured elsewhere (issue 12).
 void bench_memory(const Args& a) {
   const fs::path exe = fs::canonical("/proc/self/exe").parent_path() / "movierec";
-  std::printf("\n== Whole-process peak memory: movierec CLI on %zu synthetic ratings (%zu users x %zu movies), "
-              "k=64, %d threads\n",
-              a.mem_ratings, a.users, a.items, a.threads);
+  std::printf(
+      "\n== Whole-process peak memory: movierec CLI on %zu synthetic ratings (%zu users x %zu movies), "
+      "k=64, %d threads\n",
+      a.mem_ratings, a.users, a.items, a.threads);
   if (!fs::exists(exe)) {
     std::printf("  skipped: %s is absent (build the movierec target)\n", exe.c_str());
     return;
@@ -311,11 +312,17 @@ void bench_memory(const Args& a) {
   const std::vector<Row> rows = {
       {"stats (the load alone)", {"stats"}, 0, ""},
       {"train --model svd (k=64, 3 epochs)",
-       {"train", "--model", "svd", "--param", "factors=64", "--param", "epochs=3"}, 196, "LIBMF"},
+       {"train", "--model", "svd", "--param", "factors=64", "--param", "epochs=3"},
+       196,
+       "LIBMF"},
       {"train --model ials (k=64, 3 iterations)",
-       {"train", "--model", "ials", "--param", "factors=64", "--param", "iterations=3"}, 285, "implicit"},
+       {"train", "--model", "ials", "--param", "factors=64", "--param", "iterations=3"},
+       285,
+       "implicit"},
       {"train --model bpr (k=64, 3 epochs)",
-       {"train", "--model", "bpr", "--param", "factors=64", "--param", "epochs=3"}, 285, "implicit"},
+       {"train", "--model", "bpr", "--param", "factors=64", "--param", "epochs=3"},
+       285,
+       "implicit"},
   };
   // --mem-before EXE: the same commands with another build (an older
   // movierec), each row beside ours.
@@ -430,8 +437,12 @@ void bench_surprise(const Args& a) {
       {"svd", "svd", {}, 0.9344, 5.1, 30},
       {"svd k=64", "svd", {{"factors", "64"}, {"epochs", "40"}, {"lr", "0.01"}}, 0.9344, 5.1, 30},
       // Surprise's own settings, so the speed ratio compares the same work.
-      {"svd as Surprise", "svd", {{"factors", "100"}, {"lr", "0.005"}, {"reg", "0.02"}, {"init_std", "0.1"}}, 0.9344,
-       5.1, 30},
+      {"svd as Surprise",
+       "svd",
+       {{"factors", "100"}, {"lr", "0.005"}, {"reg", "0.02"}, {"init_std", "0.1"}},
+       0.9344,
+       5.1,
+       30},
       {"svdpp", "svdpp", {}, 0.9187, 72.6, 100},
       {"svdpp as Surprise", "svdpp", {{"epochs", "20"}, {"reg", "0.02"}}, 0.9187, 72.6, 100},
       {"als", "als", {}, 0, 0, 0},
@@ -495,13 +506,14 @@ void bench_topn(const Args& a) {
 }
 
 [[noreturn]] void usage(const char* msg) {
-  std::fprintf(
-      stderr,
-      "mf_bench: %s\nusage: mf_bench [--quick] [--threads N] [--sections sgd,scale,implicit,memory,ease,surprise,topn]\n"
-      "                [--sgd-ratings N] [--mem-ratings N] [--mem-before EXE] [--mem-dir DIR] [--users N] [--items N] [--implicit-nnz N] [--epochs N]\n"
-      "                [--scale M1,M2,...] [--ease-dense] [--repeats N] [--shared DIR]\n"
-      "                [--sgd-variant k=v,k=v ...] [--sgd-variants-only]\n",
-      msg);
+  std::fprintf(stderr,
+               "mf_bench: %s\nusage: mf_bench [--quick] [--threads N] [--sections "
+               "sgd,scale,implicit,memory,ease,surprise,topn]\n"
+               "                [--sgd-ratings N] [--mem-ratings N] [--mem-before EXE] [--mem-dir DIR] [--users N] "
+               "[--items N] [--implicit-nnz N] [--epochs N]\n"
+               "                [--scale M1,M2,...] [--ease-dense] [--repeats N] [--shared DIR]\n"
+               "                [--sgd-variant k=v,k=v ...] [--sgd-variants-only]\n",
+               msg);
   std::exit(2);
 }
 

@@ -64,9 +64,10 @@ struct Timing {
 
 struct Args {
   // $MOVIEREC_SHARED, else ../shared beside the source tree (as tests/support/shared.h).
-  std::string shared = std::getenv("MOVIEREC_SHARED")
-                           ? std::getenv("MOVIEREC_SHARED")
-                           : (std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "shared").string();
+  std::string shared =
+      std::getenv("MOVIEREC_SHARED")
+          ? std::getenv("MOVIEREC_SHARED")
+          : (std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "shared").string();
   std::size_t n = 256;
   int batch = 16, rounds = 3;
   bool python = false;
@@ -84,12 +85,18 @@ Args parse(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (s == "--shared") a.shared = next();
-    else if (s == "-n") a.n = std::stoul(next());
-    else if (s == "--batch") a.batch = std::stoi(next());
-    else if (s == "--rounds") a.rounds = std::stoi(next());
-    else if (s == "--python") a.python = true;
-    else if (s == "--features") a.features = next();
+    if (s == "--shared")
+      a.shared = next();
+    else if (s == "-n")
+      a.n = std::stoul(next());
+    else if (s == "--batch")
+      a.batch = std::stoi(next());
+    else if (s == "--rounds")
+      a.rounds = std::stoi(next());
+    else if (s == "--python")
+      a.python = true;
+    else if (s == "--features")
+      a.features = next();
     else {
       std::fprintf(stderr, "unknown argument %s\n", s.c_str());
       std::exit(2);
@@ -149,8 +156,9 @@ void bench_embedding(const Args& a) {
       EmbedReport rep = embed_posters(files, fx, out, o);
       if (rep.embedded != n) std::printf("warning: embedded %zu of %zu\n", rep.embedded, n);
     });
-    std::printf("  round %d (best so far, wall / cpu): bare %.2f / %.2f s, serial %.2f / %.2f s, pipeline %.2f / %.2f s\n",
-                r + 1, bare.wall, bare.cpu, serial.wall, serial.cpu, pipe.wall, pipe.cpu);
+    std::printf(
+        "  round %d (best so far, wall / cpu): bare %.2f / %.2f s, serial %.2f / %.2f s, pipeline %.2f / %.2f s\n",
+        r + 1, bare.wall, bare.cpu, serial.wall, serial.cpu, pipe.wall, pipe.cpu);
   }
   std::filesystem::remove(out);
   auto line = [&](const char* what, const Timing& t) {
@@ -241,8 +249,8 @@ void bench_neighbours(const Args& a) {
     for (const auto& s : approx[r]) hit += truth.count(s.item);
   }
   std::printf("  exact (blocked products)   %8.2f s\n", t_exact);
-  std::printf("  hnsw build + search        %8.2f s, search only %.2f s (x%.1f faster than exact)\n", t_hnsw_build, t_hnsw,
-              t_exact / t_hnsw);
+  std::printf("  hnsw build + search        %8.2f s, search only %.2f s (x%.1f faster than exact)\n", t_hnsw_build,
+              t_hnsw, t_exact / t_hnsw);
   std::printf("  hnsw recall@10 vs exact: %.4f\n", double(hit) / (exact.size() * 10.0));
 }
 

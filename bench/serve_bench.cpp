@@ -10,10 +10,10 @@
 // Needs wrk, ../shared/data/ml-latest-small (and ../shared/data/posters when
 // present); run from the source tree (or set MOVIEREC_SHARED).
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -179,11 +179,16 @@ int main(int argc, char** argv) {
   std::string features, only = "similar,recommend,mix,startup,soak";
   for (int a = 1; a + 1 < argc; a += 2) {
     std::string k = argv[a];
-    if (k == "--seconds") seconds = std::stoi(argv[a + 1]);
-    else if (k == "--connections") connections = std::stoi(argv[a + 1]);
-    else if (k == "--soak-seconds") soak_seconds = std::stoi(argv[a + 1]);
-    else if (k == "--features") features = argv[a + 1];
-    else if (k == "--only") only = argv[a + 1];
+    if (k == "--seconds")
+      seconds = std::stoi(argv[a + 1]);
+    else if (k == "--connections")
+      connections = std::stoi(argv[a + 1]);
+    else if (k == "--soak-seconds")
+      soak_seconds = std::stoi(argv[a + 1]);
+    else if (k == "--features")
+      features = argv[a + 1];
+    else if (k == "--only")
+      only = argv[a + 1];
     else {
       std::cerr << "unknown option " << k << "\n";
       return 2;
@@ -211,8 +216,8 @@ int main(int argc, char** argv) {
   for (auto u : ds.users.raw_ids()) users.push_back(u);
 
   std::vector<std::string> model_list = {"item-knn", "svd"};
-  std::vector<std::string> args = {bin, "serve", "--data", data.string(), "--port", "0", "--quiet",
-                                   "--db", (tmp / "r.sqlite").string()};
+  std::vector<std::string> args = {
+      bin, "serve", "--data", data.string(), "--port", "0", "--quiet", "--db", (tmp / "r.sqlite").string()};
   if (std::filesystem::exists(shared / "data" / "posters")) {
     args.push_back("--posters");
     args.push_back((shared / "data" / "posters").string());
@@ -293,14 +298,18 @@ function request()
 end
 )");
 
-  if (want("similar")) print("similar item-knn k=10", run_wrk(url, similar, seconds, connections), ">= 20,000 req/s, p99 <= 5 ms, 0 errors");
+  if (want("similar"))
+    print("similar item-knn k=10", run_wrk(url, similar, seconds, connections),
+          ">= 20,000 req/s, p99 <= 5 ms, 0 errors");
   if (want("recommend"))
-    print("recommendations svd k=10", run_wrk(url, recommend, seconds, connections), ">= 5,000 req/s, p99 <= 10 ms, 0 errors");
+    print("recommendations svd k=10", run_wrk(url, recommend, seconds, connections),
+          ">= 5,000 req/s, p99 <= 10 ms, 0 errors");
 
   if (want("mix")) {
     // API users for the writes: 8 per wrk thread, each (user, movie) written once.
     std::vector<std::int64_t> api_users;
-    for (int k = 0; k < 16; ++k) api_users.push_back(json::parse(c.Post("/api/users", "", "application/json")->body)["id"]);
+    for (int k = 0; k < 16; ++k)
+      api_users.push_back(json::parse(c.Post("/api/users", "", "application/json")->body)["id"]);
     auto stored = [&] { return json::parse(c.Get("/api/status")->body)["storedRatings"].get<long long>(); };
     const long long before = stored();
     const std::string mix = write_script("mix.lua", ids + "local api = " + lua_list(api_users) + "\n" + R"(
@@ -321,9 +330,10 @@ end
     // Each write is a new (user, movie): every acknowledged one must be in the
     // store; a few more may be (sent before wrk stopped, answered after).
     const long long in_store = after - before;
-    std::printf("%-34s %lld writes acknowledged (201), %lld new ratings in the store (%lld in flight at the stop): %s\n",
-                "  mix writes", r.created, in_store, in_store - r.created,
-                in_store >= r.created && in_store - r.created <= connections ? "none lost" : "LOST WRITES");
+    std::printf(
+        "%-34s %lld writes acknowledged (201), %lld new ratings in the store (%lld in flight at the stop): %s\n",
+        "  mix writes", r.created, in_store, in_store - r.created,
+        in_store >= r.created && in_store - r.created <= connections ? "none lost" : "LOST WRITES");
     std::fflush(stdout);
   }
 

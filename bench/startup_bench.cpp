@@ -52,9 +52,12 @@ int main(int argc, char** argv) {
   fs::path movierec = fs::canonical("/proc/self/exe").parent_path() / "movierec";
   fs::path shared = shared_dir();
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--movierec") && i + 1 < argc) movierec = argv[++i];
-    else shared = argv[i];
+    if (!std::strcmp(argv[i], "--runs") && i + 1 < argc)
+      runs = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--movierec") && i + 1 < argc)
+      movierec = argv[++i];
+    else
+      shared = argv[i];
   }
   const fs::path data = shared / "data" / "ml-latest-small";
   struct Case {
@@ -64,12 +67,14 @@ int main(int argc, char** argv) {
   };
   std::vector<Case> cases = {{"movierec --help", {movierec.string(), "--help"}, true}};
   if (fs::is_directory(data))
-    cases.push_back({"movierec stats --data ml-latest-small", {movierec.string(), "stats", "--data", data.string()}, true});
+    cases.push_back(
+        {"movierec stats --data ml-latest-small", {movierec.string(), "stats", "--data", data.string()}, true});
   else
     std::printf("(no %s: stats skipped)\n", data.c_str());
   cases.push_back({"movierec posters --help", {movierec.string(), "posters", "--help"}, false});
 
-  std::printf("startup_bench: %s, %d runs each, load average %.2f at start\n", movierec.c_str(), runs, load_average_1min());
+  std::printf("startup_bench: %s, %d runs each, load average %.2f at start\n", movierec.c_str(), runs,
+              load_average_1min());
   std::printf("%-40s %9s %9s %9s %6s\n", "command", "cpu best", "cpu med", "wall med", "libs");
   bool met = true;
   for (const auto& c : cases) {
@@ -85,7 +90,8 @@ int main(int argc, char** argv) {
     }
     const std::size_t libs = libraries_loaded(c.args);
     std::sort(cpu.begin(), cpu.end());
-    std::printf("%-40s %6.1f ms %6.1f ms %6.1f ms %6zu\n", c.label.c_str(), cpu.front(), median(cpu), median(wall), libs);
+    std::printf("%-40s %6.1f ms %6.1f ms %6.1f ms %6zu\n", c.label.c_str(), cpu.front(), median(cpu), median(wall),
+                libs);
     if (c.targeted) met = met && median(cpu) <= 20 && libs <= 70;
   }
   std::printf("load average %.2f at end; target (--help and stats: median <= 20 ms CPU, <= 70 libraries): %s\n",

@@ -34,5 +34,7 @@ if(MOVIEREC_TESTS)
   # The browser end-to-end test (tests/web, Node + Playwright driving Debian's
   # chromium); it skips (77) when node, chromium or tests/web/node_modules is missing.
   add_test(NAME web_e2e COMMAND ${CMAKE_SOURCE_DIR}/tests/web/run $<TARGET_FILE:movierec>)
-  set_tests_properties(web_e2e PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
+  # RUN_SERIAL: under `ctest -j2` on the 2-core machine it failed now and then
+  # (cause not found; alone it passed every time, even beside a loaded ctest).
+  set_tests_properties(web_e2e PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 RUN_SERIAL TRUE)
 endif()

@@ -2,9 +2,9 @@
 // memory of a step.
 #pragma once
 
+#include <fcntl.h>
 #include <malloc.h>
 #include <sys/resource.h>
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,7 +80,7 @@ inline std::filesystem::path shared_dir() {
 // One run of another program: its CPU time (user + system, all threads), wall
 // time and whole-process peak RSS (ru_maxrss of wait4 = the child's VmHWM).
 struct ChildRun {
-  int status = -1;        // exit code, or -1 when it did not exit normally
+  int status = -1;  // exit code, or -1 when it did not exit normally
   double cpu_ms = 0;
   double wall_ms = 0;
   std::size_t peak_rss = 0;  // bytes

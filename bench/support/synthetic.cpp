@@ -159,7 +159,6 @@ void append_uint(std::string& out, std::uint64_t x) {
   out.append(buf, p);
 }
 
-
 }  // namespace
 
 std::vector<Rating> generate_ratings(const SyntheticSpec& s) {
@@ -271,16 +270,17 @@ void write_ratings_csv(const std::filesystem::path& path, const std::vector<Rati
           t += '\n';
         }
       }
-      for (std::size_t b = b0; b < b1; ++b) os.write(text[b - b0].data(), static_cast<std::streamsize>(text[b - b0].size()));
+      for (std::size_t b = b0; b < b1; ++b)
+        os.write(text[b - b0].data(), static_cast<std::streamsize>(text[b - b0].size()));
     }
   });
 }
 
 void write_movies_csv(const std::filesystem::path& path, std::size_t n_items,
                       const std::vector<std::int64_t>& movie_ids) {
-  static const char* kGenres[] = {"Action", "Adventure", "Animation", "Children", "Comedy", "Crime",
-                                  "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical",
-                                  "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"};
+  static const char* kGenres[] = {"Action",      "Adventure", "Animation", "Children",  "Comedy", "Crime",
+                                  "Documentary", "Drama",     "Fantasy",   "Film-Noir", "Horror", "Musical",
+                                  "Mystery",     "Romance",   "Sci-Fi",    "Thriller",  "War",    "Western"};
   std::string t = "movieId,title,genres\n";
   for (std::size_t i = 0; i < n_items; ++i) {
     const std::uint64_t id = movie_ids.empty() ? i + 1 : static_cast<std::uint64_t>(movie_ids[i]);

@@ -28,8 +28,8 @@ struct SyntheticSpec {
   std::size_t n_ratings = 100000;  // REQUIRES: <= n_users * n_items / 2
   std::size_t factors = 8;         // rank of the latent model
   std::uint64_t seed = 42;
-  double zipf_exponent = 1.0;      // popularity of the movie of rank k ~ 1 / k^s
-  double activity_sigma = 1.0;     // sigma of the lognormal user activity
+  double zipf_exponent = 1.0;   // popularity of the movie of rank k ~ 1 / k^s
+  double activity_sigma = 1.0;  // sigma of the lognormal user activity
 };
 
 // Ratings with dense 0-based user and item indices, sorted by (user, item).

@@ -29,11 +29,11 @@ class IdMap {
 };
 
 struct Movie {
-  std::int64_t id = 0;            // MovieLens movieId
-  std::string title;              // UTF-8, with the year as in the file: "Heat (1995)"
-  int year = 0;                   // parsed from the title, 0 when absent
+  std::int64_t id = 0;  // MovieLens movieId
+  std::string title;    // UTF-8, with the year as in the file: "Heat (1995)"
+  int year = 0;         // parsed from the title, 0 when absent
   std::vector<std::string> genres;
-  std::int64_t imdb_id = -1;      // from links.csv, -1 when unknown
+  std::int64_t imdb_id = -1;  // from links.csv, -1 when unknown
   std::int64_t tmdb_id = -1;
   std::vector<std::string> tags;  // distinct tags from tags.csv
 };
@@ -53,12 +53,12 @@ struct RatingScale {
 };
 
 struct Dataset {
-  std::string name;               // "ml-latest-small", or the folder name
-  std::string format;             // "movielens-csv", "ml-100k", "ml-dat"
+  std::string name;    // "ml-latest-small", or the folder name
+  std::string format;  // "movielens-csv", "ml-100k", "ml-dat"
   std::filesystem::path dir;
-  IdMap users, items;             // items: every movie of the movie file, rated or not
-  std::vector<Movie> movies;      // indexed by ItemIndex
-  RatingMatrix ratings;           // n_users x n_items
+  IdMap users, items;               // items: every movie of the movie file, rated or not
+  std::vector<Movie> movies;        // indexed by ItemIndex
+  RatingMatrix ratings;             // n_users x n_items
   std::vector<UserInfo> user_info;  // by UserIndex; empty when the dataset has no user file
   RatingScale scale;
 
@@ -73,6 +73,9 @@ struct LoadOptions {
   // in LoadReport and on stderr.
   bool lenient = false;
   bool load_tags = true;
+  // Read links.csv (imdb and tmdb ids: posters, the service's links); without
+  // it every movie's ids read as -1.
+  bool load_links = true;
   // Keep the ratings' timestamps (4 bytes a rating). Without them every
   // timestamp reads as 0: temporal splits and split files need them.
   bool timestamps = true;
@@ -87,8 +90,7 @@ struct LoadReport {
 // ratings.csv + movies.csv (MovieLens CSV sets), u.data + u.item (ml-100k),
 // ratings.dat + movies.dat (ml-1m, ml-10m). Throws DataError naming file, line
 // and field on bad input, IoError when files are missing.
-Dataset load_dataset(const std::filesystem::path& dir, const LoadOptions& opts = {},
-                     LoadReport* report = nullptr);
+Dataset load_dataset(const std::filesystem::path& dir, const LoadOptions& opts = {}, LoadReport* report = nullptr);
 
 // Finds movies by title: case-insensitive, tolerant of a missing year or
 // leading article ("heat", "toy story", "Matrix, The"). Exact matches first.

@@ -2,8 +2,8 @@
 // tuning and the tests.
 #pragma once
 
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -22,8 +22,7 @@ struct ErrorMetrics {
   std::size_t n = 0;
 };
 // Predictions are clipped to the scale before the errors are taken.
-ErrorMetrics error_metrics(std::span<const float> predicted, std::span<const float> actual,
-                           const RatingScale& clip);
+ErrorMetrics error_metrics(std::span<const float> predicted, std::span<const float> actual, const RatingScale& clip);
 
 // Ranking metrics of one list. ranked: recommended items, best first (only the
 // first k count); relevant: the user's relevant test items (any order).
@@ -36,13 +35,13 @@ double average_precision_at_k(std::span<const ItemIndex> ranked, std::span<const
 double hit_at_k(std::span<const ItemIndex> ranked, std::span<const ItemIndex> relevant, std::size_t k);
 
 struct EvalOptions {
-  std::size_t k = 10;              // cut-off of the ranking metrics
-  bool ranking = true;             // compute top-N metrics (ranks every unrated item)
-  bool fit = true;                 // false: measure an already fitted model (from a model file)
-  float relevance_threshold = 0;   // test ratings >= this are relevant (0: all)
+  std::size_t k = 10;             // cut-off of the ranking metrics
+  bool ranking = true;            // compute top-N metrics (ranks every unrated item)
+  bool fit = true;                // false: measure an already fitted model (from a model file)
+  float relevance_threshold = 0;  // test ratings >= this are relevant (0: all)
   int threads = 0;
   bool progress = false;
-  const Dataset* dataset = nullptr;  // passed to fit as side information
+  const Dataset* dataset = nullptr;                  // passed to fit as side information
   std::function<void(const EpochReport&)> on_epoch;  // learning curves
   // Which movies the ranking metrics rank: kUnrated, every movie the user did
   // not rate in train; kNew, the split's new movies only (the new-movie
@@ -59,8 +58,7 @@ struct EvalOptions {
 using MetricMap = std::map<std::string, double>;
 
 // Fits a fresh model on split.train and measures it on split.test.
-MetricMap evaluate(Recommender& model, const Split& split, const RatingScale& scale,
-                   const EvalOptions& opts);
+MetricMap evaluate(Recommender& model, const Split& split, const RatingScale& scale, const EvalOptions& opts);
 
 // Over several splits, the times are named for what they are: mean and stddev
 // hold "fit_seconds_per_fold" and "eval_seconds_per_fold" (means over the
@@ -75,8 +73,7 @@ struct CrossValResult {
 CrossValResult summarize_splits(std::vector<MetricMap> per_split);
 // Evaluates a model made by make_model on each split.
 CrossValResult cross_validate(const std::function<std::unique_ptr<Recommender>()>& make_model,
-                              const std::vector<Split>& splits, const RatingScale& scale,
-                              const EvalOptions& opts);
+                              const std::vector<Split>& splits, const RatingScale& scale, const EvalOptions& opts);
 
 // True for the metrics where lower is better: "rmse", "mse", "mae",
 // "mse_unclipped" and timings ("fit_seconds"...); false for the ranking metrics.
@@ -93,8 +90,8 @@ struct TuneOptions {
   // Options of each evaluation. The ranking metrics are computed only when
   // metric is one of them (they rank every unrated movie per user).
   EvalOptions eval;
-  ParamMap fixed;                  // parameters added to every candidate
-  std::function<void()> on_fold;   // called after each fold is fitted and measured (progress)
+  ParamMap fixed;                 // parameters added to every candidate
+  std::function<void()> on_fold;  // called after each fold is fitted and measured (progress)
 };
 
 struct TuneResult {

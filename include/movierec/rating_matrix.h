@@ -1,8 +1,8 @@
 // The user x movie rating matrix: CSR by user, and CSC by movie built on first use.
 #pragma once
 
-#include <cstddef>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>

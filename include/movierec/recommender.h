@@ -39,8 +39,8 @@ struct EpochReport {
 };
 
 struct FitOptions {
-  int threads = 0;                 // 0: every core (OpenMP default)
-  bool progress = false;           // progress lines on stderr
+  int threads = 0;                   // 0: every core (OpenMP default)
+  bool progress = false;             // progress lines on stderr
   const Dataset* dataset = nullptr;  // side information (genres, tags, posters), may be null
   // Learning curves: iterative models call on_epoch after each epoch. Rating
   // models report train RMSE, and valid_rmse on `validation` when set.
@@ -103,8 +103,7 @@ class Recommender {
 
   // Top-k items per user, excluding q.exclude's items; computed once here for
   // every model (evaluation, CLI and server share it).
-  std::vector<std::vector<ScoredItem>> recommend(std::span<const UserIndex> users,
-                                                 const Query& q) const;
+  std::vector<std::vector<ScoredItem>> recommend(std::span<const UserIndex> users, const Query& q) const;
 
   // The parameters this model was created with (set by the registry).
   const ParamMap& params() const { return params_; }

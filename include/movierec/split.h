@@ -52,13 +52,13 @@ std::string write_split_files(const Dataset& ds, const std::vector<Split>& split
 // at least min_ratings ratings, round(percent% of them) are drawn (seeded) as new
 // movies; every rating of a new movie goes to test, every other rating to train.
 // REQUIRES eligible.size() == r.n_items(); ConfigError when no movie qualifies.
-Split cold_items_split(const RatingMatrix& r, const std::vector<char>& eligible, double percent,
-                       std::uint64_t seed, std::size_t min_ratings = 5);
+Split cold_items_split(const RatingMatrix& r, const std::vector<char>& eligible, double percent, std::uint64_t seed,
+                       std::size_t min_ratings = 5);
 
 // The validation carve-out of a cold split: the same rule applied to its
 // train part (seed mixed), so hyperparameters are chosen without its test part.
-Split cold_items_validation(const Split& outer, const std::vector<char>& eligible, double percent,
-                            std::uint64_t seed, std::size_t min_ratings = 5);
+Split cold_items_validation(const Split& outer, const std::vector<char>& eligible, double percent, std::uint64_t seed,
+                            std::size_t min_ratings = 5);
 
 // New users (cold start): among the users with at least min_ratings + reveal
 // ratings, round(percent% of them) are drawn (seeded) as new users. A new

@@ -75,8 +75,8 @@ using ValueArray = py::array_t<float, py::array::c_style | py::array::forcecast>
 // empty to infer it from the values.
 DatasetPtr from_arrays(const IdArray& users, const IdArray& items, const ValueArray& values,
                        const std::optional<IdArray>& times, const std::optional<IdArray>& user_ids,
-                       const std::optional<IdArray>& movie_ids,
-                       const std::vector<std::string>& titles, const std::vector<std::string>& genres,
-                       const std::string& name, const std::string& source, const std::vector<float>& scale);
+                       const std::optional<IdArray>& movie_ids, const std::vector<std::string>& titles,
+                       const std::vector<std::string>& genres, const std::string& name, const std::string& source,
+                       const std::vector<float>& scale);
 
 }  // namespace movierec::python

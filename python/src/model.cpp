@@ -100,7 +100,8 @@ namespace {
 
 // "<source>:<line>: field '<field>': ...", the shape of the file loaders' messages
 // (movierec.DataError parses file, line and field from it); line is the 1-based row.
-[[noreturn]] void bad_row(const std::string& source, std::size_t row, const std::string& field, const std::string& what) {
+[[noreturn]] void bad_row(const std::string& source, std::size_t row, const std::string& field,
+                          const std::string& what) {
   throw DataError(source + ":" + std::to_string(row + 1) + ": field '" + field + "': " + what);
 }
 
@@ -108,9 +109,9 @@ namespace {
 
 DatasetPtr from_arrays(const IdArray& users, const IdArray& items, const ValueArray& values,
                        const std::optional<IdArray>& times, const std::optional<IdArray>& user_ids,
-                       const std::optional<IdArray>& movie_ids,
-                       const std::vector<std::string>& titles, const std::vector<std::string>& genres,
-                       const std::string& name, const std::string& source, const std::vector<float>& scale) {
+                       const std::optional<IdArray>& movie_ids, const std::vector<std::string>& titles,
+                       const std::vector<std::string>& genres, const std::string& name, const std::string& source,
+                       const std::vector<float>& scale) {
   const std::size_t n = users.size();
   if (users.ndim() != 1 || items.ndim() != 1 || values.ndim() != 1 || items.size() != users.size() ||
       values.size() != users.size() || (times && times->size() != users.size()))
@@ -201,7 +202,8 @@ DatasetPtr from_arrays(const IdArray& users, const IdArray& items, const ValueAr
       if (a.user == b.user && a.item == b.item)
         bad_row(source, std::max(order[k - 1], order[k]), "item",
                 "duplicate rating of user " + std::to_string(pu[order[k]]) + " for movie " +
-                    std::to_string(pi[order[k]]) + " (also row " + std::to_string(std::min(order[k - 1], order[k])) + ")");
+                    std::to_string(pi[order[k]]) + " (also row " + std::to_string(std::min(order[k - 1], order[k])) +
+                    ")");
     }
     if (!catalogue) {
       for (std::size_t i = 0; i < ds->items.size(); ++i) {

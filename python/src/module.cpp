@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <memory>
@@ -27,10 +27,10 @@
 #include "movierec/metrics.h"
 #include "movierec/registry.h"
 #include "net/datasets.h"
+#include "report/gallery.h"
 #include "util/strings.h"
 #include "util/topk.h"
 #include "vision/embed.h"
-#include "report/gallery.h"
 #include "vision/net_desc.h"
 #include "vision/poster_folder.h"
 
@@ -97,8 +97,9 @@ DatasetPtr load(const std::string& folder_or_name, const std::string& cache, boo
     std::error_code ec;
     if (!fs::is_directory(folder_or_name, ec) && !fs::exists(folder_or_name, ec) &&
         !net::is_known_dataset(folder_or_name)) {
-      const std::string m = "'" + folder_or_name + "': no such folder, and not a known dataset name (known: " +
-                            net::known_dataset_names() + ")";
+      const std::string m = "'" + folder_or_name +
+                            "': no such folder, and not a known dataset name (known: " + net::known_dataset_names() +
+                            ")";
       PyErr_SetString(PyExc_FileNotFoundError, m.c_str());
       throw py::error_already_set();
     }
@@ -107,7 +108,8 @@ DatasetPtr load(const std::string& folder_or_name, const std::string& cache, boo
   net::FetchDataOptions o;
   o.cache = cache;  // empty: $MOVIEREC_DATA or ~/.cache/movierec
   o.progress = false;
-  dir = net::resolve_dataset(folder_or_name, o, [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); });
+  dir = net::resolve_dataset(folder_or_name, o,
+                             [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); });
   LoadOptions lo;
   lo.lenient = lenient;
   return std::make_shared<Dataset>(load_dataset(dir, lo));
@@ -178,7 +180,8 @@ ParamMap to_params(const py::dict& kwargs) {
 FactorModel& factor_model(Model& m, const char* what) {
   auto* f = dynamic_cast<FactorModel*>(m.rec.get());
   if (!f)
-    throw py::attribute_error("model '" + m.name + "' has no " + what + " (factor models: svd, svd-alternating, svdpp, "
+    throw py::attribute_error("model '" + m.name + "' has no " + what +
+                              " (factor models: svd, svd-alternating, svdpp, "
                               "als, ials, bpr)");
   if (!m.ds) throw py::attribute_error(std::string(what) + ": the model is not fitted; call fit first");
   return *f;
@@ -220,9 +223,7 @@ std::vector<std::int64_t> id_vector(const IdArray& a) {
   return std::vector<std::int64_t>(a.data(), a.data() + a.size());
 }
 
-py::array_t<float> predict(Model& m, const IdArray& users,
-                           const IdArray& items,
-                           bool clip) {
+py::array_t<float> predict(Model& m, const IdArray& users, const IdArray& items, bool clip) {
   const Dataset& ds = m.dataset();
   if (users.size() != items.size())
     throw py::value_error("predict: users has " + std::to_string(users.size()) + " ids but items has " +
@@ -245,8 +246,7 @@ py::array_t<float> predict(Model& m, const IdArray& users,
   return out;
 }
 
-py::tuple recommend_batch(Model& m, const IdArray& users,
-                          std::size_t k, bool exclude_rated) {
+py::tuple recommend_batch(Model& m, const IdArray& users, std::size_t k, bool exclude_rated) {
   const Dataset& ds = m.dataset();
   std::vector<UserIndex> u;
   for (auto id : id_vector(users)) u.push_back(user_index(ds, id));
@@ -426,12 +426,12 @@ py::tuple read_feature_file(const fs::path& file) {
   return py::make_tuple(to_array(f.movie_ids), x);
 }
 
-void set_features(Model& m, const IdArray& ids,
-                  const ValueArray& x) {
+void set_features(Model& m, const IdArray& ids, const ValueArray& x) {
   if (m.name != "poster") throw py::value_error("features=(ids, vectors) is a parameter of the poster model only");
   if (x.ndim() != 2 || ids.ndim() != 1 || x.shape(0) != ids.shape(0))
-    throw py::value_error("features: expected (ids, vectors) with ids of shape (n,) and vectors of shape (n, dim), got " +
-                          std::to_string(ids.size()) + " ids and vectors of " + std::to_string(x.ndim()) + " dimensions");
+    throw py::value_error(
+        "features: expected (ids, vectors) with ids of shape (n,) and vectors of shape (n, dim), got " +
+        std::to_string(ids.size()) + " ids and vectors of " + std::to_string(x.ndim()) + " dimensions");
   auto f = std::make_shared<FeatureSet>();
   f->network = "memory";
   f->dim = static_cast<int>(x.shape(1));
@@ -477,7 +477,8 @@ PYBIND11_MODULE(_core, mod) {
       .def_property_readonly("n_ratings", [](const Dataset& d) { return d.ratings.nnz(); })
       .def_property_readonly("user_ids", [](const Dataset& d) { return to_array(d.users.raw_ids()); })
       .def_property_readonly("item_ids", [](const Dataset& d) { return to_array(d.items.raw_ids()); })
-      .def_property_readonly("scale", [](const Dataset& d) { return py::make_tuple(d.scale.min, d.scale.max, d.scale.step); })
+      .def_property_readonly("scale",
+                             [](const Dataset& d) { return py::make_tuple(d.scale.min, d.scale.max, d.scale.step); })
       .def_property_readonly("fingerprint", &Dataset::fingerprint)
       .def("_ratings", [](const Dataset& d) { return ratings_of(d.ratings, d); })
       .def("_csr", [](const Dataset& d) { return csr_of(d.ratings); })
@@ -509,8 +510,9 @@ PYBIND11_MODULE(_core, mod) {
       .def("_test", [](const SplitHandle& s) { return ratings_of(s.split->test, *s.ds); })
       .def("_train_csr", [](const SplitHandle& s) { return csr_of(s.split->train); })
       .def("__repr__", [](const SplitHandle& s) {
-        return "<movierec.Split '" + s.split->name + "' of '" + s.ds->name + "': " +
-               std::to_string(s.split->train.nnz()) + " train, " + std::to_string(s.split->test.nnz()) + " test ratings>";
+        return "<movierec.Split '" + s.split->name + "' of '" + s.ds->name +
+               "': " + std::to_string(s.split->train.nnz()) + " train, " + std::to_string(s.split->test.nnz()) +
+               " test ratings>";
       });
   mod.def("_split", &make_split_handles);
 
@@ -521,11 +523,14 @@ PYBIND11_MODULE(_core, mod) {
       .def_property_readonly("fitted", [](const Model& m) { return m.ds != nullptr; })
       .def_property_readonly("dataset", [](const Model& m) { return m.ds; })
       .def_property_readonly("predicts_ratings", [](const Model& m) { return m.rec->predicts_ratings(); })
-      .def_property("threads", [](const Model& m) { return m.threads; }, [](Model& m, int t) { m.threads = t; })
-      .def("_fit_dataset", [](Model& m, const DatasetPtr& ds) { m.fit(ds, std::shared_ptr<const RatingMatrix>(ds, &ds->ratings)); })
-      .def("_fit_split", [](Model& m, const SplitHandle& s) {
-        m.fit(s.ds, std::shared_ptr<const RatingMatrix>(s.split, &s.split->train));
-      })
+      .def_property(
+          "threads", [](const Model& m) { return m.threads; }, [](Model& m, int t) { m.threads = t; })
+      .def("_fit_dataset",
+           [](Model& m, const DatasetPtr& ds) { m.fit(ds, std::shared_ptr<const RatingMatrix>(ds, &ds->ratings)); })
+      .def("_fit_split",
+           [](Model& m, const SplitHandle& s) {
+             m.fit(s.ds, std::shared_ptr<const RatingMatrix>(s.split, &s.split->train));
+           })
       .def("_predict", &predict)
       .def("_recommend", &recommend_one)
       .def("_recommend_batch", &recommend_batch)
@@ -534,13 +539,16 @@ PYBIND11_MODULE(_core, mod) {
       .def("_evaluate", &evaluate)
       .def("_cross_validate", &cross_validate)
       .def("_set_features", &set_features)
-      .def("_save", [](const Model& m, const fs::path& file) {
-        const Dataset& ds = m.dataset();
-        py::gil_scoped_release nogil;
-        save_model(file, *m.rec, ds);
-      })
-      .def_property_readonly("user_factors", [](py::object self) { return factors_view(self.cast<Model&>(), self, true); })
-      .def_property_readonly("item_factors", [](py::object self) { return factors_view(self.cast<Model&>(), self, false); })
+      .def("_save",
+           [](const Model& m, const fs::path& file) {
+             const Dataset& ds = m.dataset();
+             py::gil_scoped_release nogil;
+             save_model(file, *m.rec, ds);
+           })
+      .def_property_readonly("user_factors",
+                             [](py::object self) { return factors_view(self.cast<Model&>(), self, true); })
+      .def_property_readonly("item_factors",
+                             [](py::object self) { return factors_view(self.cast<Model&>(), self, false); })
       .def_property_readonly("user_bias", [](py::object self) { return bias_view(self.cast<Model&>(), self, true); })
       .def_property_readonly("item_bias", [](py::object self) { return bias_view(self.cast<Model&>(), self, false); })
       .def_property_readonly("global_mean", [](Model& m) { return factor_model(m, "global_mean").global_mean(); })

@@ -10,7 +10,8 @@ namespace movierec::cli {
 
 namespace {
 
-void run_stats(const CommonOptions& o) { print_stats(load_data(o), o.json); }
+// stats reports neither times nor links: it reads neither (issue 12's start-up budget).
+void run_stats(const CommonOptions& o) { print_stats(load_data(o, /*timestamps=*/false, /*links=*/false), o.json); }
 
 }  // namespace
 
@@ -46,10 +47,18 @@ void print_stats(const Dataset& ds, bool json) {
   if (json) {
     nlohmann::json h = nlohmann::json::object();
     for (auto [v, n] : hist) h[fmt::format("{:g}", v)] = n;
-    print_json({{"dataset", ds.name}, {"format", ds.format}, {"dir", ds.dir.string()},
-                {"users", r.n_users()}, {"movies", ds.movies.size()}, {"rated_movies", rated},
-                {"ratings", r.nnz()}, {"density_percent", 100.0 - sparsity}, {"sparsity_percent", sparsity},
-                {"mean_rating", r.mean()}, {"distinct_tags", tags}, {"histogram", h}});
+    print_json({{"dataset", ds.name},
+                {"format", ds.format},
+                {"dir", ds.dir.string()},
+                {"users", r.n_users()},
+                {"movies", ds.movies.size()},
+                {"rated_movies", rated},
+                {"ratings", r.nnz()},
+                {"density_percent", 100.0 - sparsity},
+                {"sparsity_percent", sparsity},
+                {"mean_rating", r.mean()},
+                {"distinct_tags", tags},
+                {"histogram", h}});
     return;
   }
   std::cout << fmt::format("dataset      {} ({}, {})\n", ds.name, ds.format, ds.dir.string());

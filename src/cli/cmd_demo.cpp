@@ -69,12 +69,12 @@ void run_demo(const DemoOptions& o) {
   for (const auto& m : kRatingModels) add_row(m, true);
   for (const auto& m : kRankingModels) add_row(m, true);
   print_table({"model", "MSE", "MSE raw", "RMSE", "MAE", "NDCG@10", "recall@10", "fit s", "what"}, rows);
-  std::cout << "MSE, RMSE, MAE: predictions clipped to the rating scale; MSE raw: unclipped, as the tutorial reports "
-               "it.\nThe tutorial's formulation divides by the similarity of every user (movie), raters or not, which "
-               "drags its\npredictions towards 0: hence its raw MSE near 10, against 0.8 for the k-NN and SVD models.\n";
+  std::cout
+      << "MSE, RMSE, MAE: predictions clipped to the rating scale; MSE raw: unclipped, as the tutorial reports "
+         "it.\nThe tutorial's formulation divides by the similarity of every user (movie), raters or not, which "
+         "drags its\npredictions towards 0: hence its raw MSE near 10, against 0.8 for the k-NN and SVD models.\n";
 
-  std::cout << fmt::format("\n== 3. Movies similar to ... (listing movies with at least {} ratings)\n",
-                           o.min_ratings);
+  std::cout << fmt::format("\n== 3. Movies similar to ... (listing movies with at least {} ratings)\n", o.min_ratings);
   for (const char* model_name : kSimilarModels) {
     FitOptions fo;
     fo.progress = true;
@@ -92,9 +92,10 @@ void run_demo(const DemoOptions& o) {
     }
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << fmt::format("\ndemo done in {:.1f}s. Next: `movierec evaluate --model svd --split kfold:5`, "
-                           "`movierec similar --model svd \"heat\"`, `movierec recommend --model svd --user 1`.\n",
-                           secs);
+  std::cout << fmt::format(
+      "\ndemo done in {:.1f}s. Next: `movierec evaluate --model svd --split kfold:5`, "
+      "`movierec similar --model svd \"heat\"`, `movierec recommend --model svd --user 1`.\n",
+      secs);
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ struct EvalCliOptions {
   std::size_t k = 10;
   float relevance = 0;
   bool no_ranking = false, ranking = false;
-  std::string metrics;  // --metrics: only these ("" : the default choice, see wants_ranking)
+  std::string metrics;                            // --metrics: only these ("" : the default choice, see wants_ranking)
   bool k_given = false, relevance_given = false;  // -k / --relevance-threshold on the command line
   std::string curve, plot;
   std::string save_split;
@@ -53,8 +53,10 @@ struct EvalCliOptions {
 void apply_reveal(EvalCliOptions& o) {
   if (o.reveal < 0) return;
   if (!o.split.starts_with("cold-users:"))
-    throw ConfigError("--reveal: only with --split cold-users:P (the new users' first N ratings are revealed), got "
-                      "--split " + o.split);
+    throw ConfigError(
+        "--reveal: only with --split cold-users:P (the new users' first N ratings are revealed), got "
+        "--split " +
+        o.split);
   if (o.split.find(":reveal=") != std::string::npos)
     throw ConfigError("--reveal: --split " + o.split + " already says reveal=");
   const bool valid = o.split.ends_with(":valid");
@@ -84,8 +86,8 @@ void run_split(const SplitCliOptions& o) {
     print_json({{"split", o.split}, {"seed", o.seed}, {"folds", splits.size()}, {"out", o.out}, {"read_back", spec}});
     return;
   }
-  std::cout << fmt::format("{} split(s) of {} ({}, seed {}) written to {}\nread back with: --split {}\n",
-                           splits.size(), ds.name, o.split, o.seed, o.out, spec);
+  std::cout << fmt::format("{} split(s) of {} ({}, seed {}) written to {}\nread back with: --split {}\n", splits.size(),
+                           ds.name, o.split, o.seed, o.out, spec);
 }
 
 // Per movie, whether it has every --side feature (every movie without --side):
@@ -122,28 +124,30 @@ std::string protocol_text(const EvalCliOptions& o, const Dataset& ds, const std:
   const Split& s = splits[0];
   std::string out;
   if (s.eligible_items > 0)
-    out += fmt::format("protocol: {} (seed {}): {} of {} eligible movies (>= 5 ratings{}) are new; their {} ratings "
-                       "are the test set, the other {} ratings train\n",
-                       s.name, o.seed, s.new_items.size(), s.eligible_items,
-                       o.side.empty() ? std::string() : ", every side feature of " + o.side, s.test.nnz(),
-                       s.train.nnz());
+    out += fmt::format(
+        "protocol: {} (seed {}): {} of {} eligible movies (>= 5 ratings{}) are new; their {} ratings "
+        "are the test set, the other {} ratings train\n",
+        s.name, o.seed, s.new_items.size(), s.eligible_items,
+        o.side.empty() ? std::string() : ", every side feature of " + o.side, s.test.nnz(), s.train.nnz());
   else if (s.eligible_users > 0)
-    out += fmt::format("protocol: {} (seed {}): {} of {} eligible users (>= {} ratings) are new; their ratings but "
-                       "the first {} by time ({} in all) are the test set, the other {} ratings train\n",
-                       s.name, o.seed, s.new_users.size(), s.eligible_users, 5 + s.revealed, s.revealed,
-                       s.test.nnz(), s.train.nnz());
+    out += fmt::format(
+        "protocol: {} (seed {}): {} of {} eligible users (>= {} ratings) are new; their ratings but "
+        "the first {} by time ({} in all) are the test set, the other {} ratings train\n",
+        s.name, o.seed, s.new_users.size(), s.eligible_users, 5 + s.revealed, s.revealed, s.test.nnz(), s.train.nnz());
   else if (!s.new_items.empty())
     out += fmt::format("protocol: {}: {} movies of {} have no rating in train (new movies)\n", s.name,
                        s.new_items.size(), ds.name);
   const std::string rel = o.relevance > 0 ? fmt::format("a test rating >= {}", o.relevance) : "any test rating";
   if (c == EvalOptions::Candidates::kNew)
-    out += fmt::format("candidates new: for every test user with {} on a new movie, the {} new movies are ranked; "
-                       "NDCG@{}, recall@{} and AUC are averaged over those users\n",
-                       rel, s.new_items.size(), o.k, o.k);
+    out += fmt::format(
+        "candidates new: for every test user with {} on a new movie, the {} new movies are ranked; "
+        "NDCG@{}, recall@{} and AUC are averaged over those users\n",
+        rel, s.new_items.size(), o.k, o.k);
   else if (c == EvalOptions::Candidates::kAll)
-    out += fmt::format("candidates all: for every test user with {}, every movie unrated in train (new and old) is "
-                       "ranked; NDCG@{}, recall@{}, AUC and the new movies' share of the top {} are averaged\n",
-                       rel, o.k, o.k, o.k);
+    out += fmt::format(
+        "candidates all: for every test user with {}, every movie unrated in train (new and old) is "
+        "ranked; NDCG@{}, recall@{}, AUC and the new movies' share of the top {} are averaged\n",
+        rel, o.k, o.k, o.k);
   return out;
 }
 
@@ -162,8 +166,9 @@ std::vector<std::string> parse_metrics(const EvalCliOptions& o, bool* ranking, s
   if (o.metrics.empty()) return out;
   static const char* kError[] = {"rmse", "mse", "mae", "mse_unclipped"};
   static const char* kTop[] = {"precision", "recall", "ndcg", "map", "hit", "coverage", "new_share"};
-  const std::string known = "rmse, mse, mae, mse_unclipped, auc, precision@K, recall@K, ndcg@K, map@K, hit@K, "
-                            "coverage@K, new_share@K";
+  const std::string known =
+      "rmse, mse, mae, mse_unclipped, auc, precision@K, recall@K, ndcg@K, map@K, hit@K, "
+      "coverage@K, new_share@K";
   std::size_t cut = 0;
   for (const auto& name : split_list(o.metrics)) {
     const auto at = name.find('@');
@@ -180,8 +185,7 @@ std::vector<std::string> parse_metrics(const EvalCliOptions& o, bool* ranking, s
       const auto this_k = static_cast<std::size_t>(v);
       if (cut != 0 && this_k != cut)
         throw ConfigError(fmt::format("--metrics: one cut-off per run, got @{} and @{}", cut, this_k));
-      if (o.k_given && this_k != o.k)
-        throw ConfigError(fmt::format("--metrics: {} does not match -k {}", name, o.k));
+      if (o.k_given && this_k != o.k) throw ConfigError(fmt::format("--metrics: {} does not match -k {}", name, o.k));
       cut = this_k;
       ok = *ranking = true;
     }
@@ -306,8 +310,7 @@ void run_evaluate(const EvalCliOptions& o) {
     cv.mean = keep_asked(cv.mean);
     cv.stddev = keep_asked(cv.stddev);
     nlohmann::json j = {{"model", model_name}, {"split", o.split}, {"seed", o.seed}, {"metrics", cv.mean}};
-    if (eo.candidates != EvalOptions::Candidates::kUnrated)
-      j["protocol"] = protocol_text(o, ds, splits, eo.candidates);
+    if (eo.candidates != EvalOptions::Candidates::kUnrated) j["protocol"] = protocol_text(o, ds, splits, eo.candidates);
     if (splits.size() > 1) j["stddev"] = cv.stddev;
     results.push_back(j);
     std::vector<std::string> row = {model_name};
@@ -340,7 +343,8 @@ void run_evaluate(const EvalCliOptions& o) {
   std::vector<std::string> header = {"model"};
   std::vector<bool> keep(shown.size() + 3, true);
   for (std::size_t c = 0; c < shown.size(); ++c) {
-    keep[c + 1] = !asked.empty() || std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return r[c + 1] != "-"; });
+    keep[c + 1] =
+        !asked.empty() || std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return r[c + 1] != "-"; });
     if (keep[c + 1]) header.push_back(shown[c] == "mse_unclipped" ? "mse raw" : shown[c]);
   }
   header.push_back(splits.size() > 1 ? "fit s/fold" : "fit s");
@@ -393,7 +397,10 @@ void run_train(const TrainOptions& o) {
   model->set_params(params);
   save_model(o.out, *model, ds);
   if (o.common.json) {
-    print_json({{"model", o.model}, {"out", o.out}, {"fit_seconds", secs}, {"split", o.split},
+    print_json({{"model", o.model},
+                {"out", o.out},
+                {"fit_seconds", secs},
+                {"split", o.split},
                 {"bytes", std::filesystem::file_size(o.out)}});
   } else {
     std::cout << fmt::format("trained {} on {} ({} ratings) in {:.2f}s -> {} ({} bytes)\n", o.model, ds.name,
@@ -447,8 +454,7 @@ void run_tune(const TuneCliOptions& o) {
   const bool lower = lower_is_better(o.metric);
   if (o.common.json) {
     nlohmann::json res = nlohmann::json::array();
-    for (const auto& r : rows)
-      res.push_back({{"params", r.params}, {"mean", r.cv.mean}, {"stddev", r.cv.stddev}});
+    for (const auto& r : rows) res.push_back({{"params", r.params}, {"mean", r.cv.mean}, {"stddev", r.cv.stddev}});
     print_json({{"model", o.model}, {"split", o.split}, {"metric", o.metric}, {"best", res[0]}, {"results", res}});
     return;
   }
@@ -464,8 +470,8 @@ void run_tune(const TuneCliOptions& o) {
     line.push_back(fmt::format("{:.2f}", r.cv.mean.at("fit_seconds_per_fold")));
     table.push_back(line);
   }
-  std::cout << fmt::format("{} on {}, split {} ({} splits), sorted by {} ({} is better)\n", o.model, ds.name,
-                           o.split, splits.size(), o.metric, lower ? "lower" : "higher");
+  std::cout << fmt::format("{} on {}, split {} ({} splits), sorted by {} ({} is better)\n", o.model, ds.name, o.split,
+                           splits.size(), o.metric, lower ? "lower" : "higher");
   print_table(header, table);
   std::string best;
   for (const auto& [k, v] : rows[0].params) best += " --param " + k + "=" + v;
@@ -485,11 +491,11 @@ void add_eval_commands(CLI::App& app) {
       "--ranking, -k, --relevance-threshold or --candidates, for cold-items splits, and when a model of the list "
       "only ranks (popularity, ials, bpr, ease, content-knn, ltr...). --metrics chooses exactly");
   add_common_options(ev, eo->common);
-  ev->add_option("--model", eo->models, "model name, or several comma-separated for one table")
-      ->capture_default_str();
+  ev->add_option("--model", eo->models, "model name, or several comma-separated for one table")->capture_default_str();
   ev->add_option("--param", eo->params, "key=value for every model, or model.key=value for one (repeatable)");
   ev->add_option("--model-file", eo->model_file, "evaluate a model saved by `train --split` (same --split/--seed)");
-  ev->add_option("--split", eo->split, "holdout:N | kfold:K | temporal:N | cold-items:P[:valid] | cold-users:P[:valid] | "
+  ev->add_option("--split", eo->split,
+                 "holdout:N | kfold:K | temporal:N | cold-items:P[:valid] | cold-users:P[:valid] | "
                  "files:DIR/u{1..5}.base,test | files:TRAIN,TEST")
       ->capture_default_str();
   ev->add_option("--seed", eo->seed, "random seed of the split")->capture_default_str();
@@ -532,9 +538,12 @@ void add_eval_commands(CLI::App& app) {
   });
 
   auto so = std::make_shared<SplitCliOptions>();
-  auto* sp = app.add_subcommand("split", "write a split's folds as MovieLens CSV (foldK.train, foldK.test) into a folder");
+  auto* sp =
+      app.add_subcommand("split", "write a split's folds as MovieLens CSV (foldK.train, foldK.test) into a folder");
   add_common_options(sp, so->common);
-  sp->add_option("--split", so->split, "holdout:N | kfold:K | temporal:N | cold-items:P | cold-users:P[:reveal=N] | files:...")->capture_default_str();
+  sp->add_option("--split", so->split,
+                 "holdout:N | kfold:K | temporal:N | cold-items:P | cold-users:P[:reveal=N] | files:...")
+      ->capture_default_str();
   sp->add_option("--seed", so->seed, "random seed of the split")->capture_default_str();
   sp->add_option("--out", so->out, "folder to write (created if missing)")->required();
   sp->callback([so] { run_split(*so); });

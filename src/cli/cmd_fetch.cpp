@@ -117,8 +117,13 @@ void run_fetch_model(const FetchModelArgs& a) {
   const auto& spec = net::find_model(a.name);
   auto r = net::fetch_model(spec, o);
   if (a.json) {
-    print_json({{"model", spec.name}, {"file", r.file.string()}, {"downloaded", r.downloaded}, {"url", r.url},
-                {"bytes", spec.size}, {"sha256", spec.sha256}, {"failed_mirrors", r.tried}});
+    print_json({{"model", spec.name},
+                {"file", r.file.string()},
+                {"downloaded", r.downloaded},
+                {"url", r.url},
+                {"bytes", spec.size},
+                {"sha256", spec.sha256},
+                {"failed_mirrors", r.tried}});
     return;
   }
   if (r.downloaded)
@@ -154,9 +159,8 @@ void run_posters_fetch(const PostersFetchArgs& a) {
   if (std::getenv("TMDB_API_KEY") == nullptr && std::getenv("TMDB_TOKEN") == nullptr)
     throw ConfigError("posters fetch: set TMDB_API_KEY (v3 API key) or TMDB_TOKEN (v4 read access token)");
   Dataset ds = load_data(a.common);
-  auto s = flag_errors({"movies", "size", "jobs"}, [&] {
-    return tmdb::fetch_posters(tmdb::poster_targets(ds, a.movies), a.out, o);
-  });
+  auto s = flag_errors({"movies", "size", "jobs"},
+                       [&] { return tmdb::fetch_posters(tmdb::poster_targets(ds, a.movies), a.out, o); });
   if (a.common.json) {
     print_json({{"out", a.out},
                 {"total", s.total},
@@ -168,8 +172,9 @@ void run_posters_fetch(const PostersFetchArgs& a) {
                 {"missing_movies", issues_json(s.missing)},
                 {"failures", issues_json(s.failed)}});
   } else {
-    std::cout << fmt::format("posters: {} fetched, {} skipped (already there), {} missing, {} failed of {} in {:.1f} s -> {}\n",
-                             s.fetched, s.skipped, s.missing.size(), s.failed.size(), s.total, s.seconds, a.out);
+    std::cout << fmt::format(
+        "posters: {} fetched, {} skipped (already there), {} missing, {} failed of {} in {:.1f} s -> {}\n", s.fetched,
+        s.skipped, s.missing.size(), s.failed.size(), s.total, s.seconds, a.out);
     auto list = [](const char* head, const std::vector<tmdb::PosterIssue>& v) {
       if (v.empty()) return;
       std::cout << head << "\n";
@@ -182,8 +187,8 @@ void run_posters_fetch(const PostersFetchArgs& a) {
     list("missing:", s.missing);
   }
   if (!s.failed.empty())
-    throw IoError(fmt::format("{} posters failed (reasons above); run the same command again to retry them",
-                              s.failed.size()));
+    throw IoError(
+        fmt::format("{} posters failed (reasons above); run the same command again to retry them", s.failed.size()));
 }
 
 }  // namespace
@@ -195,8 +200,9 @@ void add_fetch_commands(CLI::App& app) {
   auto* fd = app.add_subcommand("fetch-data", heavy_description("fetch-data") + names);
   fd->add_option("name", d->name, "dataset name")->required();
   fd->add_option("--cache", d->cache, "cache folder (default $MOVIEREC_DATA or ~/.cache/movierec)");
-  fd->add_option("--base-url", d->base_url,
-                 "where <name>.zip lives (default $MOVIEREC_DATA_URL or https://files.grouplens.org/datasets/movielens)");
+  fd->add_option(
+      "--base-url", d->base_url,
+      "where <name>.zip lives (default $MOVIEREC_DATA_URL or https://files.grouplens.org/datasets/movielens)");
   fd->add_flag("--force", d->force, "download again even when the dataset is in the cache");
   fd->add_flag("--no-verify", d->no_verify, "do not load the dataset before installing it");
   fd->add_flag("--json", d->json, "print one JSON object on stdout");
@@ -208,7 +214,8 @@ void add_fetch_commands(CLI::App& app) {
   fm->add_option("name", m->name, "model name (--list shows them)");
   fm->add_flag("--list", m->list, "list the models, their files, sizes and sources");
   fm->add_option("--cache", m->cache, "cache folder (default $MOVIEREC_DATA or ~/.cache/movierec)");
-  fm->add_option("--base-url", m->base_url, "fetch <base-url>/<file> instead of the zoo mirrors (default $MOVIEREC_MODEL_URL)");
+  fm->add_option("--base-url", m->base_url,
+                 "fetch <base-url>/<file> instead of the zoo mirrors (default $MOVIEREC_MODEL_URL)");
   fm->add_flag("--force", m->force, "download again even when the model is in the cache");
   fm->add_flag("--json", m->json, "print one JSON object on stdout");
   add_http_options(fm, m->http, false);

@@ -16,9 +16,9 @@
 #include "eval/similarity_report.h"
 #include "movierec/errors.h"
 #include "movierec/registry.h"
+#include "report/gallery.h"
 #include "util/strings.h"
 #include "vision/embed.h"
-#include "report/gallery.h"
 #include "vision/net_desc.h"
 #include "vision/poster_folder.h"
 
@@ -57,8 +57,8 @@ void run_embed(const EmbedArgs& a) {
   if (a.desc.empty()) {
     std::string arch = a.arch.empty() ? detect_architecture(net) : a.arch;
     if (arch.empty())
-      throw ConfigError("cannot tell which network " + a.net + " is; pass --arch (" + join(builtin_architectures(), ", ") +
-                        ") or --desc FILE.json");
+      throw ConfigError("cannot tell which network " + a.net + " is; pass --arch (" +
+                        join(builtin_architectures(), ", ") + ") or --desc FILE.json");
     desc = builtin_description(arch);
   }
   FeatureExtractor extractor(std::move(net), desc);
@@ -92,7 +92,9 @@ void run_embed(const EmbedArgs& a) {
   }
   for (const auto& f : r.failures) std::cerr << "skipped " << f.file.string() << ": " << f.reason << "\n";
   std::printf("network %s (%s), %zu posters found", desc.name.c_str(), join(desc.layers, "+").c_str(), files.size());
-  if (unkeyed) std::printf(", %zu image files not matched to a movie%s", unkeyed, a.data.empty() ? " (use --data for tt/tmdb names)" : "");
+  if (unkeyed)
+    std::printf(", %zu image files not matched to a movie%s", unkeyed,
+                a.data.empty() ? " (use --data for tt/tmdb names)" : "");
   std::printf("\nembedded %zu new, kept %zu, skipped %zu undecodable: %zu vectors of %d dims in %s\n", r.embedded,
               r.kept, r.failures.size(), r.total, r.dim, a.out.c_str());
   if (r.embedded)
@@ -112,9 +114,11 @@ struct ModelArgs {
 
 void add_model_options(CLI::App* cmd, ModelArgs& a) {
   add_common_options(cmd, a.common);
-  cmd->add_option("--models", a.models, "comma-separated model names (see `movierec train --help`)")->capture_default_str();
+  cmd->add_option("--models", a.models, "comma-separated model names (see `movierec train --help`)")
+      ->capture_default_str();
   cmd->add_option("--param", a.params, "model parameter as model.key=value (e.g. poster.k=30), repeatable");
-  cmd->add_option("--features", a.features, "poster feature file for the poster model (same as --param poster.features=FILE)");
+  cmd->add_option("--features", a.features,
+                  "poster feature file for the poster model (same as --param poster.features=FILE)");
   add_top_option(cmd, "-k", a.k, "similar movies per list");
 }
 
@@ -232,13 +236,16 @@ void run_report(const ReportArgs& a) {
     j["pool_popularity"] = r.pool_popularity;
     j["catalogue_popularity"] = r.catalogue_popularity;
     auto stats = [](const ModelSimilarityStats& s) {
-      return nlohmann::json{{"genre_agreement", s.genre_agreement}, {"mean_popularity", s.mean_popularity},
-                            {"coverage", s.coverage}, {"mean_similarity", s.mean_similarity}};
+      return nlohmann::json{{"genre_agreement", s.genre_agreement},
+                            {"mean_popularity", s.mean_popularity},
+                            {"coverage", s.coverage},
+                            {"mean_similarity", s.mean_similarity}};
     };
     j["random"] = stats(r.random);
     for (const auto& s : r.models) j["models"][s.model] = stats(s);
     j["overlap"] = nlohmann::json::array();
-    for (const auto& o : r.overlaps) j["overlap"].push_back({{"a", o.a}, {"b", o.b}, {"jaccard", o.jaccard}, {"shared", o.shared}});
+    for (const auto& o : r.overlaps)
+      j["overlap"].push_back({{"a", o.a}, {"b", o.b}, {"jaccard", o.jaccard}, {"shared", o.shared}});
     print_json(j);
     return;
   }
@@ -258,7 +265,9 @@ void run_report(const ReportArgs& a) {
     for (const auto& o : r.overlaps)
       std::printf("%-34s %8.3f %8.3f\n", (o.a + " vs " + o.b).c_str(), o.jaccard, o.shared);
   }
-  std::printf("reference (shared/reference/poster_ref.py, ml-latest-small, k=10): poster 0.638, random 0.481, item-CF cosine 0.683\n");
+  std::printf(
+      "reference (shared/reference/poster_ref.py, ml-latest-small, k=10): poster 0.638, random 0.481, item-CF cosine "
+      "0.683\n");
 }
 
 }  // namespace
@@ -269,14 +278,18 @@ void add_poster_commands(CLI::App& app) {
   add_posters_fetch_command(posters);
 
   auto embed = std::make_shared<EmbedArgs>();
-  auto* e = posters->add_subcommand("embed", "CNN features of every poster in a folder, into a feature file (incremental)");
-  e->add_option("--posters", embed->posters, "poster folder: <movieId>.jpg, tt<imdbId>.jpg or tmdb<tmdbId>.jpg (jpg/png/webp)")
+  auto* e =
+      posters->add_subcommand("embed", "CNN features of every poster in a folder, into a feature file (incremental)");
+  e->add_option("--posters", embed->posters,
+                "poster folder: <movieId>.jpg, tt<imdbId>.jpg or tmdb<tmdbId>.jpg (jpg/png/webp)")
       ->required();
   e->add_option("--net", embed->net, "network file: .onnx, or what OpenCV's readNet reads (with \"config\" in --desc)")
       ->required();
-  auto* desc = e->add_option("--desc", embed->desc, "network description JSON (input size, scale, mean, std, channels, layers...)");
-  e->add_option("--arch", embed->arch, "built-in description: " + join(builtin_architectures(), ", ") +
-                                           " (default: recognised from the network's layer names)")
+  auto* desc = e->add_option("--desc", embed->desc,
+                             "network description JSON (input size, scale, mean, std, channels, layers...)");
+  e->add_option("--arch", embed->arch,
+                "built-in description: " + join(builtin_architectures(), ", ") +
+                    " (default: recognised from the network's layer names)")
       ->excludes(desc);
   e->add_option("--batch", embed->batch, "images per forward pass")->capture_default_str();
   e->add_option("--pca", embed->pca, "reduce the features to N dimensions with PCA (0: keep)")->capture_default_str();
@@ -297,7 +310,9 @@ void add_poster_commands(CLI::App& app) {
   auto* g = app.add_subcommand("gallery", heavy_description("gallery"));
   add_model_options(g, gal->m);
   g->add_option("--posters", gal->posters, "poster folder")->required();
-  g->add_option("--movies", gal->movies, "query movie titles (\"Heat (1995)\" \"toy story\")")->required()->expected(1, -1);
+  g->add_option("--movies", gal->movies, "query movie titles (\"Heat (1995)\" \"toy story\")")
+      ->required()
+      ->expected(1, -1);
   g->add_option("--out", gal->out, "HTML file to write")->capture_default_str();
   g->add_option("--title", gal->title, "page title");
   gal->m.k = 5;

@@ -7,9 +7,9 @@
 #include "cli/common.h"
 #include "movierec/errors.h"
 #include "movierec/registry.h"
+#include "report/gallery.h"
 #include "util/strings.h"
 #include "util/topk.h"
-#include "report/gallery.h"
 #include "vision/poster_folder.h"
 
 namespace movierec::cli {
@@ -32,7 +32,10 @@ void add_model_options(CLI::App* cmd, ModelOptions& m) {
 
 nlohmann::json item_json(const Dataset& ds, ItemIndex i) {
   const Movie& m = ds.movies[i];
-  return {{"movie_id", m.id}, {"title", m.title}, {"year", m.year}, {"genres", m.genres},
+  return {{"movie_id", m.id},
+          {"title", m.title},
+          {"year", m.year},
+          {"genres", m.genres},
           {"ratings", ds.ratings.item_count(i)}};
 }
 
@@ -81,9 +84,10 @@ struct SimilarOptions {
 void run_similar(const SimilarOptions& o) {
   if (o.title.empty() && o.movie_id < 0) throw ConfigError("similar: give a title or --movie ID");
   Dataset ds = load_data(o.common);
-  ItemIndex i = o.movie_id >= 0 ? resolve_movie_noting(ds, "#" + std::to_string(o.movie_id)) : resolve_movie_noting(ds, o.title);
-  auto model = model_or_file(ds, o.model.model, params_for(o.model.model, o.model.params), o.model.model_file,
-                            !o.common.json);
+  ItemIndex i =
+      o.movie_id >= 0 ? resolve_movie_noting(ds, "#" + std::to_string(o.movie_id)) : resolve_movie_noting(ds, o.title);
+  auto model =
+      model_or_file(ds, o.model.model, params_for(o.model.model, o.model.params), o.model.model_file, !o.common.json);
   auto list = similar_with_min_ratings(*model, i, o.model.k, ds.ratings, o.min_ratings);
   if (!o.html.empty()) write_similar_html(ds, *model, i, list, o.posters, o.html);
   if (o.common.json) {
@@ -103,7 +107,8 @@ std::vector<std::pair<std::string, std::string>> parse_rating_list(const std::st
   std::vector<std::pair<std::string, std::string>> out;
   std::size_t p = 0;
   auto bad = [&](const std::string& why) {
-    throw ConfigError("--ratings: " + why + " in \"" + s + "\"; expected \"Title=rating,Title=rating\" (a title with "
+    throw ConfigError("--ratings: " + why + " in \"" + s +
+                      "\"; expected \"Title=rating,Title=rating\" (a title with "
                       "a comma followed by = and a number goes in double quotes)");
   };
   while (p < s.size()) {
@@ -162,8 +167,8 @@ void run_recommend(const RecommendOptions& o) {
   if ((o.user_id < 0) == o.ratings.empty())
     throw ConfigError("recommend: give exactly one of --user ID or --ratings \"Title=rating,...\"");
   Dataset ds = load_data(o.common);
-  auto model = model_or_file(ds, o.model.model, params_for(o.model.model, o.model.params), o.model.model_file,
-                            !o.common.json);
+  auto model =
+      model_or_file(ds, o.model.model, params_for(o.model.model, o.model.params), o.model.model_file, !o.common.json);
   std::vector<ScoredItem> list;
   nlohmann::json who;
   if (o.user_id >= 0) {
@@ -179,7 +184,8 @@ void run_recommend(const RecommendOptions& o) {
     nlohmann::json given = nlohmann::json::array();
     for (const auto& [title, text] : parse_rating_list(o.ratings)) {
       float v = 0;
-      if (!parse_float(text, v)) throw ConfigError("--ratings: rating of \"" + title + "\": expected a number, got \"" + text + "\"");
+      if (!parse_float(text, v))
+        throw ConfigError("--ratings: rating of \"" + title + "\": expected a number, got \"" + text + "\"");
       // Written so that NaN fails too (every comparison with NaN is false).
       if (!(v >= ds.scale.min && v <= ds.scale.max))
         throw ConfigError(fmt::format("--ratings: rating of \"{}\" must be in [{:g}, {:g}], got {}", title,

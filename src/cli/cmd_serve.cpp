@@ -66,8 +66,8 @@ void run_serve(const ServeOptions& o) {
   common.lenient = o.lenient;
   common.threads = o.fit_threads;
   Dataset ds = load_data(common);
-  std::cerr << fmt::format("loaded {}: {} users, {} movies, {} ratings\n", ds.name, ds.users.size(),
-                           ds.movies.size(), ds.ratings.nnz());
+  std::cerr << fmt::format("loaded {}: {} users, {} movies, {} ratings\n", ds.name, ds.users.size(), ds.movies.size(),
+                           ds.ratings.nnz());
 
   serve::ServiceOptions so;
   so.posters = o.posters;
@@ -75,8 +75,7 @@ void run_serve(const ServeOptions& o) {
   so.default_model = o.default_model;
   for (const auto& f : o.model_files) so.models.push_back({"", {}, f});
   std::vector<std::string> names = split_list(o.models);
-  if (!o.features.empty() && std::find(names.begin(), names.end(), "poster") == names.end())
-    names.push_back("poster");
+  if (!o.features.empty() && std::find(names.begin(), names.end(), "poster") == names.end()) names.push_back("poster");
   if (!o.model_files.empty() && o.models == ServeOptions{}.models) names.clear();  // only the files
   // "For you" needs a ranking model: rating predictors rank obscure movies
   // first (issue 9). Without ease or ials among the models, ease is added.
@@ -117,9 +116,10 @@ void run_serve(const ServeOptions& o) {
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::string names_loaded;
     for (const auto& [n, m] : service.models()->models) names_loaded += (names_loaded.empty() ? "" : ", ") + n;
-    std::cout << fmt::format("movierec serve: listening on {} (models {}; recommendations by {}; ratings in {}; "
-                             "ready in {:.2f} s)",
-                             url, names_loaded, service.default_model(), service.store().file().string(), s)
+    std::cout << fmt::format(
+                     "movierec serve: listening on {} (models {}; recommendations by {}; ratings in {}; "
+                     "ready in {:.2f} s)",
+                     url, names_loaded, service.default_model(), service.store().file().string(), s)
               << std::endl;
   });
   std::cerr << "movierec serve: stopped; " << service.stored_count() << " ratings in " << o.db << "\n";

@@ -81,8 +81,8 @@ void warn_if_costly(const std::string& model, const ParamMap& params, const Rati
   if (factors <= 0 || passes <= 0) return;
   const double nnz = static_cast<double>(r.nnz()), rows = static_cast<double>(r.n_users() + r.n_items());
   const bool als = model == "als" || model == "ials";
-  const double work = als ? passes * (nnz * factors * factors + rows * factors * factors * factors)
-                          : passes * nnz * factors;
+  const double work =
+      als ? passes * (nnz * factors * factors + rows * factors * factors * factors) : passes * nnz * factors;
   if (work > kCostlyWork)
     std::cerr << fmt::format(
         "warning: {} with factors={:g} and {}={:g} on {} ratings is about {:.1e} multiply-adds of training "

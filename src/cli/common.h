@@ -2,8 +2,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "movierec/dataset.h"
@@ -27,9 +27,9 @@ void warn_threads(int threads);
 
 struct CommonOptions {
   std::string data = "ml-latest-small";  // folder or dataset name
-  bool json = false;                      // one JSON object on stdout
-  bool lenient = false;                   // skip bad rows
-  int threads = 0;                        // 0: every core
+  bool json = false;                     // one JSON object on stdout
+  bool lenient = false;                  // skip bad rows
+  int threads = 0;                       // 0: every core
 };
 
 // Adds --data, --json, --lenient, --threads to a subcommand.
@@ -39,7 +39,7 @@ void add_common_options(CLI::App* cmd, CommonOptions& o);
 // skipped rows on stderr in lenient mode, applies --threads. timestamps false:
 // the ratings' timestamps are not kept (4 bytes a rating less; for commands
 // whose split does not read them).
-Dataset load_data(const CommonOptions& o, bool timestamps = true);
+Dataset load_data(const CommonOptions& o, bool timestamps = true, bool links = true);
 // Whether a split spec, or writing the split's files, reads the timestamps.
 inline bool split_needs_timestamps(const std::string& split, bool writes_files) {
   return writes_files || split.starts_with("temporal") || split.starts_with("cold-users");
@@ -72,13 +72,13 @@ auto flag_errors(std::initializer_list<const char*> names, F&& f) -> decltype(f(
 void print_json(const nlohmann::json& j);
 
 // Command groups, one file each.
-void add_data_commands(CLI::App& app);     // stats, fetch-data (cmd_data.cpp)
-void add_eval_commands(CLI::App& app);     // evaluate, train, tune (cmd_eval.cpp)
-void add_query_commands(CLI::App& app);    // similar, recommend (cmd_query.cpp)
-void add_demo_command(CLI::App& app);      // demo (cmd_demo.cpp)
-void add_fetch_commands(CLI::App& app);    // fetch-data, fetch-model (cmd_fetch.cpp)
-void add_poster_commands(CLI::App& app);   // posters embed, gallery, similarity-report (cmd_posters.cpp)
-void add_serve_commands(CLI::App& app);     // serve, ratings export (cmd_serve.cpp)
+void add_data_commands(CLI::App& app);    // stats, fetch-data (cmd_data.cpp)
+void add_eval_commands(CLI::App& app);    // evaluate, train, tune (cmd_eval.cpp)
+void add_query_commands(CLI::App& app);   // similar, recommend (cmd_query.cpp)
+void add_demo_command(CLI::App& app);     // demo (cmd_demo.cpp)
+void add_fetch_commands(CLI::App& app);   // fetch-data, fetch-model (cmd_fetch.cpp)
+void add_poster_commands(CLI::App& app);  // posters embed, gallery, similarity-report (cmd_posters.cpp)
+void add_serve_commands(CLI::App& app);   // serve, ratings export (cmd_serve.cpp)
 // `posters fetch` under the `posters` command that add_poster_commands creates (cmd_fetch.cpp).
 void add_posters_fetch_command(CLI::App* posters);
 

@@ -28,5 +28,4 @@ __attribute__((visibility("default"))) void movierec_heavy_resolve_data(const st
     throw ConfigError(std::string("--data: ") + e.what());
   }
 }
-
 }

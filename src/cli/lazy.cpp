@@ -15,7 +15,8 @@ void* heavy_module() {
     std::error_code ec;
     const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     std::string tried, errors;
-    for (const auto& p : {exe.parent_path() / "movierec_heavy.so", exe.parent_path() / "../lib/movierec/movierec_heavy.so"}) {
+    for (const auto& p :
+         {exe.parent_path() / "movierec_heavy.so", exe.parent_path() / "../lib/movierec/movierec_heavy.so"}) {
       if (!std::filesystem::exists(p, ec)) {
         tried += (tried.empty() ? "" : ", ") + p.lexically_normal().string();
         continue;
@@ -23,8 +24,9 @@ void* heavy_module() {
       if (void* h = ::dlopen(p.c_str(), RTLD_NOW | RTLD_LOCAL)) return h;
       errors += std::string(" ") + ::dlerror();
     }
-    throw std::runtime_error("cannot load movierec_heavy.so, which holds the poster and download commands (looked for " +
-                             tried + ")" + errors);
+    throw std::runtime_error(
+        "cannot load movierec_heavy.so, which holds the poster and download commands (looked for " + tried + ")" +
+        errors);
   }();
   return handle;
 }

@@ -21,12 +21,15 @@ struct HeavyCommand {
 
 // The top-level commands that live in the module.
 inline constexpr HeavyCommand kHeavyCommands[] = {
-    {"fetch-data", "download a MovieLens dataset from GroupLens into the cache ($MOVIEREC_DATA, default ~/.cache/movierec)"},
-    {"fetch-model", "download a pretrained CNN (ONNX model zoo: vgg16, resnet50, mobilenetv2) into <cache>/models, sha256 checked"},
+    {"fetch-data",
+     "download a MovieLens dataset from GroupLens into the cache ($MOVIEREC_DATA, default ~/.cache/movierec)"},
+    {"fetch-model",
+     "download a pretrained CNN (ONNX model zoo: vgg16, resnet50, mobilenetv2) into <cache>/models, sha256 checked"},
     {"posters", "fetch posters from TMDB and embed them with a CNN"},
     {"gallery", "an HTML page of similar movies per model, with posters (self-contained)"},
     {"similarity-report", "genre agreement, popularity, coverage and overlap of each model's similar movies"},
-    {"serve", "HTTP server: JSON API (search, similar movies, recommendations, ratings kept in SQLite) and a web page at /"},
+    {"serve",
+     "HTTP server: JSON API (search, similar movies, recommendations, ratings kept in SQLite) and a web page at /"},
     {"ratings", "ratings kept by `movierec serve`"},
 };
 

@@ -28,7 +28,8 @@ CLI::Option* add_top_option(CLI::App* cmd, const std::string& name, std::size_t&
 }
 
 CLI::Option* add_threads_option(CLI::App* cmd, int& threads) {
-  return cmd->add_option("--threads", threads, "threads to use (0: every core; at most " + std::to_string(kMaxThreads) + ")")
+  return cmd
+      ->add_option("--threads", threads, "threads to use (0: every core; at most " + std::to_string(kMaxThreads) + ")")
       ->capture_default_str()
       ->check(CLI::Range(0, kMaxThreads));
 }
@@ -40,12 +41,13 @@ void warn_threads(int threads) {
               << " cores; the extra threads only wait for each other\n";
 }
 
-Dataset load_data(const CommonOptions& o, bool timestamps) {
+Dataset load_data(const CommonOptions& o, bool timestamps, bool links) {
   warn_threads(o.threads);
   if (o.threads > 0) omp_set_num_threads(o.threads);
   LoadOptions lo;
   lo.lenient = o.lenient;
   lo.timestamps = timestamps;
+  lo.load_links = links;
   LoadReport report;
   Dataset ds = load_dataset(data_folder(o.data), lo, &report);
   if (report.skipped > 0) {

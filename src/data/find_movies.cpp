@@ -53,9 +53,12 @@ std::vector<ItemIndex> find_movies(const Dataset& ds, const std::string& query) 
       tier = 0;
     } else if (best >= 1 && (q_year == 0 || q_year == m.year)) {
       for (const auto& key : data::title_keys(m.title)) {
-        if (key == q_title) tier = std::min(tier, 1);
-        else if (word_prefix(key, q_title)) tier = std::min(tier, 2);
-        else if (key.find(q_title) != std::string::npos) tier = std::min(tier, 3);
+        if (key == q_title)
+          tier = std::min(tier, 1);
+        else if (word_prefix(key, q_title))
+          tier = std::min(tier, 2);
+        else if (key.find(q_title) != std::string::npos)
+          tier = std::min(tier, 3);
       }
     }
     if (tier > best || tier == 4) continue;

@@ -17,8 +17,8 @@
 
 #include "data/ratings_reader.h"
 #include "data/text_scan.h"
-#include "data/user_info.h"
 #include "data/titles.h"
+#include "data/user_info.h"
 #include "movierec/dataset.h"
 #include "movierec/errors.h"
 #include "util/strings.h"
@@ -38,7 +38,7 @@ struct Loader {
   fs::path dir;
   LoadOptions opts;
   Dataset ds;
-  std::vector<std::size_t> movie_lines;  // line of each movie in the movie file
+  std::vector<std::size_t> movie_lines;       // line of each movie in the movie file
   std::optional<data::IdLookup> movie_index;  // raw movie id -> item, once the movies are read
 
   const data::IdLookup& movies() {
@@ -107,9 +107,7 @@ std::string_view require_text(const FileView& fv, const std::string& name) {
 }
 
 // Text as UTF-8: kept when it is valid UTF-8, otherwise read as Latin-1 (ml-100k, ml-1m).
-std::string to_utf8(std::string_view s, bool is_utf8) {
-  return is_utf8 ? std::string(s) : latin1_to_utf8(s);
-}
+std::string to_utf8(std::string_view s, bool is_utf8) { return is_utf8 ? std::string(s) : latin1_to_utf8(s); }
 
 std::vector<std::string> split_genres(std::string_view s) {
   std::vector<std::string> out;
@@ -298,16 +296,16 @@ void load_csv_set(Loader& L) {
   if (!fs::exists(L.dir / "ratings.csv")) throw InputError("missing file " + (L.dir / "ratings.csv").string());
   load_movies_csv(L);
   load_ratings(L, L.dir / "ratings.csv", data::csv_ratings_format());
-  load_links_csv(L);
+  if (L.opts.load_links) load_links_csv(L);
   load_tags_csv(L);
 }
 
 // ---- ml-100k ----------------------------------------------------------------
 
 std::vector<std::string> genre_names_100k(const fs::path& dir) {
-  std::vector<std::string> names{"unknown", "Action", "Adventure", "Animation", "Children's", "Comedy",
-                                 "Crime", "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror",
-                                 "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"};
+  std::vector<std::string> names{"unknown",     "Action", "Adventure", "Animation", "Children's", "Comedy",  "Crime",
+                                 "Documentary", "Drama",  "Fantasy",   "Film-Noir", "Horror",     "Musical", "Mystery",
+                                 "Romance",     "Sci-Fi", "Thriller",  "War",       "Western"};
   if (!fs::exists(dir / "u.genre")) return names;
   FileView fv(dir / "u.genre");
   std::string_view text = fv.bytes();
@@ -334,8 +332,10 @@ void load_100k(Loader& L) {
     data::for_each_line(text, [&](std::size_t line, std::string_view l) {
       std::size_t n = data::split_fields(l, "|", f, 24);
       if (n != 24) {
-        L.bad_row(name + ":" + std::to_string(line) + ": expected 24 fields (movie id|movie title|release date|"
-                  "video release date|IMDb URL|19 genre flags), got " + std::to_string(n) + ": " + data::quote_got(l));
+        L.bad_row(name + ":" + std::to_string(line) +
+                  ": expected 24 fields (movie id|movie title|release date|"
+                  "video release date|IMDb URL|19 genre flags), got " +
+                  std::to_string(n) + ": " + data::quote_got(l));
         return;
       }
       std::vector<std::string> g;
@@ -356,7 +356,8 @@ void load_100k(Loader& L) {
       Movie& m = L.ds.movies.back();
       std::uint64_t y = 0;
       auto date = trim(f[2]);
-      if (m.year == 0 && date.size() >= 4 && data::parse_uint(date.substr(date.size() - 4), y)) m.year = static_cast<int>(y);
+      if (m.year == 0 && date.size() >= 4 && data::parse_uint(date.substr(date.size() - 4), y))
+        m.year = static_cast<int>(y);
     });
     if (L.ds.movies.empty()) throw DataError(name + ": no movies (the file has no data rows)");
   }
@@ -405,8 +406,8 @@ void load_dat(Loader& L) {
     std::size_t b = a == std::string_view::npos ? a : l.find("::", a + 2);
     std::size_t c = l.rfind("::");
     if (b == std::string_view::npos || c == b) {
-      L.bad_row(tags_name + ":" + std::to_string(line) + ": expected 4 fields (UserID::MovieID::Tag::Timestamp): " +
-                data::quote_got(l));
+      L.bad_row(tags_name + ":" + std::to_string(line) +
+                ": expected 4 fields (UserID::MovieID::Tag::Timestamp): " + data::quote_got(l));
       return;
     }
     auto item = L.movie_ref(tags_name, line, l.substr(a + 2, b - a - 2), "MovieID", "movies.dat");
@@ -447,8 +448,8 @@ Dataset load_dataset(const fs::path& dir, const LoadOptions& opts, LoadReport* r
     data::load_user_info(L.ds, dir, opts.lenient, L.skipped, L.errors);
   } else {
     throw InputError("no MovieLens files in " + dir.string() +
-                  ": expected ratings.csv + movies.csv (ml-latest, ml-25m...), u.data + u.item (ml-100k) "
-                  "or ratings.dat + movies.dat (ml-1m, ml-10m)");
+                     ": expected ratings.csv + movies.csv (ml-latest, ml-25m...), u.data + u.item (ml-100k) "
+                     "or ratings.dat + movies.dat (ml-1m, ml-10m)");
   }
   if (L.skipped) {
     std::fprintf(stderr, "movierec: %s: skipped %zu bad rows; first: %s\n", dir.string().c_str(), L.skipped,

@@ -103,8 +103,7 @@ RatingMatrix::RatingMatrix(std::size_t n_users, std::size_t n_items, std::vector
   }
   std::partial_sum(user_ptr_.begin(), user_ptr_.end(), user_ptr_.begin());
   std::partial_sum(item_ptr_.begin(), item_ptr_.end(), item_ptr_.begin());
-  const TimeWidth width =
-      times.empty() ? TimeWidth::kNone : time_width(nnz, [&](std::size_t k) { return times[k]; });
+  const TimeWidth width = times.empty() ? TimeWidth::kNone : time_width(nnz, [&](std::size_t k) { return times[k]; });
   if (grouped) {
     // Already in CSR order: the columns become the rows, no copy.
     std::vector<UserIndex>().swap(users);
@@ -148,7 +147,8 @@ void RatingMatrix::finish_rows() {
     if (!std::is_sorted(user_items_.begin() + lo, user_items_.begin() + hi)) {
       std::vector<std::size_t> order(hi - lo);
       std::iota(order.begin(), order.end(), lo);
-      std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return user_items_[a] < user_items_[b]; });
+      std::sort(order.begin(), order.end(),
+                [&](std::size_t a, std::size_t b) { return user_items_[a] < user_items_[b]; });
       permute_row(user_items_, order, lo);
       permute_row(user_values_, order, lo);
       permute_row(times32_, order, lo);

@@ -19,8 +19,8 @@ constexpr std::size_t kMaxErrors = 5;
 
 // The general path: splits the line, checks every field and says what is wrong
 // in err ("field 'rating': expected ..., got ..."). Returns false on a bad row.
-bool parse_line_general(std::string_view line, const RatingsFormat& fmt, const IdLookup& movies,
-                        Rating& out, std::string& err) {
+bool parse_line_general(std::string_view line, const RatingsFormat& fmt, const IdLookup& movies, Rating& out,
+                        std::string& err) {
   std::string_view f[4];
   std::size_t n = split_fields(line, fmt.sep, f, 4);
   auto fail = [&](int k, const std::string& expected) {
@@ -28,9 +28,8 @@ bool parse_line_general(std::string_view line, const RatingsFormat& fmt, const I
     return false;
   };
   if (n != 4) {
-    err = "expected 4 fields (" + fmt.field_names[0] + fmt.sep + fmt.field_names[1] + fmt.sep +
-          fmt.field_names[2] + fmt.sep + fmt.field_names[3] + "), got " + std::to_string(n) + ": " +
-          quote_got(line);
+    err = "expected 4 fields (" + fmt.field_names[0] + fmt.sep + fmt.field_names[1] + fmt.sep + fmt.field_names[2] +
+          fmt.sep + fmt.field_names[3] + "), got " + std::to_string(n) + ": " + quote_got(line);
     return false;
   }
   for (auto& s : f) s = trim(s);
@@ -52,8 +51,9 @@ bool parse_line_general(std::string_view line, const RatingsFormat& fmt, const I
 // then "\n", "\r\n" or the end. Scans from p (no search for the line end
 // first) and returns the start of the next line, or nullptr on anything
 // unusual: the general path then decides.
-[[gnu::always_inline]] inline const char* parse_line_fast(const char* p, const char* e, char s0, char s1, const RatingsFormat& fmt,
-                                   const IdLookup& movies, Rating& out) {
+[[gnu::always_inline]] inline const char* parse_line_fast(const char* p, const char* e, char s0, char s1,
+                                                          const RatingsFormat& fmt, const IdLookup& movies,
+                                                          Rating& out) {
   auto sep = [&]() {
     if (p >= e || *p != s0) return false;
     ++p;
@@ -109,7 +109,7 @@ struct Chunk {
   std::size_t count = 0, skipped = 0;  // ratings kept, bad rows skipped
   std::size_t lines = 0;               // lines read
   std::uint64_t max_user = 0;
-  std::vector<std::string> errors;     // complete messages, at most kMaxErrors
+  std::vector<std::string> errors;  // complete messages, at most kMaxErrors
 };
 
 // Where parse_chunk puts ratings: fixed slots (parallel chunks) or the end of
@@ -141,8 +141,8 @@ struct PushSink {
 };
 
 template <typename Sink>
-void parse_chunk(std::string_view text, Chunk& c, const RatingsFormat& fmt, const IdLookup& movies,
-                 bool lenient, Sink sink) {
+void parse_chunk(std::string_view text, Chunk& c, const RatingsFormat& fmt, const IdLookup& movies, bool lenient,
+                 Sink sink) {
   const char s0 = fmt.sep[0], s1 = fmt.sep.size() > 1 ? fmt.sep[1] : '\0';
   const char* p = text.data() + c.begin;
   const char* end = text.data() + c.end;
@@ -238,7 +238,8 @@ IdLookup::IdLookup(const IdMap& ids) {
   // A direct table costs 4 bytes per possible id: fine up to 16x the count.
   if (ok && max_raw < static_cast<std::int64_t>(16 * ids.size() + (1u << 20))) {
     dense_.assign(static_cast<std::size_t>(max_raw + 1), kNone);
-    for (std::size_t k = 0; k < ids.size(); ++k) dense_[static_cast<std::size_t>(ids.raw(static_cast<std::uint32_t>(k)))] = static_cast<std::uint32_t>(k);
+    for (std::size_t k = 0; k < ids.size(); ++k)
+      dense_[static_cast<std::size_t>(ids.raw(static_cast<std::uint32_t>(k)))] = static_cast<std::uint32_t>(k);
   } else {
     for (std::size_t k = 0; k < ids.size(); ++k)
       if (ids.raw(static_cast<std::uint32_t>(k)) >= 0)
@@ -246,9 +247,9 @@ IdLookup::IdLookup(const IdMap& ids) {
   }
 }
 
-ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, const IdLookup& movies,
-                            bool lenient, int threads, bool with_lines, const FileView* file_view,
-                            std::size_t text_offset, bool keep_times) {
+ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, const IdLookup& movies, bool lenient,
+                            int threads, bool with_lines, const FileView* file_view, std::size_t text_offset,
+                            bool keep_times) {
   if (is_blank(text)) throw DataError(fmt.file + ": the file is empty");
   std::size_t pos = 0, first_line = 1;
   if (!fmt.header.empty()) {
@@ -305,8 +306,8 @@ ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, con
   } else {
     // Parallel: pass 1 counts lines per chunk (each chunk's first line and
     // output slot), pass 2 parses every chunk into its own slots.
-    const std::size_t n_chunks =
-        std::clamp<std::size_t>(body / (1u << 20), 2, std::max<std::size_t>(static_cast<std::size_t>(n_threads) * 4, body / kPiece));
+    const std::size_t n_chunks = std::clamp<std::size_t>(
+        body / (1u << 20), 2, std::max<std::size_t>(static_cast<std::size_t>(n_threads) * 4, body / kPiece));
     chunks = cut_chunks(text, pos, n_chunks);
 #pragma omp parallel for num_threads(n_threads) schedule(dynamic, 1)
     for (std::size_t c = 0; c < n_chunks; ++c) {
@@ -329,7 +330,7 @@ ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, con
     result.items.reserve(slots);
     result.values.reserve(slots);
     if (keep_times) result.times.reserve(slots);
-    // Fault the arrays in by chunk, in parallel, before resize() zeroes them.
+      // Fault the arrays in by chunk, in parallel, before resize() zeroes them.
 #pragma omp parallel for num_threads(n_threads) schedule(dynamic, 1)
     for (std::size_t c = 0; c < n_chunks; ++c) {
       const std::size_t b = chunks[c].out, n = chunks[c].slots;
@@ -394,8 +395,12 @@ ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, con
 RatingsFormat csv_ratings_format() {
   // Built in one aggregate (assigning the short literals trips a GCC 12
   // -Wrestrict false positive).
-  return RatingsFormat{"ratings.csv", ",", "userId,movieId,rating,timestamp",
-                       {"userId", "movieId", "rating", "timestamp"}, "movies.csv", {0.5f, 5.0f, 0.5f}};
+  return RatingsFormat{"ratings.csv",
+                       ",",
+                       "userId,movieId,rating,timestamp",
+                       {"userId", "movieId", "rating", "timestamp"},
+                       "movies.csv",
+                       {0.5f, 5.0f, 0.5f}};
 }
 
 void map_users(std::vector<UserIndex>& users, std::uint64_t max_user, IdMap& ids) {

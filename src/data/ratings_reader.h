@@ -32,12 +32,12 @@ class IdLookup {
 };
 
 struct RatingsFormat {
-  std::string file;                 // name for messages: "ratings.csv"
-  std::string sep;                  // ",", "\t", "::"
-  std::string header;               // expected first line, empty when none
-  std::string field_names[4];       // user, movie, rating, timestamp
-  std::string movie_file;           // "movies.csv", for "absent from" messages
-  RatingScale scale;                // values outside [min, max] are errors
+  std::string file;            // name for messages: "ratings.csv"
+  std::string sep;             // ",", "\t", "::"
+  std::string header;          // expected first line, empty when none
+  std::string field_names[4];  // user, movie, rating, timestamp
+  std::string movie_file;      // "movies.csv", for "absent from" messages
+  RatingScale scale;           // values outside [min, max] are errors
 };
 
 // The ratings.csv of the MovieLens CSV sets: header, names, 0.5..5 scale.
@@ -54,7 +54,7 @@ struct ParsedRatings {
   std::vector<std::int64_t> times;
   std::size_t size() const { return users.size(); }
   Rating at(std::size_t k) const { return {users[k], items[k], values[k], times.empty() ? 0 : times[k]}; }
-  std::vector<std::size_t> lines;   // 1-based line of each rating, only when asked
+  std::vector<std::size_t> lines;  // 1-based line of each rating, only when asked
   std::size_t skipped = 0;
   std::vector<std::string> first_errors;  // at most 5, in file order
   std::uint64_t max_user = 0;
@@ -66,10 +66,9 @@ struct ParsedRatings {
 // file_view, when given, lets the reader drop parsed pages (FileView::release).
 // keep_times false: the timestamps are checked but not kept.
 class FileView;
-ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, const IdLookup& movies,
-                            bool lenient, int threads, bool with_lines = false,
-                            const FileView* file_view = nullptr, std::size_t text_offset = 0,
-                            bool keep_times = true);
+ParsedRatings parse_ratings(std::string_view text, const RatingsFormat& fmt, const IdLookup& movies, bool lenient,
+                            int threads, bool with_lines = false, const FileView* file_view = nullptr,
+                            std::size_t text_offset = 0, bool keep_times = true);
 
 // Maps raw user ids (in users) to dense indices in first-appearance order,
 // adding them to ids.

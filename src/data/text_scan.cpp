@@ -40,7 +40,6 @@ FileView::~FileView() {
   if (mapped_) ::munmap(const_cast<char*>(data_), size_);
 }
 
-
 namespace {
 #ifndef MADV_POPULATE_READ
 constexpr int MADV_POPULATE_READ = 22;
@@ -99,8 +98,8 @@ std::string quote_got(std::string_view field) {
   return out;
 }
 
-std::string field_error(std::string_view file, std::size_t line, std::string_view field,
-                        std::string_view expected, std::string_view got) {
+std::string field_error(std::string_view file, std::size_t line, std::string_view field, std::string_view expected,
+                        std::string_view got) {
   std::string msg;
   msg.append(file).append(":").append(std::to_string(line)).append(": field '");
   msg.append(field).append("': expected ").append(expected).append(", got ");
@@ -184,8 +183,7 @@ bool CsvReader::next(std::vector<std::string>& fields) {
   return true;
 }
 
-std::size_t split_fields(std::string_view line, std::string_view sep, std::string_view* out,
-                         std::size_t max_fields) {
+std::size_t split_fields(std::string_view line, std::string_view sep, std::string_view* out, std::size_t max_fields) {
   std::size_t count = 0, start = 0;
   while (true) {
     std::size_t pos = line.find(sep, start);

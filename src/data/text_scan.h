@@ -132,8 +132,8 @@ inline bool parse_number(std::string_view s, float& out) {
 std::string quote_got(std::string_view field);
 
 // "<file>:<line>: field '<field>': expected <expected>, got \"<got>\"".
-std::string field_error(std::string_view file, std::size_t line, std::string_view field,
-                        std::string_view expected, std::string_view got);
+std::string field_error(std::string_view file, std::size_t line, std::string_view field, std::string_view expected,
+                        std::string_view got);
 
 // Short number text: 0.5 -> "0.5", 5 -> "5".
 std::string number_text(double x);
@@ -166,8 +166,7 @@ class CsvReader {
 // Splits a line on a one- or two-character separator ("\t", "|", "::") into at
 // most max_fields views; returns the number of fields found (which may exceed
 // max_fields: then the last view holds the rest of the line).
-std::size_t split_fields(std::string_view line, std::string_view sep, std::string_view* out,
-                         std::size_t max_fields);
+std::size_t split_fields(std::string_view line, std::string_view sep, std::string_view* out, std::size_t max_fields);
 
 // True when s is valid UTF-8.
 bool is_valid_utf8(std::string_view s);

@@ -36,8 +36,8 @@ std::size_t year_group(std::string_view t, int& year) {
 }
 
 // Articles MovieLens moves to the end: "Matrix, The", "Misérables, Les".
-constexpr std::string_view kArticles[] = {"the", "a", "an", "les", "la", "le", "l'", "il", "el", "los", "las",
-                                          "die", "der", "das", "den", "det", "lo", "un", "une", "o", "os"};
+constexpr std::string_view kArticles[] = {"the", "a",   "an",  "les", "la",  "le", "l'", "il",  "el", "los", "las",
+                                          "die", "der", "das", "den", "det", "lo", "un", "une", "o",  "os"};
 
 void add_key(std::vector<std::string>& keys, std::string k) {
   if (!k.empty() && std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(std::move(k));

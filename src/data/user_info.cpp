@@ -38,7 +38,8 @@ void load_user_info(Dataset& ds, const std::filesystem::path& dir, bool lenient,
     std::uint64_t id = 0, age = 0;
     if (!parse_uint(id_f, id) || id == 0 || id > 0x7FFFFFFFFFFFull)
       return bad(field_error(name, line, fields[0], "a positive integer id", id_f));
-    if (!parse_uint(age_f, age) || age > 150) return bad(field_error(name, line, fields[1], "an age in [0, 150]", age_f));
+    if (!parse_uint(age_f, age) || age > 150)
+      return bad(field_error(name, line, fields[1], "an age in [0, 150]", age_f));
     if (gender_f != "M" && gender_f != "F") return bad(field_error(name, line, fields[2], "M or F", gender_f));
     if (occ_f.empty() || occ_f.size() > 64) return bad(field_error(name, line, fields[3], "an occupation", occ_f));
     auto user = ds.users.find(static_cast<std::int64_t>(id));

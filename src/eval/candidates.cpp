@@ -37,7 +37,8 @@ MetricMap candidate_metrics(const Recommender& model, const Split& split, const 
   const RatingMatrix& test = split.test;
   const bool only_new = opts.candidates == EvalOptions::Candidates::kNew;
   if (only_new && split.new_items.empty())
-    throw ConfigError("candidates=new: split '" + split.name + "' has no new movies (use a cold-items split, or "
+    throw ConfigError("candidates=new: split '" + split.name +
+                      "' has no new movies (use a cold-items split, or "
                       "files with movies absent from the train file)");
   const std::size_t n = model.n_items();
   std::vector<char> is_new(n, 0);

@@ -117,8 +117,7 @@ MetricMap evaluate(Recommender& model, const Split& split, const RatingScale& sc
 }
 
 CrossValResult cross_validate(const std::function<std::unique_ptr<Recommender>()>& make_model,
-                              const std::vector<Split>& splits, const RatingScale& scale,
-                              const EvalOptions& opts) {
+                              const std::vector<Split>& splits, const RatingScale& scale, const EvalOptions& opts) {
   if (splits.empty()) throw ConfigError("cross_validate: no splits");
   std::vector<MetricMap> per_split;
   for (const auto& split : splits) {

@@ -18,11 +18,20 @@ std::string escape_xml(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -127,8 +136,8 @@ std::string curve_svg(const std::vector<EpochReport>& curve, const std::string& 
   s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">epoch</text>\n",
                    (left_margin + W - right_margin) / 2, H - 10);
   const double mid = (top + H - bottom) / 2;
-  s += fmt::format("<text x=\"16\" y=\"{0}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {0})\">{1}</text>\n",
-                   mid, escape_xml(left_label));
+  s += fmt::format("<text x=\"16\" y=\"{0}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {0})\">{1}</text>\n", mid,
+                   escape_xml(left_label));
   std::pair<double, double> right_range{0, 1};
   if (!right.empty()) {
     right_range = value_range(curve, right);
@@ -140,9 +149,8 @@ std::string curve_svg(const std::vector<EpochReport>& curve, const std::string& 
       s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"start\">{:.4f}</text>\n", W - right_margin + 6,
                        YR(v) + 4, v);
     }
-    s += fmt::format(
-        "<text x=\"{0}\" y=\"{1}\" text-anchor=\"middle\" transform=\"rotate(90 {0} {1})\">{2}</text>\n", W - 10,
-        mid, escape_xml(right_label));
+    s += fmt::format("<text x=\"{0}\" y=\"{1}\" text-anchor=\"middle\" transform=\"rotate(90 {0} {1})\">{2}</text>\n",
+                     W - 10, mid, escape_xml(right_label));
   }
   double legend_x = left_margin;
   auto polyline = [&](const Series& series, std::pair<double, double> range) {
@@ -171,8 +179,8 @@ std::string curve_svg(const std::vector<EpochReport>& curve, const std::string& 
   return s;
 }
 
-void write_curve_svg(const std::filesystem::path& file, const std::vector<EpochReport>& curve,
-                     const std::string& title, std::size_t k) {
+void write_curve_svg(const std::filesystem::path& file, const std::vector<EpochReport>& curve, const std::string& title,
+                     std::size_t k) {
   write_file_atomically(file, curve_svg(curve, title, k));
 }
 

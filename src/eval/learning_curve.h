@@ -22,7 +22,7 @@ void write_curve_csv(const std::filesystem::path& file, const std::vector<EpochR
 // Throws ConfigError when the curve is empty (the model is not iterative) or
 // holds none of these.
 std::string curve_svg(const std::vector<EpochReport>& curve, const std::string& title, std::size_t k = 10);
-void write_curve_svg(const std::filesystem::path& file, const std::vector<EpochReport>& curve,
-                     const std::string& title, std::size_t k = 10);
+void write_curve_svg(const std::filesystem::path& file, const std::vector<EpochReport>& curve, const std::string& title,
+                     std::size_t k = 10);
 
 }  // namespace movierec

@@ -28,8 +28,7 @@ std::size_t distinct(std::span<const ItemIndex> relevant) {
 
 }  // namespace
 
-ErrorMetrics error_metrics(std::span<const float> predicted, std::span<const float> actual,
-                           const RatingScale& clip) {
+ErrorMetrics error_metrics(std::span<const float> predicted, std::span<const float> actual, const RatingScale& clip) {
   if (predicted.size() != actual.size())
     throw ConfigError("error_metrics: " + std::to_string(predicted.size()) + " predictions for " +
                       std::to_string(actual.size()) + " ratings");
@@ -73,8 +72,7 @@ double ndcg_at_k(std::span<const ItemIndex> ranked, std::span<const ItemIndex> r
   return dcg / idcg;
 }
 
-double average_precision_at_k(std::span<const ItemIndex> ranked, std::span<const ItemIndex> relevant,
-                              std::size_t k) {
+double average_precision_at_k(std::span<const ItemIndex> ranked, std::span<const ItemIndex> relevant, std::size_t k) {
   const std::size_t norm = std::min(k, distinct(relevant));
   if (norm == 0) return 0;
   auto hit = hits_at_k(ranked, relevant, k);

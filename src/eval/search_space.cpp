@@ -42,8 +42,7 @@ std::vector<SearchAxis> parse_search_space(const std::string& spec) {
   return axes;
 }
 
-std::vector<ParamMap> search_candidates(const std::vector<SearchAxis>& axes, std::size_t random,
-                                        std::uint64_t seed) {
+std::vector<ParamMap> search_candidates(const std::vector<SearchAxis>& axes, std::size_t random, std::uint64_t seed) {
   bool has_range = std::any_of(axes.begin(), axes.end(), [](const SearchAxis& a) { return a.range; });
   if (has_range && random == 0) throw ConfigError("search space: ranges (lo:hi) need random sampling (random > 0)");
   // Each candidate is a fit per fold: more than this is days of work, and a

@@ -26,7 +26,6 @@ std::vector<SearchAxis> parse_search_space(const std::string& spec);
 // random > 0: that many samples; lists uniformly, integer ranges uniformly,
 // real ranges log-uniformly when 0 < lo and hi/lo >= 10, else uniformly.
 // Deterministic for a seed. Ranges without random are a ConfigError.
-std::vector<ParamMap> search_candidates(const std::vector<SearchAxis>& axes, std::size_t random,
-                                        std::uint64_t seed);
+std::vector<ParamMap> search_candidates(const std::vector<SearchAxis>& axes, std::size_t random, std::uint64_t seed);
 
 }  // namespace movierec

@@ -30,8 +30,9 @@ double genre_agreement(const Dataset& ds, ItemIndex query, const std::vector<Ite
   std::size_t hits = 0;
   for (ItemIndex j : neighbours) {
     const auto& g = ds.movies[j].genres;
-    hits += std::any_of(g.begin(), g.end(),
-                        [&](const std::string& x) { return is_genre(x) && std::find(qg.begin(), qg.end(), x) != qg.end(); });
+    hits += std::any_of(g.begin(), g.end(), [&](const std::string& x) {
+      return is_genre(x) && std::find(qg.begin(), qg.end(), x) != qg.end();
+    });
   }
   return double(hits) / neighbours.size();
 }

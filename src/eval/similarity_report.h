@@ -46,7 +46,7 @@ struct ModelOverlap {
 
 struct SimilarityReport {
   std::size_t k = 0, queries = 0, pool = 0;
-  double pool_popularity = 0;  // mean #ratings over the query pool
+  double pool_popularity = 0;       // mean #ratings over the query pool
   double catalogue_popularity = 0;  // mean #ratings over every movie with >= 1 rating
   ModelSimilarityStats random;      // the random-neighbour baseline
   std::vector<ModelSimilarityStats> models;

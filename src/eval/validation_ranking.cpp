@@ -53,9 +53,8 @@ RankingMetrics ValidationRanking::measure(const Recommender& model) const {
   out.ndcg /= n;
   out.map /= n;
   out.hit /= n;
-  out.coverage = train_.n_items()
-                     ? static_cast<double>(std::count(covered.begin(), covered.end(), 1)) / train_.n_items()
-                     : 0;
+  out.coverage =
+      train_.n_items() ? static_cast<double>(std::count(covered.begin(), covered.end(), 1)) / train_.n_items() : 0;
   return out;
 }
 

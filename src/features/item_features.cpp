@@ -110,8 +110,9 @@ RawBlock tags_block(const Dataset& ds, const std::vector<char>& fit, int tags_ma
   }
   // The tags_max tags on most training movies (ties by name, for a stable vocabulary).
   std::vector<std::pair<std::string, std::size_t>> by_df(df.begin(), df.end());
-  std::sort(by_df.begin(), by_df.end(),
-            [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+  std::sort(by_df.begin(), by_df.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
   if (by_df.size() > std::size_t(tags_max)) by_df.resize(tags_max);
   std::unordered_map<std::string, std::pair<std::size_t, float>> vocab;  // tag -> column, idf
   for (std::size_t c = 0; c < by_df.size(); ++c)
@@ -214,9 +215,10 @@ PosterRows poster_rows(const Dataset& ds, const SideFeature& s) {
     if (n2 > 0) p.row_of_item[*item] = static_cast<std::ptrdiff_t>(r);
   }
   if (2 * matched < p.f.size())
-    throw DataError(fmt::format("feature file {}: only {} of its {} movieIds are movies of dataset {}; it was made "
-                                "for another dataset (embed the posters of this dataset's movies)",
-                                s.file.string(), matched, p.f.size(), ds.name));
+    throw DataError(
+        fmt::format("feature file {}: only {} of its {} movieIds are movies of dataset {}; it was made "
+                    "for another dataset (embed the posters of this dataset's movies)",
+                    s.file.string(), matched, p.f.size(), ds.name));
   return p;
 }
 
@@ -290,18 +292,20 @@ std::vector<SideFeature> parse_side(const std::string& spec) {
     if (auto c = rest.rfind(':'); c != std::string::npos) {
       double w = 0;
       if (parse_double(rest.substr(c + 1), w)) {
-        if (!(w > 0 && w < 1e6)) throw ConfigError("side: '" + e + "': the weight must be > 0, got " + rest.substr(c + 1));
+        if (!(w > 0 && w < 1e6))
+          throw ConfigError("side: '" + e + "': the weight must be > 0, got " + rest.substr(c + 1));
         s.weight = static_cast<float>(w);
         rest.resize(c);
       } else if (rest[0] == ':') {
-        throw ConfigError("side: '" + e + "': expected a weight (a number) after ':', got \"" + rest.substr(c + 1) + "\"");
+        throw ConfigError("side: '" + e + "': expected a weight (a number) after ':', got \"" + rest.substr(c + 1) +
+                          "\"");
       }
     }
     if (!rest.empty() && rest[0] != ':') s.file = rest;
     if (s.name == "posters" && s.file.empty())
-      throw ConfigError("side: 'posters' needs its feature file: posters=FILE[:weight] (made by `movierec posters embed`)");
-    if (s.name != "posters" && !s.file.empty())
-      throw ConfigError("side: '" + e + "': only posters takes a file");
+      throw ConfigError(
+          "side: 'posters' needs its feature file: posters=FILE[:weight] (made by `movierec posters embed`)");
+    if (s.name != "posters" && !s.file.empty()) throw ConfigError("side: '" + e + "': only posters takes a file");
     out.push_back(std::move(s));
   }
   check_names(out);

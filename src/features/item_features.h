@@ -34,8 +34,8 @@ namespace movierec {
 struct Dataset;
 
 struct SideFeature {
-  std::string name;             // genres, year, tags, genome, posters
-  std::filesystem::path file;   // posters: the .mrf file
+  std::string name;            // genres, year, tags, genome, posters
+  std::filesystem::path file;  // posters: the .mrf file
   float weight = 1;
 };
 
@@ -58,9 +58,9 @@ struct FeatureBlock {
 
 struct ItemFeatures {
   std::size_t n_items = 0, dim = 0;
-  std::vector<float> values;          // n_items x dim
+  std::vector<float> values;  // n_items x dim
   std::vector<FeatureBlock> blocks;
-  std::vector<char> complete;         // per item: every block present
+  std::vector<char> complete;  // per item: every block present
 
   const float* row(ItemIndex i) const { return values.data() + std::size_t(i) * dim; }
   // "genres 21 (missing 34), year 12 (missing 13)...": dimensions and missing counts.

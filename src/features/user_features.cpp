@@ -79,7 +79,8 @@ UserFeatures build_user_features(const Dataset& ds, const std::vector<std::strin
 std::string UserFeatures::summary() const {
   std::string s;
   for (const auto& b : blocks)
-    s += (s.empty() ? "" : ", ") + b.name + " " + std::to_string(b.dim) + " (missing " + std::to_string(b.missing) + ")";
+    s +=
+        (s.empty() ? "" : ", ") + b.name + " " + std::to_string(b.dim) + " (missing " + std::to_string(b.missing) + ")";
   return s;
 }
 

@@ -71,11 +71,11 @@ class ArticleCosine final : public Recommender {
   double eps_;
   RatingMatrix train_;
   // Derived in build():
-  NeighborLists w_;                       // W, rows by user, sorted by user
+  NeighborLists w_;                            // W, rows by user, sorted by user
   std::vector<double> user_norm_, item_norm_;  // N_u, M_i (with eps)
-  std::vector<double> row_term_;          // user: c_i per movie; item: a_u per user
-  std::vector<double> den_;               // user: denominator per user; item: per movie
-  std::uint64_t generation_ = 0;          // keys the per-thread row cache (models/row_cache.h)
+  std::vector<double> row_term_;               // user: c_i per movie; item: a_u per user
+  std::vector<double> den_;                    // user: denominator per user; item: per movie
+  std::uint64_t generation_ = 0;               // keys the per-thread row cache (models/row_cache.h)
 };
 
 }  // namespace movierec

@@ -87,7 +87,9 @@ Baseline::Baseline(Params& p)
       reg_item_(p.get_double("reg_item", 10, "L2 weight on movie biases", 0, 1e6)),
       epochs_(p.get_int("epochs", 10, "alternating least-squares sweeps", 1, 1000)) {}
 
-void Baseline::fit(const RatingMatrix& train, const FitOptions&) { b_ = fit_biases(train, reg_user_, reg_item_, epochs_); }
+void Baseline::fit(const RatingMatrix& train, const FitOptions&) {
+  b_ = fit_biases(train, reg_user_, reg_item_, epochs_);
+}
 
 void Baseline::score(std::span<const UserIndex> users, std::span<float> out) const {
   const std::size_t n = b_.item.size();
@@ -125,7 +127,8 @@ void Popularity::fit(const RatingMatrix& train, const FitOptions&) {
 }
 
 void Popularity::score(std::span<const UserIndex> users, std::span<float> out) const {
-  for (std::size_t r = 0; r < users.size(); ++r) std::copy(score_.begin(), score_.end(), out.begin() + r * score_.size());
+  for (std::size_t r = 0; r < users.size(); ++r)
+    std::copy(score_.begin(), score_.end(), out.begin() + r * score_.size());
 }
 
 void Popularity::score_new_user(std::span<const ItemIndex>, std::span<const float>, std::span<float> out) const {

@@ -9,7 +9,7 @@
 namespace movierec {
 
 // r_ui ~ mu + b_u + b_i, regularised, fitted by alternating least squares
-// (Koren 2010, section 2.1; Surprise's "als" baseline): 
+// (Koren 2010, section 2.1; Surprise's "als" baseline):
 //   b_i = sum_u (r_ui - mu - b_u) / (reg_i + n_i),  b_u = sum_i (r_ui - mu - b_i) / (reg_u + n_u).
 struct Biases {
   float mu = 0;

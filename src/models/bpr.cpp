@@ -150,7 +150,8 @@ void Bpr::fit(const RatingMatrix& train, const FitOptions& opts) {
         auto rated = std::span<const ItemIndex>(items.data() + ptr[u], ptr[u + 1] - ptr[u]);
         if (std::binary_search(rated.begin(), rated.end(), j)) continue;
       }
-      const float x_uij = bpr_step(user_.row(u), item_.row(i), item_.row(j), item_bias_[i], item_bias_[j], n, lr_, reg_);
+      const float x_uij =
+          bpr_step(user_.row(u), item_.row(i), item_.row(j), item_bias_[i], item_bias_[j], n, lr_, reg_);
       if (track) {
         piece_loss += std::log1p(std::exp(-static_cast<double>(x_uij)));
         ++piece_used;

@@ -41,7 +41,9 @@ ContentFactors::ContentFactors(Params& p)
     // 0.02-0.05 did not help.
     : side_(p, "genres,year", 1),
       base_(p.get_string("base", "ials", "collaborative model whose movie factors are predicted (any factor model)")),
-      base_params_(p.get_string("base_params", "reg=10;factors=128", "its parameters, \"factors=64;iterations=15\" (the defaults are for ials: give base_params with another base)")),
+      base_params_(p.get_string("base_params", "reg=10;factors=128",
+                                "its parameters, \"factors=64;iterations=15\" (the defaults are for ials: give "
+                                "base_params with another base)")),
       ridge_(p.get_double("ridge", 10, "L2 weight of the content-to-factor map: larger shrinks new movies to the mean",
                           1e-6, 1e9)),
       pop_weight_(p.get_double("pop_weight", 0,
@@ -88,8 +90,8 @@ void ContentFactors::fit(const RatingMatrix& train, const FitOptions& opts) {
       for (std::size_t b = a + 1; b < f.blocks.size(); ++b) crossed += f.blocks[a].dim * f.blocks[b].dim;
   const std::size_t d = f.dim + crossed;
   Eigen::MatrixXf X(n, d + 1);
-  X.leftCols(f.dim) =
-      Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(f.values.data(), n, f.dim);
+  X.leftCols(f.dim) = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+      f.values.data(), n, f.dim);
   std::size_t col = f.dim;
   for (std::size_t a = 0; cross_ && a < f.blocks.size(); ++a)
     for (std::size_t b = a + 1; b < f.blocks.size(); ++b)

@@ -208,8 +208,7 @@ void Ease::score(std::span<const UserIndex> users, std::span<float> out) const {
   }
 }
 
-void Ease::score_new_user(std::span<const ItemIndex> items, std::span<const float> values,
-                          std::span<float> out) const {
+void Ease::score_new_user(std::span<const ItemIndex> items, std::span<const float> values, std::span<float> out) const {
   if (values.size() != items.size())
     throw ConfigError("score_new_user: " + std::to_string(items.size()) + " movies but " +
                       std::to_string(values.size()) + " ratings");

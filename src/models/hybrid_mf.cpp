@@ -200,7 +200,9 @@ void HybridMf::fit(const RatingMatrix& train, const FitOptions& opts) {
     }
   }
   const std::size_t n_feat = f.dim + (identity_ ? known.size() : 0);
-  auto row = [&](ItemIndex i) { return std::span<const FeatureEntry>(rows.data() + row_ptr[i], row_ptr[i + 1] - row_ptr[i]); };
+  auto row = [&](ItemIndex i) {
+    return std::span<const FeatureEntry>(rows.data() + row_ptr[i], row_ptr[i + 1] - row_ptr[i]);
+  };
 
   // Positives per user (sorted, as the matrix rows), and the (u, i) pairs.
   struct Pair {

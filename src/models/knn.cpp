@@ -1,5 +1,5 @@
-#include "data/rating_matrix_io.h"
 #include "models/knn.h"
+#include "data/rating_matrix_io.h"
 
 #include <algorithm>
 #include <array>
@@ -47,30 +47,30 @@ Knn::Knn(Params& p, Kind kind) : kind_(kind) {
                      (user ? "users who rated the movie" : "movies the user rated"),
                  1, 1 << 20);
   min_k_ = p.get_int("min_k", 1, "fewer qualifying neighbours than this: predict the baseline instead", 1, 1 << 20);
-  weight_reg_ = p.get_double(
-      "weight_reg", 0.3,
-      "added to the sum of similarities that divides the weighted residuals: with few or weakly similar "
-      "neighbours the prediction stays near its base (b_ui for centering=none); 0: Surprise's plain "
-      "weighted mean",
-      0, 1e6);
-  centering_ = parse_centering(
-      p.get_string("centering", "baseline",
-                   "what neighbours' ratings are centred on: none (raw), mean (the row's mean rating), "
-                   "baseline (mu + b_u + b_i)",
-                   {"none", "mean", "baseline"}));
-  sim_opts_.kind = parse_similarity(p.get_string(
-      "similarity", "pearson-baseline",
-      "cosine (raw ratings), pearson (centred on the common support's means), adjusted-cosine (centred on "
-      "the other side's mean), pearson-baseline (centred on the baseline), all over the common support",
-      {"cosine", "pearson", "adjusted-cosine", "pearson-baseline"}));
+  weight_reg_ =
+      p.get_double("weight_reg", 0.3,
+                   "added to the sum of similarities that divides the weighted residuals: with few or weakly similar "
+                   "neighbours the prediction stays near its base (b_ui for centering=none); 0: Surprise's plain "
+                   "weighted mean",
+                   0, 1e6);
+  centering_ =
+      parse_centering(p.get_string("centering", "baseline",
+                                   "what neighbours' ratings are centred on: none (raw), mean (the row's mean rating), "
+                                   "baseline (mu + b_u + b_i)",
+                                   {"none", "mean", "baseline"}));
+  sim_opts_.kind = parse_similarity(
+      p.get_string("similarity", "pearson-baseline",
+                   "cosine (raw ratings), pearson (centred on the common support's means), adjusted-cosine (centred on "
+                   "the other side's mean), pearson-baseline (centred on the baseline), all over the common support",
+                   {"cosine", "pearson", "adjusted-cosine", "pearson-baseline"}));
   sim_opts_.shrinkage =
       p.get_double("shrinkage", 100, "similarity * (n-1)/(n-1+shrinkage), n = common raters; 0 disables", 0, 1e9);
   sim_opts_.min_support = p.get_int("min_support", 1, "pairs with fewer common ratings get similarity 0", 1, 1 << 30);
-  sim_opts_.max_neighbors = static_cast<std::size_t>(p.get_int(
-      "max_neighbors", 10000,
-      "most similar neighbours kept per row; memory O(rows * max_neighbors). Below the number of co-rated "
-      "rows predictions become approximate (10000 is exact for ml-latest-small and ml-100k)",
-      1, 1 << 30));
+  sim_opts_.max_neighbors = static_cast<std::size_t>(
+      p.get_int("max_neighbors", 10000,
+                "most similar neighbours kept per row; memory O(rows * max_neighbors). Below the number of co-rated "
+                "rows predictions become approximate (10000 is exact for ml-latest-small and ml-100k)",
+                1, 1 << 30));
   reg_user_ = p.get_double("reg_user", 15, "L2 weight on the baseline's user biases", 0, 1e6);
   reg_item_ = p.get_double("reg_item", 10, "L2 weight on the baseline's movie biases", 0, 1e6);
   bias_epochs_ = p.get_int("bias_epochs", 10, "alternating least-squares sweeps of the baseline", 1, 1000);
@@ -82,9 +82,12 @@ std::vector<float> Knn::transformed_values(bool csc, bool item_rows) const {
   auto value = [&](UserIndex u, ItemIndex i, float x) -> float {
     switch (sim_opts_.kind) {
       case Similarity::kCosine:
-      case Similarity::kPearson: return x;
-      case Similarity::kAdjustedCosine: return x - (item_rows ? user_mean_[u] : item_mean_[i]);
-      case Similarity::kPearsonBaseline: return x - biases_.predict(u, i);
+      case Similarity::kPearson:
+        return x;
+      case Similarity::kAdjustedCosine:
+        return x - (item_rows ? user_mean_[u] : item_mean_[i]);
+      case Similarity::kPearsonBaseline:
+        return x - biases_.predict(u, i);
     }
     return x;
   };
@@ -131,9 +134,12 @@ void Knn::prepare() {
   // The residual of rating (u, i) as a neighbour's rating: r_ui - base of its row.
   auto resid = [&](UserIndex u, ItemIndex i, float x) -> float {
     switch (centering_) {
-      case Centering::kNone: return x;
-      case Centering::kMean: return x - (kind_ == Kind::kItem ? item_mean_[i] : user_mean_[u]);
-      case Centering::kBaseline: return x - biases_.predict(u, i);
+      case Centering::kNone:
+        return x;
+      case Centering::kMean:
+        return x - (kind_ == Kind::kItem ? item_mean_[i] : user_mean_[u]);
+      case Centering::kBaseline:
+        return x - biases_.predict(u, i);
     }
     return x;
   };
@@ -151,9 +157,12 @@ void Knn::prepare() {
 
 float Knn::base(UserIndex u, ItemIndex i) const {
   switch (centering_) {
-    case Centering::kNone: return 0.f;
-    case Centering::kMean: return kind_ == Kind::kItem ? item_mean_[i] : user_mean_[u];
-    case Centering::kBaseline: return biases_.predict(u, i);
+    case Centering::kNone:
+      return 0.f;
+    case Centering::kMean:
+      return kind_ == Kind::kItem ? item_mean_[i] : user_mean_[u];
+    case Centering::kBaseline:
+      return biases_.predict(u, i);
   }
   return 0.f;
 }
@@ -341,8 +350,8 @@ void Knn::score_items_from(std::span<const ItemIndex> items, std::span<const flo
       for (std::size_t q = rev.ptr[j]; q < rev.ptr[j + 1]; ++q) f(rev.idx[q], rev.sim[q], resid[p], j);
     }
   };
-  scatter_scores(enumerate, n_items(), k_, min_k_, weight_reg_, centering_ == Centering::kNone, base_of,
-                 fallback_of, out);
+  scatter_scores(enumerate, n_items(), k_, min_k_, weight_reg_, centering_ == Centering::kNone, base_of, fallback_of,
+                 out);
 }
 
 void Knn::score_user_based(UserIndex u, std::span<float> out) const {
@@ -358,7 +367,8 @@ void Knn::score_user_based(UserIndex u, std::span<float> out) const {
     }
   };
   scatter_scores(
-      enumerate, n_items(), k_, min_k_, weight_reg_, centering_ == Centering::kNone, [&](std::size_t i) { return base(u, static_cast<ItemIndex>(i)); },
+      enumerate, n_items(), k_, min_k_, weight_reg_, centering_ == Centering::kNone,
+      [&](std::size_t i) { return base(u, static_cast<ItemIndex>(i)); },
       [&](std::size_t i) { return biases_.predict(u, static_cast<ItemIndex>(i)); }, out);
 }
 
@@ -380,11 +390,11 @@ void Knn::score(std::span<const UserIndex> users, std::span<float> out) const {
   }
 }
 
-void Knn::score_new_user(std::span<const ItemIndex> items, std::span<const float> values,
-                         std::span<float> out) const {
+void Knn::score_new_user(std::span<const ItemIndex> items, std::span<const float> values, std::span<float> out) const {
   if (kind_ == Kind::kUser)
-    throw NotSupported("model 'user-knn' cannot fold in a new user (it would need the user's similarity to "
-                       "every training user); use item-knn");
+    throw NotSupported(
+        "model 'user-knn' cannot fold in a new user (it would need the user's similarity to "
+        "every training user); use item-knn");
   if (items.size() != values.size())
     throw ConfigError("score_new_user: " + std::to_string(items.size()) + " movies but " +
                       std::to_string(values.size()) + " ratings");
@@ -411,9 +421,7 @@ void Knn::score_new_user(std::span<const ItemIndex> items, std::span<const float
   std::vector<float> res;
   for (const auto& [i, r] : rated) {
     idx.push_back(i);
-    res.push_back(centering_ == Centering::kNone   ? r
-                  : centering_ == Centering::kMean ? r - item_mean_[i]
-                                                   : r - bui(i));
+    res.push_back(centering_ == Centering::kNone ? r : centering_ == Centering::kMean ? r - item_mean_[i] : r - bui(i));
   }
   score_items_from(
       idx, res,

@@ -97,10 +97,10 @@ class Knn final : public Recommender {
   Biases biases_;
   NeighborLists nb_;
   // Derived in prepare():
-  NeighborLists rev_;                          // nb_ transposed (item-knn with truncated lists only)
-  std::vector<float> user_mean_, item_mean_;   // mean rating of each row (mu when it has none)
-  std::vector<float> resid_csr_, resid_csc_;   // r_ui - base(of the rated side), both layouts
-  std::uint64_t generation_ = 0;               // unique per prepare(): keys the per-thread row cache
+  NeighborLists rev_;                         // nb_ transposed (item-knn with truncated lists only)
+  std::vector<float> user_mean_, item_mean_;  // mean rating of each row (mu when it has none)
+  std::vector<float> resid_csr_, resid_csc_;  // r_ui - base(of the rated side), both layouts
+  std::uint64_t generation_ = 0;              // unique per prepare(): keys the per-thread row cache
 };
 
 }  // namespace movierec

@@ -53,8 +53,8 @@ ParamMap base_params_of(const std::string& base, const std::string& spec) {
     if (t.empty()) continue;
     auto dot = t.find('.'), eq = t.find('=');
     if (dot == std::string::npos || eq == std::string::npos || dot > eq)
-      throw ConfigError("model 'ltr': parameter 'base_params': expected base.key=value entries separated by ';', got \"" +
-                        t + "\"");
+      throw ConfigError(
+          "model 'ltr': parameter 'base_params': expected base.key=value entries separated by ';', got \"" + t + "\"");
     if (t.substr(0, dot) == base) mine.push_back(t.substr(dot + 1));
   }
   return parse_params(mine);
@@ -64,15 +64,16 @@ ParamMap base_params_of(const std::string& base, const std::string& spec) {
 
 Ltr::Ltr(Params& p)
     : side_(p, "genres,year"),
-      base_names_(split(p.get_string("bases", "ease,ials,popularity", "base models whose candidates are re-ranked"),
-                        ',')),
+      base_names_(
+          split(p.get_string("bases", "ease,ials,popularity", "base models whose candidates are re-ranked"), ',')),
       base_params_(p.get_string("base_params", "", "their parameters: \"ials.factors=128;ease.lambda=400\"")),
       candidates_(p.get_int("candidates", 50, "candidates per base model and user", 1, 100000)),
       valid_(p.get_int("valid", 10, "ratings per user carved out of train to label the ranker's training rows", 1,
                        100000)),
       rounds_(p.get_int("rounds", 300, "boosting rounds (the most, with select_rounds)", 1, 100000)),
-      select_rounds_(p.get_bool("select_rounds", true,
-                                "early stopping: train on 4/5 of the validation users, keep the rounds with the best NDCG@10 on the rest")),
+      select_rounds_(p.get_bool(
+          "select_rounds", true,
+          "early stopping: train on 4/5 of the validation users, keep the rounds with the best NDCG@10 on the rest")),
       seed_(static_cast<std::uint64_t>(p.get_int("seed", 42, "seed of the carve-out and of xgboost", 0, 2000000000))) {
   ranker_opts_.max_depth = p.get_int("depth", 6, "tree depth", 1, 20);
   ranker_opts_.eta = p.get_double("eta", 0.05, "learning rate", 1e-4, 1);
@@ -129,7 +130,8 @@ void Ltr::rows_for(std::span<const UserIndex> users, const std::vector<std::uniq
     auto& c = cand[r];
     for (std::size_t b = 0; b < nb; ++b) {
       std::span<const float> row(scores[b].data() + r * n, n);
-      auto top = top_k(row, candidates_, [&](ItemIndex i) { return std::binary_search(rated.begin(), rated.end(), i); });
+      auto top =
+          top_k(row, candidates_, [&](ItemIndex i) { return std::binary_search(rated.begin(), rated.end(), i); });
       best[b] = top.empty() ? 0.f : top[0].score;
       std::fill(rank.begin() + b * n, rank.begin() + (b + 1) * n, candidates_);
       for (std::size_t t = 0; t < top.size(); ++t) {
@@ -201,8 +203,9 @@ void Ltr::fit(const RatingMatrix& train, const FitOptions& opts) {
   std::vector<UserIndex> users;
   for (UserIndex u = 0; u < train.n_users(); ++u)
     if (inner.test.user_count(u) > 0) users.push_back(u);
-  if (users.empty()) throw ConfigError("model 'ltr': no user has more than valid=" + std::to_string(valid_) +
-                                       " ratings to carve a validation part from");
+  if (users.empty())
+    throw ConfigError("model 'ltr': no user has more than valid=" + std::to_string(valid_) +
+                      " ratings to carve a validation part from");
   RankData all;
   all.cols = n_cols();
   std::vector<std::size_t> group_user;
@@ -239,7 +242,8 @@ void Ltr::fit(const RatingMatrix& train, const FitOptions& opts) {
       }
     }
   }
-  if (all.groups.empty()) throw ConfigError("model 'ltr': no candidate list holds a carved-out rating; raise 'candidates'");
+  if (all.groups.empty())
+    throw ConfigError("model 'ltr': no candidate list holds a carved-out rating; raise 'candidates'");
 
   // 2. The booster on four fifths of the validation users; with select_rounds,
   // the other fifth chooses the number of rounds (early stopping).

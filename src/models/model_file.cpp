@@ -57,8 +57,7 @@ void save_model(const std::filesystem::path& file, const Recommender& model, con
     model.save_payload(w);
     if (w.size() - start != payload_size)
       throw std::logic_error("save_model: model '" + std::string(model.name()) + "' wrote " +
-                             std::to_string(w.size() - start) + " payload bytes, then " +
-                             std::to_string(payload_size));
+                             std::to_string(w.size() - start) + " payload bytes, then " + std::to_string(payload_size));
     w.flush();
     os.write(reinterpret_cast<const char*>(&crc), sizeof crc);
   });

@@ -25,26 +25,36 @@ using MatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowM
 
 PosterModel::PosterModel(Params& p)
     : features_file_(p.get_string("features", "", "feature file from `movierec posters embed` (required)")),
-      index_(p.get_string("index", "auto", "neighbour search: exact products, an HNSW graph, or hnsw from hnsw_min posters",
+      index_(p.get_string("index", "auto",
+                          "neighbour search: exact products, an HNSW graph, or hnsw from hnsw_min posters",
                           {"auto", "exact", "hnsw"})),
       k_(p.get_int("k", 20, "rated posters used per prediction (most similar first)", 1, 100000)),
-      neighbours_(p.get_int("neighbours", 50, "similar posters cached per movie at fit (similar_items beyond it searches again)", 1, 10000)),
+      neighbours_(p.get_int("neighbours", 50,
+                            "similar posters cached per movie at fit (similar_items beyond it searches again)", 1,
+                            10000)),
       hnsw_m_(p.get_int("hnsw_m", 16, "HNSW links per node: more is more accurate, bigger, slower to build", 2, 256)),
       hnsw_ef_construction_(p.get_int("hnsw_ef_construction", 200, "HNSW build-time candidate list", 8, 100000)),
-      hnsw_ef_(p.get_int("hnsw_ef", 100, "HNSW search candidate list (>= k): more is more accurate and slower", 1, 100000)),
+      hnsw_ef_(
+          p.get_int("hnsw_ef", 100, "HNSW search candidate list (>= k): more is more accurate and slower", 1, 100000)),
       // poster_bench on 5927 x 1280-d MobileNetV2 features: exact lists 1.3 s, HNSW build + search 12.4 s;
       // exact grows as n^2, so HNSW pays off only for catalogues several times larger.
-      hnsw_min_(p.get_int("hnsw_min", 50000, "with index=auto, posters from which HNSW replaces exact search", 1, 2000000000)),
-      min_sim_(p.get_double("min_sim", 0.0, "only rated posters with cosine above this take part in a prediction (>= 0 keeps the weights positive)", 0, 1)) {}
+      hnsw_min_(p.get_int("hnsw_min", 50000, "with index=auto, posters from which HNSW replaces exact search", 1,
+                          2000000000)),
+      min_sim_(p.get_double(
+          "min_sim", 0.0,
+          "only rated posters with cosine above this take part in a prediction (>= 0 keeps the weights positive)", 0,
+          1)) {}
 
 PosterModel::~PosterModel() = default;
 
 void PosterModel::fit(const RatingMatrix& train, const FitOptions& opts) {
   if (!opts.dataset)
-    throw ConfigError("model 'poster' needs the dataset in FitOptions.dataset, to map the feature file's movieIds to movies");
+    throw ConfigError(
+        "model 'poster' needs the dataset in FitOptions.dataset, to map the feature file's movieIds to movies");
   if (features_file_.empty() && !features_)
-    throw ConfigError("model 'poster': parameter 'features' is required: the path of a poster feature file (made by "
-                      "`movierec posters embed`), e.g. features=posters.mrf");
+    throw ConfigError(
+        "model 'poster': parameter 'features' is required: the path of a poster feature file (made by "
+        "`movierec posters embed`), e.g. features=posters.mrf");
   const Dataset& ds = *opts.dataset;
   if (ds.items.size() != train.n_items())
     throw ConfigError("model 'poster': the dataset has " + std::to_string(ds.items.size()) +
@@ -86,8 +96,8 @@ void PosterModel::fit(const RatingMatrix& train, const FitOptions& opts) {
     for (int j = 0; j < dim_; ++j) feats_.push_back(x[j] * inv);
   }
   if (item_of_row_.empty())
-    throw DataError(source + ": none of its " + std::to_string(f.size()) +
-                    " movieIds is a movie of dataset " + ds.name + " with a non-zero feature vector");
+    throw DataError(source + ": none of its " + std::to_string(f.size()) + " movieIds is a movie of dataset " +
+                    ds.name + " with a non-zero feature vector");
   row_of_item_.assign(n_items_, -1);
   for (std::size_t r = 0; r < item_of_row_.size(); ++r) row_of_item_[item_of_row_[r]] = static_cast<int>(r);
   use_hnsw_ = index_ == "hnsw" || (index_ == "auto" && item_of_row_.size() >= std::size_t(hnsw_min_));
@@ -124,8 +134,7 @@ const hnswlib::HierarchicalNSW<float>& PosterModel::hnsw() const {
     hnsw_->addPoint(feats_.data(), 0);
     ExceptionKeeper errors;
 #pragma omp parallel for schedule(dynamic, 64)
-    for (std::size_t r = 1; r < n; ++r)
-      errors.run([&] { hnsw_->addPoint(feats_.data() + r * dim_, r); });
+    for (std::size_t r = 1; r < n; ++r) errors.run([&] { hnsw_->addPoint(feats_.data() + r * dim_, r); });
     errors.rethrow();
   }
   return *hnsw_;
@@ -167,8 +176,7 @@ std::vector<std::vector<ScoredItem>> PosterModel::all_neighbours(std::size_t k, 
           S.noalias() = F.middleRows(lo, rows) * F.transpose();
           for (std::size_t t = 0; t < rows; ++t) {
             const std::size_t self = lo + t;
-            auto best = top_k(std::span<const float>(S.row(t).data(), n), k,
-                              [self](ItemIndex c) { return c == self; });
+            auto best = top_k(std::span<const float>(S.row(t).data(), n), k, [self](ItemIndex c) { return c == self; });
             for (auto& s : best) s.item = item_of_row_[s.item];
             out[self] = std::move(best);
           }

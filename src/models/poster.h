@@ -86,8 +86,8 @@ class PosterModel final : public Recommender {
   std::vector<ItemIndex> item_of_row_;  // poster rows -> items
   std::vector<float> feats_;            // n_posters x dim, L2-normalised rows
   bool use_hnsw_ = false;
-  int cached_k_ = 0;                      // neighbours cached per poster row
-  std::vector<ItemIndex> nbr_items_;      // n_posters x cached_k_
+  int cached_k_ = 0;                  // neighbours cached per poster row
+  std::vector<ItemIndex> nbr_items_;  // n_posters x cached_k_
   std::vector<float> nbr_sims_;
   // Derived.
   std::vector<int> row_of_item_;  // -1: no poster

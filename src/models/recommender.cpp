@@ -40,8 +40,7 @@ std::vector<ScoredItem> similar_with_min_ratings(const Recommender& model, ItemI
   return out;
 }
 
-std::vector<std::vector<ScoredItem>> Recommender::recommend(std::span<const UserIndex> users,
-                                                            const Query& q) const {
+std::vector<std::vector<ScoredItem>> Recommender::recommend(std::span<const UserIndex> users, const Query& q) const {
   std::vector<std::vector<ScoredItem>> out(users.size());
   const std::size_t n = n_items();
   constexpr std::size_t kBatch = 64;  // users scored per call: bounds memory at 64 * n floats

@@ -117,8 +117,7 @@ ParamMap parse_params(const std::vector<std::string>& key_values) {
   ParamMap out;
   for (const auto& kv : key_values) {
     auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw ConfigError("parameter '" + kv + "': expected key=value");
+    if (eq == std::string::npos || eq == 0) throw ConfigError("parameter '" + kv + "': expected key=value");
     out[std::string(trim(kv.substr(0, eq)))] = std::string(trim(kv.substr(eq + 1)));
   }
   return out;

@@ -3,14 +3,14 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <exception>
 #include <functional>
-#include <mutex>
+#include <limits>
 #include <memory>
+#include <mutex>
 #include <numeric>
 #include <type_traits>
 
@@ -427,7 +427,8 @@ SgdMf::SgdMf(Params& p, int default_epochs) {
   opt_.threads = p.get_int("threads", 0, "threads; 0: the fit's thread setting (every core)", 0, 1024);
   opt_.blocks =
       p.get_int("blocks", 0, "grid side of the parallel schedule; 0: 1 with one thread, else 4 * threads + 2", 0, 1024);
-  opt_.chunk = p.get_int("chunk", 4096, "ratings per shuffled chunk with order=chunked (about L1/L2 sized)", 2, 1 << 30);
+  opt_.chunk =
+      p.get_int("chunk", 4096, "ratings per shuffled chunk with order=chunked (about L1/L2 sized)", 2, 1 << 30);
   const std::string order = p.get_string(
       "order", "chunked",
       "rating order inside a block each epoch: shuffled in cache-sized chunks, fully reshuffled, or by user",
@@ -492,8 +493,8 @@ void SgdMf::fit(const RatingMatrix& train, const FitOptions& opts) {
   item_bias_.assign(train.n_items(), 0.f);
 
   // The 8-byte grid whenever every grid row and column fits 16-bit offsets.
-  const bool compact =
-      !opt_.wide_grid && side > 1 && fits_compact(range_starts(train.n_users(), side)) && fits_compact(range_starts(train.n_items(), side));
+  const bool compact = !opt_.wide_grid && side > 1 && fits_compact(range_starts(train.n_users(), side)) &&
+                       fits_compact(range_starts(train.n_items(), side));
   Progress progress(std::string(name()) + " epochs", opt_.epochs, opts.progress);
   auto train_on = [&](auto& grid) {
     using E = typename std::remove_reference_t<decltype(grid)>::value_type;

@@ -81,8 +81,8 @@ struct SgdOptions {
   int factors = 0, epochs = 0;
   float lr = 0, reg_factors = 0, reg_bias = 0, init_std = 0;
   std::uint64_t seed = 0;
-  int threads = 0;  // 0: FitOptions.threads
-  int blocks = 0;   // grid side; 0: 1 with one thread, else 4 * threads + 2
+  int threads = 0;   // 0: FitOptions.threads
+  int blocks = 0;    // grid side; 0: 1 with one thread, else 4 * threads + 2
   int chunk = 4096;  // ratings per chunk with order=chunked
   enum class Order { kChunked, kFull, kUser } order = Order::kChunked;
   bool generic_kernel = false;  // the run-time width loop even where a fixed-width one is compiled

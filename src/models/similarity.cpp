@@ -165,10 +165,14 @@ Similarity parse_similarity(const std::string& name) {
 
 std::string similarity_name(Similarity s) {
   switch (s) {
-    case Similarity::kCosine: return "cosine";
-    case Similarity::kPearson: return "pearson";
-    case Similarity::kAdjustedCosine: return "adjusted-cosine";
-    case Similarity::kPearsonBaseline: return "pearson-baseline";
+    case Similarity::kCosine:
+      return "cosine";
+    case Similarity::kPearson:
+      return "pearson";
+    case Similarity::kAdjustedCosine:
+      return "adjusted-cosine";
+    case Similarity::kPearsonBaseline:
+      return "pearson-baseline";
   }
   return "?";
 }

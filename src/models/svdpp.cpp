@@ -104,8 +104,8 @@ SvdPlusPlus::SvdPlusPlus(Params& p) {
   // reg: one weight for every term (Surprise's reg_all); the specific ones override it.
   const auto reg =
       p.get_optional_double("reg", "L2 weight on every parameter: sets reg_factors, reg_bias and reg_implicit", 0, 100);
-  reg_factors_ = static_cast<float>(
-      p.get_double("reg_factors", reg.value_or(0.1), "L2 weight on p_u and q_i per rating", 0, 100));
+  reg_factors_ =
+      static_cast<float>(p.get_double("reg_factors", reg.value_or(0.1), "L2 weight on p_u and q_i per rating", 0, 100));
   reg_bias_ =
       static_cast<float>(p.get_double("reg_bias", reg.value_or(0.02), "L2 weight on b_u and b_i per rating", 0, 100));
   reg_implicit_ = static_cast<float>(

@@ -88,7 +88,8 @@ std::vector<float> XgbRanker::predict(const float* x, std::size_t rows, std::siz
   bst_ulong len = 0;
   const float* out = nullptr;
   check(XGBoosterPredict(handle_, m.h, 0, 0, 0, &len, &out), "XGBoosterPredict");
-  if (len != rows) throw Error("ranker: xgboost returned " + std::to_string(len) + " scores for " + std::to_string(rows) + " rows");
+  if (len != rows)
+    throw Error("ranker: xgboost returned " + std::to_string(len) + " scores for " + std::to_string(rows) + " rows");
   return std::vector<float>(out, out + len);
 }
 

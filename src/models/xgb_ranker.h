@@ -22,15 +22,15 @@ struct RankData {
 };
 
 struct RankerOptions {
-  int rounds = 300;          // boosting rounds (trees)
-  int max_depth = 6;         // deeper trees fit interactions, and overfit small data
-  double eta = 0.05;         // learning rate: smaller needs more rounds
+  int rounds = 300;   // boosting rounds (trees)
+  int max_depth = 6;  // deeper trees fit interactions, and overfit small data
+  double eta = 0.05;  // learning rate: smaller needs more rounds
   double min_child_weight = 1;
-  double subsample = 0.8;    // rows sampled per tree
-  double colsample = 0.8;    // features sampled per tree
-  double lambda = 1;         // L2 on leaf weights
-  int ndcg_k = 10;           // the eval metric's cut-off (ndcg@k)
-  int threads = 0;           // 0: xgboost's default (every core)
+  double subsample = 0.8;  // rows sampled per tree
+  double colsample = 0.8;  // features sampled per tree
+  double lambda = 1;       // L2 on leaf weights
+  int ndcg_k = 10;         // the eval metric's cut-off (ndcg@k)
+  int threads = 0;         // 0: xgboost's default (every core)
   std::uint64_t seed = 42;
 };
 

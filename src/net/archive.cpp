@@ -71,7 +71,8 @@ ExtractStats extract_zip(const std::filesystem::path& zip, const std::filesystem
     archive_entry* e = nullptr;
     int r = archive_read_next_header(a.get(), &e);
     if (r == ARCHIVE_EOF) break;
-    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) throw fail("reading the entry after " + std::to_string(st.files) + " files");
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+      throw fail("reading the entry after " + std::to_string(st.files) + " files");
     const char* raw = archive_entry_pathname(e);
     std::string entry = raw ? raw : "";
     auto rel = safe_relative(raw);

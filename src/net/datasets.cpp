@@ -55,9 +55,9 @@ const std::vector<DatasetInfo>& known_datasets() {
 bool dataset_file(const std::filesystem::path& relative) {
   const std::string n = relative.filename().string();
   if (n.rfind("README", 0) == 0) return true;
-  static const char* kNames[] = {"ratings.csv", "movies.csv", "links.csv", "tags.csv", "ratings.dat", "movies.dat",
-                                 "users.dat",   "tags.dat",   "u.data",    "u.item",   "u.genre",     "u.user",
-                                 "u.info",      "u.occupation"};
+  static const char* kNames[] = {"ratings.csv", "movies.csv", "links.csv", "tags.csv",    "ratings.dat",
+                                 "movies.dat",  "users.dat",  "tags.dat",  "u.data",      "u.item",
+                                 "u.genre",     "u.user",     "u.info",    "u.occupation"};
   for (const char* k : kNames)
     if (n == k) return true;
   // ml-100k's predefined splits: u1..u5, ua, ub with .base / .test.
@@ -110,8 +110,8 @@ std::filesystem::path resolve_dataset(const std::string& folder_or_name, const F
   const std::filesystem::path p(folder_or_name);
   if (std::filesystem::is_directory(p, ec)) return p;
   if (std::filesystem::exists(p, ec))
-    throw ConfigError("dataset '" + folder_or_name + "' is a file; expected a dataset folder or one of: " +
-                      known_dataset_names());
+    throw ConfigError("dataset '" + folder_or_name +
+                      "' is a file; expected a dataset folder or one of: " + known_dataset_names());
   if (is_known_dataset(folder_or_name)) {
     const std::filesystem::path cache = o.cache.empty() ? data_cache_dir() : o.cache;
     const auto cached = cache / folder_or_name;
@@ -121,9 +121,9 @@ std::filesystem::path resolve_dataset(const std::string& folder_or_name, const F
     if (note) note("  " + r.checksum_note);
     return r.dir;
   }
-  throw ConfigError("dataset '" + folder_or_name + "': no such folder, and not a known dataset name (known: " +
-                    known_dataset_names() + "; fetched into " +
-                    (o.cache.empty() ? data_cache_dir() : o.cache).string() + " on first use)");
+  throw ConfigError("dataset '" + folder_or_name +
+                    "': no such folder, and not a known dataset name (known: " + known_dataset_names() +
+                    "; fetched into " + (o.cache.empty() ? data_cache_dir() : o.cache).string() + " on first use)");
 }
 
 FetchDataResult fetch_dataset(const std::string& name, const FetchDataOptions& o) {
@@ -138,8 +138,9 @@ FetchDataResult fetch_dataset(const std::string& name, const FetchDataOptions& o
     return res;
   }
   std::filesystem::create_directories(cache, ec);
-  if (ec) throw IoError("cannot create the data cache " + cache.string() + ": " + ec.message() +
-                        " (set MOVIEREC_DATA, or the cache option, to a writable folder)");
+  if (ec)
+    throw IoError("cannot create the data cache " + cache.string() + ": " + ec.message() +
+                  " (set MOVIEREC_DATA, or the cache option, to a writable folder)");
   remove_stale_temporaries(cache);
 
   static std::atomic<unsigned> counter{0};
@@ -193,8 +194,8 @@ FetchDataResult fetch_dataset(const std::string& name, const FetchDataOptions& o
     limits.keep = dataset_file;
     xs = extract_zip(zip, stage / "x", limits);
   } catch (const DataError& e) {
-    throw IoError("the zip from " + mask_secrets(zip_url, o.http.secrets) + " is broken, nothing was installed: " +
-                  e.what());
+    throw IoError("the zip from " + mask_secrets(zip_url, o.http.secrets) +
+                  " is broken, nothing was installed: " + e.what());
   }
   res.files = xs.files;
   std::filesystem::remove(zip, ec);
@@ -203,8 +204,8 @@ FetchDataResult fetch_dataset(const std::string& name, const FetchDataOptions& o
   if (o.verify_load) {
     try {
       Dataset ds = load_dataset(root);
-      res.load_note = "loads: " + std::to_string(ds.ratings.nnz()) + " ratings, " +
-                      std::to_string(ds.users.size()) + " users, " + std::to_string(ds.movies.size()) + " movies";
+      res.load_note = "loads: " + std::to_string(ds.ratings.nnz()) + " ratings, " + std::to_string(ds.users.size()) +
+                      " users, " + std::to_string(ds.movies.size()) + " movies";
     } catch (const Error& e) {
       throw IoError("the downloaded " + name + " does not load, so it was not installed: " + e.what());
     }

@@ -52,7 +52,7 @@ struct FetchDataOptions {
   // Load the unzipped folder with load_dataset before installing it; a dataset
   // that does not load is not installed. Costs a full load (seconds on ml-25m).
   bool verify_load = true;
-  bool progress = true;         // download bar on stderr
+  bool progress = true;  // download bar on stderr
   HttpOptions http = [] {
     HttpOptions h;
     h.timeout_ms = 0;  // ml-32m is 239 MB: no total limit, stall_timeout_s instead
@@ -61,12 +61,12 @@ struct FetchDataOptions {
 };
 
 struct FetchDataResult {
-  std::filesystem::path dir;     // <cache>/<name>
-  bool downloaded = false;       // false: it was already in the cache
+  std::filesystem::path dir;  // <cache>/<name>
+  bool downloaded = false;    // false: it was already in the cache
   std::uint64_t zip_bytes = 0;
-  std::string zip_sha256;        // of the downloaded zip (for the record)
-  std::string checksum_note;     // how the zip was checked against GroupLens' .md5
-  std::string load_note;         // how the unzipped folder was checked
+  std::string zip_sha256;     // of the downloaded zip (for the record)
+  std::string checksum_note;  // how the zip was checked against GroupLens' .md5
+  std::string load_note;      // how the unzipped folder was checked
   std::size_t files = 0;
 };
 

@@ -16,9 +16,9 @@
 #include "movierec/errors.h"
 #include "net/curl_util.h"
 #include "net/digest.h"
-#include "util/strings.h"
 #include "util/atomic_file.h"
 #include "util/progress.h"
+#include "util/strings.h"
 
 namespace movierec::net {
 
@@ -86,7 +86,8 @@ double retry_delay(int retry, const HttpOptions& o, double retry_after_s) {
 std::string mask_secrets(std::string text, const std::vector<std::string>& secrets) {
   for (const auto& s : secrets) {
     if (s.empty()) continue;
-    for (std::size_t p = text.find(s); p != std::string::npos; p = text.find(s, p + 3)) text.replace(p, s.size(), "***");
+    for (std::size_t p = text.find(s); p != std::string::npos; p = text.find(s, p + 3))
+      text.replace(p, s.size(), "***");
   }
   for (const char* key : {"api_key=", "token=", "access_token="}) {
     for (std::size_t p = text.find(key); p != std::string::npos; p = text.find(key, p + 1)) {
@@ -366,8 +367,8 @@ DownloadResult HttpClient::download(const std::string& url, const std::filesyste
         // curl normally reports this itself (CURLE_PARTIAL_FILE); checked again
         // because a short file is the one failure a later step might miss.
         verdict = Verdict::kRetry;
-        last_problem = "got " + std::to_string(sink.bytes) + " bytes, Content-Length said " +
-                       std::to_string(content_length);
+        last_problem =
+            "got " + std::to_string(sink.bytes) + " bytes, Content-Length said " + std::to_string(content_length);
       } else {
         if (check.size && sink.bytes != *check.size)
           throw IoError("download of " + shown + " has " + std::to_string(sink.bytes) + " bytes, expected " +

@@ -46,11 +46,11 @@ struct HttpOptions {
 };
 
 struct HttpResponse {
-  long status = 0;            // HTTP status of the last attempt, 0 when none came
+  long status = 0;  // HTTP status of the last attempt, 0 when none came
   std::string body;
   std::string content_type;
-  int curl_code = 0;          // CURLcode of the last attempt; 0 when a response came
-  std::string error;          // transport error of the last attempt, masked; "" when none
+  int curl_code = 0;  // CURLcode of the last attempt; 0 when a response came
+  std::string error;  // transport error of the last attempt, masked; "" when none
   int attempts = 0;
   double retry_after_s = -1;  // Retry-After of the last response, -1 when absent
   bool ok() const { return curl_code == 0 && status >= 200 && status < 300; }
@@ -111,8 +111,8 @@ class HttpClient {
   // byte count against Content-Length and `check`, then renames. Retries
   // transient failures from scratch. Throws IoError (URL masked) on failure;
   // the target is then untouched and no temporary is left behind.
-  DownloadResult download(const std::string& url, const std::filesystem::path& target,
-                          const DownloadCheck& check = {}, const std::string& label = "");
+  DownloadResult download(const std::string& url, const std::filesystem::path& target, const DownloadCheck& check = {},
+                          const std::string& label = "");
 
   const HttpOptions& options() const { return opts_; }
 

@@ -12,10 +12,10 @@
 namespace movierec::net {
 
 struct ModelSpec {
-  std::string name;         // "vgg16": what `fetch-model` takes
-  std::string file;         // "vgg16-7.onnx": the zoo's file name, kept in the cache
-  std::uint64_t size = 0;   // bytes, from the Git LFS pointer
-  std::string sha256;       // from the Git LFS pointer (lower-case hex)
+  std::string name;               // "vgg16": what `fetch-model` takes
+  std::string file;               // "vgg16-7.onnx": the zoo's file name, kept in the cache
+  std::uint64_t size = 0;         // bytes, from the Git LFS pointer
+  std::string sha256;             // from the Git LFS pointer (lower-case hex)
   std::vector<std::string> urls;  // mirrors, tried in order; each must give these exact bytes
   std::string description;
 };
@@ -41,8 +41,8 @@ struct FetchModelOptions {
 
 struct FetchModelResult {
   std::filesystem::path file;
-  bool downloaded = false;  // false: already in the cache with the right size
-  std::string url;          // where it came from (when downloaded)
+  bool downloaded = false;         // false: already in the cache with the right size
+  std::string url;                 // where it came from (when downloaded)
   std::vector<std::string> tried;  // mirrors that failed, with the reason
 };
 

@@ -93,12 +93,23 @@ std::string html_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   return out;
 }
@@ -136,7 +147,8 @@ std::string thumbnail_data_uri(const std::filesystem::path& image, int width, in
   }
   const std::vector<std::uint8_t> jpg = encode_jpeg(thumb, quality);
   if (jpg.empty()) return "";
-  return "data:image/jpeg;base64," + base64_encode(std::string_view(reinterpret_cast<const char*>(jpg.data()), jpg.size()));
+  return "data:image/jpeg;base64," +
+         base64_encode(std::string_view(reinterpret_cast<const char*>(jpg.data()), jpg.size()));
 }
 
 std::vector<GalleryQuery> gallery_queries(const std::vector<std::pair<std::string, const Recommender*>>& models,
@@ -167,8 +179,8 @@ std::string gallery_html(const Dataset& ds, const PosterFolder& posters, const s
   std::string body;
   for (const auto& q : queries) {
     if (q.query >= ds.movies.size()) throw ConfigError("gallery: query movie index out of range");
-    body += "<section class=\"query\"><div class=\"qside\">" + page.poster(q.query, "big", page.caption(q.query, nullptr)) +
-            "</div><div class=\"rows\">";
+    body += "<section class=\"query\"><div class=\"qside\">" +
+            page.poster(q.query, "big", page.caption(q.query, nullptr)) + "</div><div class=\"rows\">";
     for (const auto& row : q.rows) {
       body += "<div class=\"row\"><div class=\"model\">" + html_escape(row.model) + "</div><div class=\"items\">";
       if (row.items.empty()) body += "<div class=\"note\">" + html_escape(row.note) + "</div>";

@@ -33,8 +33,8 @@ struct GalleryQuery {
 
 struct GalleryOptions {
   std::string title = "movierec: similar movies";
-  int thumb_width = 110;   // pixels; posters are resized to this width, aspect kept
-  int jpeg_quality = 82;   // of the embedded thumbnails
+  int thumb_width = 110;  // pixels; posters are resized to this width, aspect kept
+  int jpeg_quality = 82;  // of the embedded thumbnails
 };
 
 // The rows of each query: every model's similar_items(query, k). A model without

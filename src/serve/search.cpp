@@ -23,13 +23,13 @@ char fold_accent(unsigned cp) {
   }
   // U+0100..U+017F: Latin Extended-A, mostly pairs of one base letter.
   static const char* kExtA =
-      "aaaaaaccccccccdd"  // 100-10F
-      "ddeeeeeeeeeegggg"  // 110-11F
-      "gggghhhhiiiiiiii"  // 120-12F
-      "iiiijjkkklllllll"  // 130-13F
-      "lllnnnnnnnnnoooo"  // 140-14F
-      "oooorrrrrrssssss"  // 150-15F
-      "ssttttttuuuuuuuu"  // 160-16F
+      "aaaaaaccccccccdd"   // 100-10F
+      "ddeeeeeeeeeegggg"   // 110-11F
+      "gggghhhhiiiiiiii"   // 120-12F
+      "iiiijjkkklllllll"   // 130-13F
+      "lllnnnnnnnnnoooo"   // 140-14F
+      "oooorrrrrrssssss"   // 150-15F
+      "ssttttttuuuuuuuu"   // 160-16F
       "uuuuwwyyyzzzzzzs";  // 170-17F
   if (cp >= 0x100 && cp <= 0x17F) return kExtA[cp - 0x100];
   return 0;
@@ -96,7 +96,7 @@ std::string normalize_title(std::string_view s) {
       ++p;
       if (char f = fold_accent(cp)) {
         put(f);
-        if (cp == 0xDF) put('s');  // sharp s -> "ss"
+        if (cp == 0xDF) put('s');                // sharp s -> "ss"
         if (cp == 0xC6 || cp == 0xE6) put('e');  // ae ligature
       } else {
         put(' ');

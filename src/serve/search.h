@@ -26,8 +26,8 @@ class TitleIndex {
 
  private:
   struct Entry {
-    std::string name;     // normalised title without year, article in front
-    std::string words;    // " " + name + " ", for word-prefix tests
+    std::string name;   // normalised title without year, article in front
+    std::string words;  // " " + name + " ", for word-prefix tests
     int year = 0;
     std::size_t ratings = 0;
   };

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <sys/stat.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
@@ -42,27 +42,46 @@ const std::vector<Route>& routes() {
       {"GET", "/metrics", "/metrics", "Prometheus metrics (text format)", {}},
       {"GET", "/api/status", "/api/status", "Dataset, models, model version, refit progress", {}},
       {"GET", "/api/openapi.json", "/api/openapi.json", "This description", {}},
-      {"GET", "/api/movies", "/api/movies",
+      {"GET",
+       "/api/movies",
+       "/api/movies",
        "Title search (case- and accent-insensitive, year optional); without q the most rated movies",
        {"q", "limit"}},
       {"GET", R"(/api/movies/([^/]+))", "/api/movies/{id}", "One movie", {}},
-      {"GET", R"(/api/movies/([^/]+)/similar)", "/api/movies/{id}/similar",
+      {"GET",
+       R"(/api/movies/([^/]+)/similar)",
+       "/api/movies/{id}/similar",
        "Movies similar to one movie by a model's item similarity; model=all: one list per model",
        {"model", "k", "min_ratings"}},
       {"POST", "/api/users", "/api/users", "Creates a user; returns its id", {}},
       {"GET", R"(/api/users/([^/]+)/ratings)", "/api/users/{id}/ratings", "The ratings stored for a user", {}},
-      {"POST", R"(/api/users/([^/]+)/ratings)", "/api/users/{id}/ratings",
+      {"POST",
+       R"(/api/users/([^/]+)/ratings)",
+       "/api/users/{id}/ratings",
        "Stores ratings ({\"movieId\": 6, \"rating\": 4.5} or {\"ratings\": [...]}); 201 after the commit",
        {},
        true},
-      {"DELETE", R"(/api/users/([^/]+)/ratings/([^/]+))", "/api/users/{id}/ratings/{movieId}",
-       "Removes one rating", {}},
-      {"GET", R"(/api/users/([^/]+)/recommendations)", "/api/users/{id}/recommendations",
-       "Top-k unrated movies for a user (dataset or API), new ratings folded in", {"model", "k"}},
-      {"POST", "/api/recommendations", "/api/recommendations",
-       "Top-k for anonymous ratings ({\"ratings\": [...], \"model\", \"k\"}); nothing stored", {}, true},
-      {"POST", "/api/admin/refit", "/api/admin/refit",
-       "Refits every model on the dataset plus stored ratings in the background (Bearer token)", {}},
+      {"DELETE",
+       R"(/api/users/([^/]+)/ratings/([^/]+))",
+       "/api/users/{id}/ratings/{movieId}",
+       "Removes one rating",
+       {}},
+      {"GET",
+       R"(/api/users/([^/]+)/recommendations)",
+       "/api/users/{id}/recommendations",
+       "Top-k unrated movies for a user (dataset or API), new ratings folded in",
+       {"model", "k"}},
+      {"POST",
+       "/api/recommendations",
+       "/api/recommendations",
+       "Top-k for anonymous ratings ({\"ratings\": [...], \"model\", \"k\"}); nothing stored",
+       {},
+       true},
+      {"POST",
+       "/api/admin/refit",
+       "/api/admin/refit",
+       "Refits every model on the dataset plus stored ratings in the background (Bearer token)",
+       {}},
       {"GET", R"(/posters/([^/]+))", "/posters/{file}", "Poster image of a movie: <movieId>.jpg", {}},
   };
   return r;
@@ -83,10 +102,8 @@ thread_local std::chrono::steady_clock::time_point t_start;
 thread_local bool t_started = false;
 thread_local int t_route = -1;  // index into Metrics::labels, -1: no route matched
 
-constexpr std::array<double, 11> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                             0.05,   0.1,   0.25,   0.5,   1.0};
-constexpr std::array<int, 15> kStatuses = {200, 201, 202, 204, 304, 400, 401, 404,
-                                           405, 409, 413, 415, 422, 500, 503};
+constexpr std::array<double, 11> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0};
+constexpr std::array<int, 15> kStatuses = {200, 201, 202, 204, 304, 400, 401, 404, 405, 409, 413, 415, 422, 500, 503};
 
 // Counters without a lock on the request path: every request thread adds to
 // atomics (a mutex here, held by a thread the scheduler parks, stalled every
@@ -141,9 +158,8 @@ std::size_t query_size(const httplib::Request& req, const char* name, std::size_
   const std::string s = req.get_param_value(name);
   long long v = 0;
   if (!parse_int64(s, v) || v < 0 || static_cast<unsigned long long>(v) > max)
-    throw ApiError(400, std::string(name) + " must be an integer in [0, " + std::to_string(max) + "], got \"" + s +
-                            "\"",
-                   name);
+    throw ApiError(
+        400, std::string(name) + " must be an integer in [0, " + std::to_string(max) + "], got \"" + s + "\"", name);
   return static_cast<std::size_t>(v);
 }
 
@@ -196,10 +212,11 @@ std::string openapi_json() {
                           {"required", true},
                           {"schema", {{"type", std::string(p) == "file" ? "string" : "integer"}}}});
     for (const char* q : r.query)
-      params.push_back({{"name", q},
-                        {"in", "query"},
-                        {"required", false},
-                        {"schema", {{"type", std::string(q) == "q" || std::string(q) == "model" ? "string" : "integer"}}}});
+      params.push_back(
+          {{"name", q},
+           {"in", "query"},
+           {"required", false},
+           {"schema", {{"type", std::string(q) == "q" || std::string(q) == "model" ? "string" : "integer"}}}});
     if (!params.empty()) op["parameters"] = params;
     if (r.json_body)
       op["requestBody"] = {{"required", true}, {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
@@ -215,9 +232,10 @@ std::string openapi_json() {
     paths[label][m] = op;
   }
   paths["/"]["get"] = {{"summary", "The web page"}, {"responses", {{"200", {{"description", "HTML"}}}}}};
-  json doc = {{"openapi", "3.0.3"},
-              {"info", {{"title", "movierec"}, {"version", "0.1.0"}, {"description", "Movie recommendations over HTTP"}}},
-              {"paths", paths}};
+  json doc = {
+      {"openapi", "3.0.3"},
+      {"info", {{"title", "movierec"}, {"version", "0.1.0"}, {"description", "Movie recommendations over HTTP"}}},
+      {"paths", paths}};
   return doc.dump(2);
 }
 
@@ -304,8 +322,7 @@ struct Server::Impl {
     if (mid == j.end() || !mid->is_number_integer())
       throw ApiError(422, where + ": movieId must be an integer", "movieId");
     auto rt = j.find("rating");
-    if (rt == j.end() || !rt->is_number())
-      throw ApiError(422, where + ": rating must be a number", "rating");
+    if (rt == j.end() || !rt->is_number()) throw ApiError(422, where + ": rating must be a number", "rating");
     const double v = rt->get<double>();
     const RatingScale& sc = svc.base().scale;
     const double steps = (v - sc.min) / sc.step;
@@ -332,7 +349,8 @@ struct Server::Impl {
     }
     if (!list->is_array()) throw ApiError(422, "ratings must be an array", "ratings");
     if (list->size() > 10000) throw ApiError(413, "at most 10000 ratings per request", "ratings");
-    for (std::size_t k = 0; k < list->size(); ++k) out.push_back(rating_of((*list)[k], "ratings[" + std::to_string(k) + "]"));
+    for (std::size_t k = 0; k < list->size(); ++k)
+      out.push_back(rating_of((*list)[k], "ratings[" + std::to_string(k) + "]"));
     return out;
   }
 
@@ -381,8 +399,8 @@ struct Server::Impl {
     for (std::size_t k = 0; k < metrics.labels.size(); ++k)
       for (std::size_t st = 0; st < kStatuses.size(); ++st)
         if (auto n = metrics.routes[k].by_status[st].load())
-          o << "movierec_http_requests_total{route=\"" << metrics.labels[k] << "\",status=\"" << kStatuses[st]
-            << "\"} " << n << "\n";
+          o << "movierec_http_requests_total{route=\"" << metrics.labels[k] << "\",status=\"" << kStatuses[st] << "\"} "
+            << n << "\n";
     {
       std::lock_guard lock(metrics.rare_mu);
       for (const auto& [key, n] : metrics.rare)
@@ -397,11 +415,10 @@ struct Server::Impl {
       if (count == 0) continue;
       const std::string& route = metrics.labels[k];
       for (std::size_t b = 0; b < kBuckets.size(); ++b)
-        o << "movierec_http_request_duration_seconds_bucket{route=\"" << route << "\",le=\"" << kBuckets[b]
-          << "\"} " << h.le[b].load() << "\n";
+        o << "movierec_http_request_duration_seconds_bucket{route=\"" << route << "\",le=\"" << kBuckets[b] << "\"} "
+          << h.le[b].load() << "\n";
       o << "movierec_http_request_duration_seconds_bucket{route=\"" << route << "\",le=\"+Inf\"} " << count << "\n";
-      o << "movierec_http_request_duration_seconds_sum{route=\"" << route << "\"} " << h.sum_ns.load() * 1e-9
-        << "\n";
+      o << "movierec_http_request_duration_seconds_sum{route=\"" << route << "\"} " << h.sum_ns.load() * 1e-9 << "\n";
       o << "movierec_http_request_duration_seconds_count{route=\"" << route << "\"} " << count << "\n";
     }
     o << "# HELP movierec_ratings_stored Ratings in the SQLite store.\n# TYPE movierec_ratings_stored gauge\n"
@@ -445,8 +462,7 @@ struct Server::Impl {
       }
       return httplib::Server::HandlerResponse::Unhandled;
     });
-    httplib::Server::HandlerWithResponse on_error = [this](const httplib::Request& req,
-                                                           httplib::Response& res) {
+    httplib::Server::HandlerWithResponse on_error = [this](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // a handler's JSON error
       if (res.status == 404 && t_route < 0) {
         // No route matched this method: 405 when another method has this path.
@@ -457,19 +473,19 @@ struct Server::Impl {
         if (!allow.empty()) {
           res.status = 405;
           res.set_header("Allow", allow);
-          res.set_content(dump(error_json(req.method + " is not allowed on " + req.path + " (allowed: " + allow + ")",
-                                          "method")),
-                          "application/json");
+          res.set_content(
+              dump(error_json(req.method + " is not allowed on " + req.path + " (allowed: " + allow + ")", "method")),
+              "application/json");
           return httplib::Server::HandlerResponse::Handled;
         }
         res.set_content(dump(error_json("no route " + req.method + " " + req.path, "path")), "application/json");
         return httplib::Server::HandlerResponse::Handled;
       }
       if (res.status == 413) {
-        res.set_content(dump(error_json("request body larger than " + std::to_string(opts.max_body) +
-                                            " bytes (serve --max-body)",
-                                        "body")),
-                        "application/json");
+        res.set_content(
+            dump(error_json("request body larger than " + std::to_string(opts.max_body) + " bytes (serve --max-body)",
+                            "body")),
+            "application/json");
         return httplib::Server::HandlerResponse::Handled;
       }
       res.set_content(dump(error_json("bad request: the request could not be read", "")), "application/json");
@@ -477,8 +493,8 @@ struct Server::Impl {
     };
     http.set_error_handler(on_error);
     http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-      const double s = t_started ? std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count()
-                                 : -1.0;
+      const double s =
+          t_started ? std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count() : -1.0;
       metrics.add(t_route >= 0 ? t_route : metrics.index(res.status == 404 ? "unmatched" : "other"), res.status, s);
       t_started = false;
       t_route = -1;
@@ -492,9 +508,8 @@ struct Server::Impl {
     });
 
     add_route(route("GET", "/healthz"), [](const auto&, auto& res) { send(res, 200, {{"status", "ok"}}); });
-    add_route(route("GET", "/metrics"), [this](const auto&, auto& res) {
-      res.set_content(metrics_text(), "text/plain; version=0.0.4");
-    });
+    add_route(route("GET", "/metrics"),
+              [this](const auto&, auto& res) { res.set_content(metrics_text(), "text/plain; version=0.0.4"); });
     add_route(route("GET", "/api/openapi.json"),
               [this](const auto&, auto& res) { res.set_content(openapi, "application/json"); });
     add_route(route("GET", "/api/status"), [this](const auto&, auto& res) {
@@ -506,9 +521,12 @@ struct Server::Impl {
       const Dataset& ds = *set->ds;
       send(res, 200,
            {{"status", "ok"},
-            {"dataset", {{"name", ds.name}, {"users", ds.users.size()}, {"movies", ds.movies.size()},
-                         {"ratings", ds.ratings.nnz()}, {"scale", {{"min", ds.scale.min}, {"max", ds.scale.max},
-                                                                  {"step", ds.scale.step}}}}},
+            {"dataset",
+             {{"name", ds.name},
+              {"users", ds.users.size()},
+              {"movies", ds.movies.size()},
+              {"ratings", ds.ratings.nnz()},
+              {"scale", {{"min", ds.scale.min}, {"max", ds.scale.max}, {"step", ds.scale.step}}}}},
             {"models", models},
             {"defaultModel", svc.default_model()},
             {"modelVersion", set->version},
@@ -580,17 +598,15 @@ struct Server::Impl {
       }
       auto u = svc.base().users.find(user);
       send(res, 200,
-           {{"userId", user}, {"ratings", out},
-            {"datasetRatings", u ? svc.base().ratings.user_count(*u) : 0}});
+           {{"userId", user}, {"ratings", out}, {"datasetRatings", u ? svc.base().ratings.user_count(*u) : 0}});
     });
     add_route(route("POST", "/api/users/{id}/ratings"), [this](const auto& req, auto& res) {
       const long long user = parse_id(req.matches[1], "id");
       const json body = body_json(req);
       if (!svc.user_exists(user)) throw ApiError(404, "no user with id " + std::to_string(user), "id");
       auto list = ratings_of(body);
-      const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+      const auto now =
+          std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
       std::vector<StoredRating> rows;
       json out = json::array();
       for (auto [i, v] : list) {
@@ -656,8 +672,7 @@ struct Server::Impl {
       static const std::regex name(R"(([0-9]{1,18})\.(jpg|jpeg|png|webp))");
       std::smatch m;
       const std::string file = req.matches[1];
-      if (!std::regex_match(file, m, name))
-        throw ApiError(404, "posters are named <movieId>.jpg", "file");
+      if (!std::regex_match(file, m, name)) throw ApiError(404, "posters are named <movieId>.jpg", "file");
       auto path = svc.poster(std::stoll(m[1]));
       if (!path) throw ApiError(404, "no poster for movie " + std::string(m[1]), "file");
       struct stat st {};
@@ -677,23 +692,24 @@ struct Server::Impl {
     });
     // The page and its assets.
     const int page_route = metrics.index("/");
-    http.Get(R"(/|/[A-Za-z0-9_.-]+\.(js|css|svg|html))", [this, page_route](const httplib::Request& req, httplib::Response& res) {
-      t_route = page_route;
-      const std::string p = req.path == "/" ? "/index.html" : req.path;
-      auto it = assets.find(p);
-      if (it == assets.end()) {
-        send(res, 404, error_json("no file " + req.path, "path"));
-        return;
-      }
-      const auto& [a, etag] = it->second;
-      res.set_header("ETag", etag);
-      res.set_header("Cache-Control", "no-cache");
-      if (req.get_header_value("If-None-Match") == etag) {
-        res.status = 304;
-        return;
-      }
-      res.set_content(reinterpret_cast<const char*>(a->data), a->size, std::string(a->type).c_str());
-    });
+    http.Get(R"(/|/[A-Za-z0-9_.-]+\.(js|css|svg|html))",
+             [this, page_route](const httplib::Request& req, httplib::Response& res) {
+               t_route = page_route;
+               const std::string p = req.path == "/" ? "/index.html" : req.path;
+               auto it = assets.find(p);
+               if (it == assets.end()) {
+                 send(res, 404, error_json("no file " + req.path, "path"));
+                 return;
+               }
+               const auto& [a, etag] = it->second;
+               res.set_header("ETag", etag);
+               res.set_header("Cache-Control", "no-cache");
+               if (req.get_header_value("If-None-Match") == etag) {
+                 res.status = 304;
+                 return;
+               }
+               res.set_content(reinterpret_cast<const char*>(a->data), a->size, std::string(a->type).c_str());
+             });
   }
 
   bool opts_posters() const {

@@ -19,8 +19,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
@@ -93,8 +92,8 @@ std::shared_ptr<ModelSet> Service::build(std::shared_ptr<const Dataset> ds, int 
     const ModelSpec& spec = opts_.models[k];
     {
       std::lock_guard lock(refit_mu_);
-      refit_.stage = "fitting " + spec.name + " (" + std::to_string(k + 1) + "/" +
-                     std::to_string(opts_.models.size()) + ")";
+      refit_.stage =
+          "fitting " + spec.name + " (" + std::to_string(k + 1) + "/" + std::to_string(opts_.models.size()) + ")";
     }
     const auto t1 = std::chrono::steady_clock::now();
     std::unique_ptr<Recommender> m;
@@ -145,8 +144,8 @@ ItemIndex Service::item(std::int64_t movie_id, const std::string& parameter) con
   return *i;
 }
 
-std::vector<ScoredItem> Service::similar(const ModelSet& set, const std::string& model, ItemIndex i,
-                                         std::size_t k, std::size_t min_ratings) const {
+std::vector<ScoredItem> Service::similar(const ModelSet& set, const std::string& model, ItemIndex i, std::size_t k,
+                                         std::size_t min_ratings) const {
   const Recommender& m = set.get(model);
   try {
     return similar_with_min_ratings(m, i, k, set.ds->ratings, min_ratings);
@@ -231,8 +230,8 @@ std::vector<ScoredItem> Service::recommend_ratings(const ModelSet& set, const st
   return top_k(std::span<const float>(scores), k, skip);
 }
 
-std::vector<ScoredItem> Service::recommend_user(const ModelSet& set, const std::string& model,
-                                                std::int64_t user_id, std::size_t k) const {
+std::vector<ScoredItem> Service::recommend_user(const ModelSet& set, const std::string& model, std::int64_t user_id,
+                                                std::size_t k) const {
   const Recommender& m = set.get(model);
   auto stored = user_ratings(user_id);
   auto u = set.ds->users.find(user_id);

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -13,7 +14,6 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
-#include <map>
 #include <vector>
 
 #include "movierec/dataset.h"
@@ -43,8 +43,8 @@ struct ModelSpec {
 struct ModelSet {
   std::shared_ptr<const Dataset> ds;  // dataset (+ stored ratings after a refit)
   std::vector<std::pair<std::string, std::unique_ptr<Recommender>>> models;
-  std::vector<float> mean_rating;     // per movie, NaN without ratings
-  std::vector<ItemIndex> popular;     // movies by number of ratings, most first
+  std::vector<float> mean_rating;  // per movie, NaN without ratings
+  std::vector<ItemIndex> popular;  // movies by number of ratings, most first
   int version = 1;
   double fit_seconds = 0;
   // Each movie's JSON object, serialized once by the HTTP layer (hot routes
@@ -58,9 +58,9 @@ struct ModelSet {
 
 struct ServiceOptions {
   std::vector<ModelSpec> models;
-  std::string posters;      // poster folder, may be empty
+  std::string posters;  // poster folder, may be empty
   std::string db = "movierec-ratings.sqlite";
-  bool progress = true;     // fit progress on stderr
+  bool progress = true;       // fit progress on stderr
   std::string default_model;  // for recommendations; empty: ease, ials, then the first that folds in
 };
 
@@ -117,8 +117,7 @@ class Service {
   RefitStatus refit_status() const;
 
  private:
-  std::shared_ptr<ModelSet> build(std::shared_ptr<const Dataset> ds, int version, bool progress,
-                                  bool use_files);
+  std::shared_ptr<ModelSet> build(std::shared_ptr<const Dataset> ds, int version, bool progress, bool use_files);
   std::shared_ptr<const Dataset> dataset_with_stored() const;
 
   ServiceOptions opts_;

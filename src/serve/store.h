@@ -13,8 +13,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
-#include <thread>
 #include <span>
+#include <thread>
 #include <vector>
 
 struct sqlite3;

@@ -18,9 +18,8 @@ std::string percent_text(double percent) {
 
 }  // namespace
 
-
-Split cold_items_split(const RatingMatrix& r, const std::vector<char>& eligible, double percent,
-                       std::uint64_t seed, std::size_t min_ratings) {
+Split cold_items_split(const RatingMatrix& r, const std::vector<char>& eligible, double percent, std::uint64_t seed,
+                       std::size_t min_ratings) {
   if (!eligible.empty() && eligible.size() != r.n_items())
     throw ConfigError("cold_items_split: eligible has " + std::to_string(eligible.size()) + " movies, the matrix " +
                       std::to_string(r.n_items()));
@@ -31,9 +30,10 @@ Split cold_items_split(const RatingMatrix& r, const std::vector<char>& eligible,
     if ((eligible.empty() || eligible[i]) && r.item_count(i) >= min_ratings) pool.push_back(i);
   const auto n_new = static_cast<std::size_t>(std::llround(percent / 100.0 * pool.size()));
   if (n_new == 0)
-    throw ConfigError("cold_items_split: " + std::to_string(pool.size()) + " movies have every requested side "
-                      "feature and at least " + std::to_string(min_ratings) + " ratings; " + percent_text(percent) +
-                      "% of them is no movie");
+    throw ConfigError("cold_items_split: " + std::to_string(pool.size()) +
+                      " movies have every requested side "
+                      "feature and at least " +
+                      std::to_string(min_ratings) + " ratings; " + percent_text(percent) + "% of them is no movie");
   // One generator for the whole draw (stream 0 of the seed), as portable as the other splits.
   std::mt19937_64 rng(splitting::mix_seed(seed, 0));
   splitting::sample_front(pool, n_new, rng);
@@ -49,15 +49,14 @@ Split cold_items_split(const RatingMatrix& r, const std::vector<char>& eligible,
   return s;
 }
 
-Split cold_items_validation(const Split& outer, const std::vector<char>& eligible, double percent,
-                            std::uint64_t seed, std::size_t min_ratings) {
+Split cold_items_validation(const Split& outer, const std::vector<char>& eligible, double percent, std::uint64_t seed,
+                            std::size_t min_ratings) {
   // Stream 1: a draw independent of the outer one; the outer new movies have no
   // train rating, so they cannot be drawn again.
   Split s = cold_items_split(outer.train, eligible, percent, splitting::mix_seed(seed, 1), min_ratings);
   s.name = outer.name + ":valid";
   return s;
 }
-
 
 Split cold_users_split(const RatingMatrix& r, double percent, std::uint64_t seed, std::size_t reveal,
                        std::size_t min_ratings) {

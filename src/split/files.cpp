@@ -50,8 +50,8 @@ SplitFile read_split_file(const Dataset& ds, const fs::path& file, const data::I
     Rating r = parsed.at(k);
     std::uint32_t u = users.find(r.user);
     if (u == data::IdLookup::kNone)
-      throw DataError(data::field_error(out.name, parsed.lines[k], "user id", "a user of " + ds.name,
-                                        std::to_string(r.user)));
+      throw DataError(
+          data::field_error(out.name, parsed.lines[k], "user id", "a user of " + ds.name, std::to_string(r.user)));
     r.user = u;
     out.ratings[k] = r;
   }
@@ -93,15 +93,15 @@ std::vector<std::string> expand_braces(const std::string& pattern, const std::st
   if (dots != std::string::npos) {
     long long a = 0, b = 0;
     if (!parse_int64(body.substr(0, dots), a) || !parse_int64(body.substr(dots + 2), b) || b < a || b - a > 10000)
-      throw ConfigError("split spec \"" + spec + "\": expected a range {a..b} with integers a <= b, got {" + body + "}");
+      throw ConfigError("split spec \"" + spec + "\": expected a range {a..b} with integers a <= b, got {" + body +
+                        "}");
     for (long long x = a; x <= b; ++x) parts.push_back(std::to_string(x));
   } else {
     parts = split(body, ',');
   }
   std::vector<std::string> out;
   for (const auto& p : parts)
-    for (auto& rest : expand_braces(pattern.substr(close + 1), spec))
-      out.push_back(pattern.substr(0, open) + p + rest);
+    for (auto& rest : expand_braces(pattern.substr(close + 1), spec)) out.push_back(pattern.substr(0, open) + p + rest);
   return out;
 }
 
@@ -198,15 +198,15 @@ std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::
     out.push_back(std::move(s));
     return out;
   }
-  if (colon == std::string::npos || arg.empty())
-    throw ConfigError("bad split spec \"" + spec + "\": " + usage);
+  if (colon == std::string::npos || arg.empty()) throw ConfigError("bad split spec \"" + spec + "\": " + usage);
   // A split with nothing to test on would print an empty table: refused.
   auto non_empty = [&](std::vector<Split> out, std::size_t n) {
     for (const auto& s : out)
       if (s.test.nnz() == 0)
         throw ConfigError("split \"" + spec + "\" leaves no test ratings" +
-                          (kind == "kfold" ? " in " + s.name : ": no user has more than " + std::to_string(n) +
-                                                                   " ratings (each keeps at least N in train)") +
+                          (kind == "kfold" ? " in " + s.name
+                                           : ": no user has more than " + std::to_string(n) +
+                                                 " ratings (each keeps at least N in train)") +
                           "; use a smaller N");
     return out;
   };
@@ -230,17 +230,22 @@ std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::
                         std::to_string(ds.ratings.nnz()) + " ratings; K must be at most the number of ratings");
     return non_empty(kfold_splits(ds.ratings, k, seed), k);
   }
-  if (kind == "cold-items") {
-    std::string pct = arg;
-    bool valid = false;
-    if (pct.ends_with(":valid")) {
-      valid = true;
-      pct.resize(pct.size() - 6);
-    }
+  // "cold-items:P[:valid]", "cold-users:P[:reveal=N][:valid]": P, a percentage in (0, 100).
+  auto cold_percent = [&](std::string text, const std::string& what, bool& valid) {
+    valid = text.ends_with(":valid");
+    if (valid) text.resize(text.size() - 6);
     double p = 0;
-    if (!parse_double(pct, p) || !(p > 0 && p < 100))
-      throw ConfigError("split spec \"" + spec + "\": expected the percentage of new movies P in (0, 100) "
-                        "(cold-items:P, or cold-items:P:valid for its validation carve-out), got \"" + arg + "\"");
+    if (!parse_double(text, p) || !(p > 0 && p < 100))
+      throw ConfigError("split spec \"" + spec + "\": expected the percentage of new " + what + " P in (0, 100) (" +
+                        (kind == "cold-items" ? "cold-items:P, or cold-items:P:valid for its validation carve-out"
+                                              : "cold-users:P, cold-users:P:reveal=N, and :valid for the validation "
+                                                "carve-out") +
+                        "), got \"" + arg + "\"");
+    return p;
+  };
+  if (kind == "cold-items") {
+    bool valid = false;
+    const double p = cold_percent(arg, "movies", valid);
     std::vector<Split> out;
     out.push_back(cold_items_split(ds.ratings, eligible, p, seed));
     if (valid) out[0] = cold_items_validation(out[0], eligible, p, seed);
@@ -248,21 +253,15 @@ std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::
   }
   if (kind == "cold-users") {
     std::string rest = arg;
-    bool valid = false;
-    if (rest.ends_with(":valid")) {
-      valid = true;
-      rest.resize(rest.size() - 6);
-    }
+    const bool valid_suffix = rest.ends_with(":valid");
+    if (valid_suffix) rest.resize(rest.size() - 6);
     std::size_t reveal = 0;
     if (auto r = rest.find(":reveal="); r != std::string::npos) {
       reveal = parse_count(spec, rest.substr(r + 8), "the revealed ratings per new user N", 0);
       rest.resize(r);
     }
-    double p = 0;
-    if (!parse_double(rest, p) || !(p > 0 && p < 100))
-      throw ConfigError("split spec \"" + spec + "\": expected the percentage of new users P in (0, 100) "
-                        "(cold-users:P, cold-users:P:reveal=N, and :valid for the validation carve-out), got \"" +
-                        arg + "\"");
+    bool valid = false;
+    const double p = cold_percent(rest + (valid_suffix ? ":valid" : ""), "users", valid);
     std::vector<Split> out;
     out.push_back(cold_users_split(ds.ratings, p, seed, reveal));
     if (valid) out[0] = cold_users_validation(out[0], p, seed, reveal);
@@ -292,8 +291,8 @@ std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::
     for (auto& b : expand_braces(pattern, spec)) {
       fs::path bp(b);
       if (!bp.has_extension())
-        throw ConfigError("bad split spec \"" + spec + "\": base file \"" + b +
-                          "\" has no extension to replace by ." + test_ext);
+        throw ConfigError("bad split spec \"" + spec + "\": base file \"" + b + "\" has no extension to replace by ." +
+                          test_ext);
       fs::path tp = bp;
       tp.replace_extension(test_ext);
       if (tp == bp) throw ConfigError("bad split spec \"" + spec + "\": base and test file are both " + b);

@@ -39,17 +39,16 @@ Split holdout_split(const RatingMatrix& r, std::size_t n, std::uint64_t seed) {
 }
 
 Split temporal_split(const RatingMatrix& r, std::size_t n) {
-  return per_user_split(r, n, "temporal:" + std::to_string(n),
-                        [&](UserIndex u, std::vector<std::uint32_t>& pos, std::size_t t) {
-                          auto times = r.user_times(u);
-                          auto items = r.user_items(u);
-                          // Latest first: by timestamp, then by item (the higher index counts as later).
-                          auto later = [&](std::uint32_t a, std::uint32_t b) {
-                            return times[a] != times[b] ? times[a] > times[b] : items[a] > items[b];
-                          };
-                          std::partial_sort(pos.begin(), pos.begin() + static_cast<std::ptrdiff_t>(t), pos.end(),
-                                            later);
-                        });
+  return per_user_split(
+      r, n, "temporal:" + std::to_string(n), [&](UserIndex u, std::vector<std::uint32_t>& pos, std::size_t t) {
+        auto times = r.user_times(u);
+        auto items = r.user_items(u);
+        // Latest first: by timestamp, then by item (the higher index counts as later).
+        auto later = [&](std::uint32_t a, std::uint32_t b) {
+          return times[a] != times[b] ? times[a] > times[b] : items[a] > items[b];
+        };
+        std::partial_sort(pos.begin(), pos.begin() + static_cast<std::ptrdiff_t>(t), pos.end(), later);
+      });
 }
 
 }  // namespace movierec

@@ -12,8 +12,7 @@ std::vector<Split> kfold_splits(const RatingMatrix& r, std::size_t k, std::uint6
   if (k < 2) throw ConfigError("kfold: k must be at least 2, got " + std::to_string(k));
   if (k > 255) throw ConfigError("kfold: k must be at most 255, got " + std::to_string(k));
   if (k > r.nnz())
-    throw ConfigError("kfold: k = " + std::to_string(k) + " is more than the " + std::to_string(r.nnz()) +
-                      " ratings");
+    throw ConfigError("kfold: k = " + std::to_string(k) + " is more than the " + std::to_string(r.nnz()) + " ratings");
   const std::size_t nnz = r.nnz();
   std::vector<std::uint32_t> order(nnz);
   std::iota(order.begin(), order.end(), 0u);

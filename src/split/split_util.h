@@ -53,8 +53,6 @@ Split split_by_mask(const RatingMatrix& r, const std::vector<std::uint8_t>& test
 
 // Per user, how many ratings a "keep n in train, take up to n" split puts in
 // test: max(0, min(n, count - n)).
-inline std::size_t held_out_count(std::size_t count, std::size_t n) {
-  return count > n ? std::min(n, count - n) : 0;
-}
+inline std::size_t held_out_count(std::size_t count, std::size_t n) { return count > n ? std::min(n, count - n) : 0; }
 
 }  // namespace movierec::splitting

@@ -144,8 +144,8 @@ PosterSummary fetch_posters(const std::vector<PosterTarget>& targets, const std:
         "get one at https://www.themoviedb.org/settings/api");
   static const std::regex kSize("w[0-9]{2,4}|h[0-9]{2,4}|original");
   if (!std::regex_match(o.size, kSize))
-    throw ConfigError("size: expected a TMDB image size such as w92, w185, w342, w500 or original, got '" +
-                      o.size + "'");
+    throw ConfigError("size: expected a TMDB image size such as w92, w185, w342, w500 or original, got '" + o.size +
+                      "'");
   if (o.jobs < 1 || o.jobs > 64) throw ConfigError("jobs: expected 1..64, got " + std::to_string(o.jobs));
 
   net::HttpOptions http = o.http;
@@ -245,8 +245,8 @@ PosterSummary fetch_posters(const std::vector<PosterTarget>& targets, const std:
         case Stage::kMovie: {
           if (r.status == 404) {
             if (t.imdb_id >= 0)
-              fetcher.add({api_get(fmt::format("/3/find/tt{:07d}", t.imdb_id), "external_source=imdb_id"),
-                           api_headers, tag_of(i, Stage::kFind)});
+              fetcher.add({api_get(fmt::format("/3/find/tt{:07d}", t.imdb_id), "external_source=imdb_id"), api_headers,
+                           tag_of(i, Stage::kFind)});
             else
               finish_missing(t, fmt::format("tmdbId {} not found on TMDB", t.tmdb_id));
             return;
@@ -262,14 +262,16 @@ PosterSummary fetch_posters(const std::vector<PosterTarget>& targets, const std:
           auto p = poster_path_from(r.body, true);
           if (!p.problem.empty()) return finish_failed(t, fmt::format("{} {}: {}", what, res.url, p.problem));
           if (p.not_found) return finish_missing(t, fmt::format("imdbId tt{:07d} not found on TMDB", t.imdb_id));
-          if (p.path.empty()) return finish_missing(t, fmt::format("TMDB has no poster for imdbId tt{:07d}", t.imdb_id));
+          if (p.path.empty())
+            return finish_missing(t, fmt::format("TMDB has no poster for imdbId tt{:07d}", t.imdb_id));
           queue_image(i, p.path);
           return;
         }
         case Stage::kImage: {
           if (r.status == 404) return finish_missing(t, "poster image not found on the image server: " + res.url);
           if (auto why = image_problem(r.body); !why.empty())
-            return finish_failed(t, fmt::format("image {}: {} ({} bytes); nothing written", res.url, why, r.body.size()));
+            return finish_failed(t,
+                                 fmt::format("image {}: {} ({} bytes); nothing written", res.url, why, r.body.size()));
           write_file_atomically(file_of(t), r.body);
           ++sum.fetched;
           bar.add();

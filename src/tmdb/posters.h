@@ -30,10 +30,10 @@ struct PosterTarget {
 };
 
 struct TmdbOptions {
-  std::string api_url;    // empty: $TMDB_API_URL, else https://api.themoviedb.org
-  std::string image_url;  // empty: $TMDB_IMAGE_URL, else https://image.tmdb.org/t/p
-  std::string api_key;    // empty: $TMDB_API_KEY (v3 key)
-  std::string token;      // empty: $TMDB_TOKEN (v4 bearer token); used instead of the key when both are set
+  std::string api_url;        // empty: $TMDB_API_URL, else https://api.themoviedb.org
+  std::string image_url;      // empty: $TMDB_IMAGE_URL, else https://image.tmdb.org/t/p
+  std::string api_key;        // empty: $TMDB_API_KEY (v3 key)
+  std::string token;          // empty: $TMDB_TOKEN (v4 bearer token); used instead of the key when both are set
   std::string size = "w185";  // TMDB image size: w92, w154, w185, w342, w500, w780, original
   // Transfers in flight at once. TMDB allows about 50 requests/s per IP; 8
   // keeps well under it while hiding latency.
@@ -49,9 +49,9 @@ struct PosterIssue {
 };
 
 struct PosterSummary {
-  std::size_t total = 0;    // movies asked for
-  std::size_t fetched = 0;  // written now
-  std::size_t skipped = 0;  // already on disk and decodable
+  std::size_t total = 0;             // movies asked for
+  std::size_t fetched = 0;           // written now
+  std::size_t skipped = 0;           // already on disk and decodable
   std::vector<PosterIssue> missing;  // TMDB has no poster, or does not know the movie
   std::vector<PosterIssue> failed;   // errors (after retries), with the reason
   double seconds = 0;

@@ -25,16 +25,15 @@ bool sync_path(const std::filesystem::path& p, bool folder) {
 }
 
 [[noreturn]] void folder_given(const std::filesystem::path& p, std::string_view use) {
-  throw InputError(p.string() + " is a folder, not a file; give a file name for " + std::string(use) +
-                   " (e.g. " + (p / "model.mrm").string() + ")");
+  throw InputError(p.string() + " is a folder, not a file; give a file name for " + std::string(use) + " (e.g. " +
+                   (p / "model.mrm").string() + ")");
 }
 
 }  // namespace
 
 std::filesystem::path temp_path_for(const std::filesystem::path& target) {
   static std::atomic<unsigned> counter{0};
-  auto name = target.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
-              std::to_string(counter++);
+  auto name = target.filename().string() + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
   return target.parent_path() / name;
 }
 
@@ -70,8 +69,7 @@ std::size_t remove_stale_temporaries_of(const std::filesystem::path& target) {
   return removed;
 }
 
-void write_file_atomically(const std::filesystem::path& target,
-                           const std::function<void(std::ostream&)>& write) {
+void write_file_atomically(const std::filesystem::path& target, const std::function<void(std::ostream&)>& write) {
   std::error_code ec;
   if (std::filesystem::is_directory(target, ec)) folder_given(target, "the output");
   if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path(), ec);

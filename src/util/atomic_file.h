@@ -16,8 +16,7 @@ namespace movierec {
 // propagates (the target is untouched). Temporaries of the same target left by
 // killed processes are removed first. Throws InputError when target is a
 // folder, IoError on I/O failure.
-void write_file_atomically(const std::filesystem::path& target,
-                           const std::function<void(std::ostream&)>& write);
+void write_file_atomically(const std::filesystem::path& target, const std::function<void(std::ostream&)>& write);
 void write_file_atomically(const std::filesystem::path& target, std::string_view contents);
 
 // A unique temporary path next to target ("target.tmp.<pid>.<n>").

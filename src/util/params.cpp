@@ -16,8 +16,8 @@ const std::string* Params::lookup(const std::string& name, const std::string& de
 }
 
 void Params::bad(const std::string& name, const std::string& value, const std::string& expected) const {
-  throw ConfigError("model '" + model_ + "': parameter '" + name + "': expected " + expected + ", got \"" +
-                    value + "\"");
+  throw ConfigError("model '" + model_ + "': parameter '" + name + "': expected " + expected + ", got \"" + value +
+                    "\"");
 }
 
 int Params::get_int(const std::string& name, int def, const std::string& doc, int lo, int hi) {
@@ -76,8 +76,8 @@ void Params::finish() const {
     if (used_.count(k)) continue;
     std::vector<std::string> valid;
     for (const auto& s : specs_) valid.push_back(s.name);
-    throw ConfigError("model '" + model_ + "': unknown parameter '" + k + "'; valid parameters: " +
-                      (valid.empty() ? std::string("none") : join(valid, ", ")));
+    throw ConfigError("model '" + model_ + "': unknown parameter '" + k +
+                      "'; valid parameters: " + (valid.empty() ? std::string("none") : join(valid, ", ")));
   }
 }
 

@@ -5,8 +5,11 @@
 namespace movierec {
 
 Progress::Progress(std::string label, std::size_t total, bool enabled)
-    : label_(std::move(label)), total_(total), enabled_(enabled),
-      start_(std::chrono::steady_clock::now()), last_(start_) {}
+    : label_(std::move(label)),
+      total_(total),
+      enabled_(enabled),
+      start_(std::chrono::steady_clock::now()),
+      last_(start_) {}
 
 Progress::~Progress() { done(); }
 
@@ -45,8 +48,8 @@ void Progress::draw(bool final) {
     std::string bar(filled, '#');
     bar.resize(24, '.');
     double eta = rate > 0 ? (total_ - std::min(c, total_)) / rate : 0;
-    std::snprintf(line, sizeof line, "\r%s [%s] %zu/%zu %.1f/s %s %.0fs", label_.c_str(), bar.c_str(), c,
-                  total_, rate, final ? "took" : "ETA", final ? secs : eta);
+    std::snprintf(line, sizeof line, "\r%s [%s] %zu/%zu %.1f/s %s %.0fs", label_.c_str(), bar.c_str(), c, total_, rate,
+                  final ? "took" : "ETA", final ? secs : eta);
   } else {
     std::snprintf(line, sizeof line, "\r%s %zu %.1f/s %.0fs", label_.c_str(), c, rate, secs);
   }

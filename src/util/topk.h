@@ -18,7 +18,7 @@ std::vector<ScoredItem> top_k(std::span<const float> scores, std::size_t k, Skip
   auto better = [](const ScoredItem& a, const ScoredItem& b) {
     return a.score > b.score || (a.score == b.score && a.item < b.item);
   };
-  std::vector<ScoredItem> heap;  // min-heap on "better": heap.front() is the worst kept
+  std::vector<ScoredItem> heap;    // min-heap on "better": heap.front() is the worst kept
   k = std::min(k, scores.size());  // a huge k must not reserve k per call
   heap.reserve(k + 1);
   if (k == 0) return heap;

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <mutex>
@@ -97,7 +97,7 @@ class BatchQueue {
 void keep_freed_memory() {
   static std::once_flag once;
   std::call_once(once, [] {
-    mallopt(M_MMAP_THRESHOLD, 64 << 20);  // blocks below 64 MB come from the heap, not fresh mmaps
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);   // blocks below 64 MB come from the heap, not fresh mmaps
     mallopt(M_TRIM_THRESHOLD, 512 << 20);  // keep up to 512 MB of free heap top
   });
 }
@@ -118,7 +118,8 @@ EmbedReport embed_posters(const std::vector<PosterFile>& posters, FeatureExtract
                           const std::filesystem::path& out, const EmbedOptions& opts) {
   const auto t0 = Clock::now();
   keep_freed_memory();
-  if (opts.batch < 1 || opts.batch > 4096) throw ConfigError("batch: expected 1..4096, got " + std::to_string(opts.batch));
+  if (opts.batch < 1 || opts.batch > 4096)
+    throw ConfigError("batch: expected 1..4096, got " + std::to_string(opts.batch));
   if (opts.pca < 0) throw ConfigError("pca: expected >= 0, got " + std::to_string(opts.pca));
   if (opts.decode_threads < 1) throw ConfigError("decode_threads: expected >= 1");
   const NetDescription& desc = net.description();
@@ -135,8 +136,8 @@ EmbedReport embed_posters(const std::vector<PosterFile>& posters, FeatureExtract
                         "' layer '" + existing.layer + "', not '" + desc.name + "' layer '" + layer +
                         "'; write to another file or delete it");
     if (opts.pca > 0 && existing.raw_dim == 0)
-      throw ConfigError("feature file " + out.string() + " holds unreduced features; pca " +
-                        std::to_string(opts.pca) + " needs a new file");
+      throw ConfigError("feature file " + out.string() + " holds unreduced features; pca " + std::to_string(opts.pca) +
+                        " needs a new file");
     if (opts.pca > 0 && existing.dim != opts.pca)
       throw ConfigError("feature file " + out.string() + " was reduced to " + std::to_string(existing.dim) +
                         " dimensions, not pca " + std::to_string(opts.pca));

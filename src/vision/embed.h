@@ -37,14 +37,14 @@ struct EmbedFailure {
 };
 
 struct EmbedReport {
-  std::size_t embedded = 0;  // new vectors computed now
-  std::size_t kept = 0;      // vectors kept from the existing file
-  std::size_t total = 0;     // vectors in the written file
+  std::size_t embedded = 0;            // new vectors computed now
+  std::size_t kept = 0;                // vectors kept from the existing file
+  std::size_t total = 0;               // vectors in the written file
   std::vector<EmbedFailure> failures;  // undecodable images, skipped
   int dim = 0;
-  double seconds = 0;        // wall time of the whole call
-  double infer_seconds = 0;  // time in the network's forward pass
-  double decode_seconds = 0; // summed over decode threads (overlaps inference)
+  double seconds = 0;         // wall time of the whole call
+  double infer_seconds = 0;   // time in the network's forward pass
+  double decode_seconds = 0;  // summed over decode threads (overlaps inference)
 };
 
 // Makes glibc keep freed memory for reuse instead of handing it back to the

@@ -168,8 +168,7 @@ FeatureSet parse_features(std::string_view bytes, const std::string& what) {
   }
   for (std::size_t k = 0; k < n; ++k)
     if (!std::isfinite(f.data[k]))
-      throw DataError(what + ": non-finite value in the vector of movieId " +
-                      std::to_string(f.movie_ids[k / f.dim]));
+      throw DataError(what + ": non-finite value in the vector of movieId " + std::to_string(f.movie_ids[k / f.dim]));
   return f;
 }
 

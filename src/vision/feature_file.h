@@ -20,16 +20,16 @@ namespace movierec {
 enum class FeatureDtype : std::uint8_t { kFloat32 = 0, kFloat16 = 1 };
 
 struct FeatureSet {
-  std::string network;  // description name ("mobilenetv2-shared")
-  std::string layer;    // layer name(s), "+"-joined
-  int dim = 0;          // floats per vector (after PCA when present)
+  std::string network;                          // description name ("mobilenetv2-shared")
+  std::string layer;                            // layer name(s), "+"-joined
+  int dim = 0;                                  // floats per vector (after PCA when present)
   FeatureDtype dtype = FeatureDtype::kFloat32;  // how it was stored (read_features fills it)
   std::vector<std::int64_t> movie_ids;          // distinct
   std::vector<float> data;                      // movie_ids.size() x dim, row-major
   // PCA applied to the raw network features: x = components * (raw - mean).
-  int raw_dim = 0;                      // 0: no PCA
-  std::vector<float> pca_mean;          // raw_dim
-  std::vector<float> pca_components;    // dim x raw_dim, row-major
+  int raw_dim = 0;                    // 0: no PCA
+  std::vector<float> pca_mean;        // raw_dim
+  std::vector<float> pca_components;  // dim x raw_dim, row-major
 
   std::size_t size() const { return movie_ids.size(); }
   const float* row(std::size_t i) const { return data.data() + i * dim; }

@@ -224,16 +224,21 @@ ImageFormat image_format(std::span<const std::uint8_t> b) {
 
 const char* format_name(ImageFormat f) {
   switch (f) {
-    case ImageFormat::kJpeg: return "JPEG";
-    case ImageFormat::kPng: return "PNG";
-    case ImageFormat::kWebp: return "WebP";
-    default: return "unknown";
+    case ImageFormat::kJpeg:
+      return "JPEG";
+    case ImageFormat::kPng:
+      return "PNG";
+    case ImageFormat::kWebp:
+      return "WebP";
+    default:
+      return "unknown";
   }
 }
 
 std::optional<ImageSize> image_size(std::span<const std::uint8_t> b) {
   switch (image_format(b)) {
-    case ImageFormat::kJpeg: return jpeg_size(b);
+    case ImageFormat::kJpeg:
+      return jpeg_size(b);
     case ImageFormat::kPng: {
       // IHDR is the first chunk: length(4) "IHDR" width(4) height(4), big-endian.
       if (b.size() < 24 || std::memcmp(b.data() + 12, "IHDR", 4) != 0) return std::nullopt;
@@ -250,7 +255,8 @@ std::optional<ImageSize> image_size(std::span<const std::uint8_t> b) {
       if (!WebPGetInfo(b.data(), b.size(), &w, &h)) return std::nullopt;
       return ImageSize{w, h};
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -258,10 +264,18 @@ Image decode_image_bytes(std::span<const std::uint8_t> b, std::string& reason) {
   Image out;
   bool ok = false;
   switch (image_format(b)) {
-    case ImageFormat::kJpeg: ok = decode_jpeg(b, out, reason); break;
-    case ImageFormat::kPng: ok = decode_png(b, out, reason); break;
-    case ImageFormat::kWebp: ok = decode_webp(b, out, reason); break;
-    default: reason = b.empty() ? "file is empty" : "not a JPEG, PNG or WebP file"; return {};
+    case ImageFormat::kJpeg:
+      ok = decode_jpeg(b, out, reason);
+      break;
+    case ImageFormat::kPng:
+      ok = decode_png(b, out, reason);
+      break;
+    case ImageFormat::kWebp:
+      ok = decode_webp(b, out, reason);
+      break;
+    default:
+      reason = b.empty() ? "file is empty" : "not a JPEG, PNG or WebP file";
+      return {};
   }
   if (!ok) return {};
   return out;

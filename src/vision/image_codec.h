@@ -42,7 +42,6 @@ std::optional<ImageSize> image_size(std::span<const std::uint8_t> bytes);
 // On failure returns an empty Image and sets reason; never throws for bad data.
 Image decode_image_bytes(std::span<const std::uint8_t> bytes, std::string& reason);
 
-
 // Shrinks by averaging each output pixel's footprint, weighted by overlap (as
 // OpenCV's INTER_AREA: no aliasing). REQUIRES 1 <= width <= img.width and
 // 1 <= height <= img.height.

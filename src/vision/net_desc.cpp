@@ -1,10 +1,10 @@
 #include "vision/net_desc.h"
 
-#include <nlohmann/json.hpp>
-#include <opencv2/imgproc.hpp>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
 #include <set>
 
 #include "movierec/errors.h"
@@ -46,8 +46,9 @@ NetDescription builtin_description(const std::string& arch) {
     // ../shared/models/README.md: RGB, x = pixel/127.5 - 1, 224x224 squashed, pool_features 1280-d.
     NetDescription d;
     d.name = "mobilenetv2-shared";
-    d.note = "shared/models/mobilenet_v2_1.0_224.onnx (TF slim MobileNetV2 1.0/224, dequantised); "
-             "pool_features is the 1280-d global average pool";
+    d.note =
+        "shared/models/mobilenet_v2_1.0_224.onnx (TF slim MobileNetV2 1.0/224, dequantised); "
+        "pool_features is the 1280-d global average pool";
     d.scale = 1.0 / 127.5;
     d.mean = {1, 1, 1};
     d.rgb = true;
@@ -88,7 +89,8 @@ void validate(const NetDescription& d, const std::string& what) {
   if (d.width < 1 || d.width > 4096 || d.height < 1 || d.height > 4096)
     bad("input_size", "expected [width, height] in [1, 4096], got [" + std::to_string(d.width) + ", " +
                           std::to_string(d.height) + "]");
-  if (!(d.scale > 0) || !std::isfinite(d.scale)) bad("scale", "expected a finite number > 0, got " + format_number(d.scale));
+  if (!(d.scale > 0) || !std::isfinite(d.scale))
+    bad("scale", "expected a finite number > 0, got " + format_number(d.scale));
   for (double s : d.std)
     if (!(s > 0) || !std::isfinite(s)) bad("std", "expected 3 finite numbers > 0, got " + format_number(s));
   for (double m : d.mean)
@@ -113,8 +115,9 @@ NetDescription parse_description(const std::string& text, const std::string& wha
     throw ConfigError(what + ": not valid JSON: " + printable(e.what()));
   }
   if (!j.is_object()) throw ConfigError(what + ": expected a JSON object");
-  static const std::set<std::string> kKeys = {"name", "note", "input_size", "scale", "mean", "std", "channels",
-                                              "fit", "resize_shorter", "layers", "layer", "pool", "config", "input"};
+  static const std::set<std::string> kKeys = {"name",  "note",     "input_size", "scale",          "mean",
+                                              "std",   "channels", "fit",        "resize_shorter", "layers",
+                                              "layer", "pool",     "config",     "input"};
   NetDescription d;
   d.layers.clear();
   auto field = [&](const std::string& key) -> const nlohmann::json& { return j.at(key); };
@@ -132,8 +135,8 @@ NetDescription parse_description(const std::string& text, const std::string& wha
   try {
     for (auto it = j.begin(); it != j.end(); ++it)
       if (!kKeys.count(it.key()))
-        throw ConfigError(what + ": unknown field '" + it.key() + "'; fields: " +
-                          join(std::vector<std::string>(kKeys.begin(), kKeys.end()), ", "));
+        throw ConfigError(what + ": unknown field '" + it.key() +
+                          "'; fields: " + join(std::vector<std::string>(kKeys.begin(), kKeys.end()), ", "));
     auto triple = [&](const std::string& key, std::array<double, 3>& out) {
       if (!j.contains(key)) return;
       const auto& v = field(key);
@@ -261,9 +264,10 @@ void make_blob(const std::vector<cv::Mat>& images, const NetDescription& d, cv::
       // Shorter side to resize_shorter, then the centre width x height.
       double f = double(d.resize_shorter) / std::min(m.cols, m.rows);
       cv::Mat r;
-      cv::resize(m, r, cv::Size(std::max(d.width, int(std::lround(m.cols * f))),
-                                std::max(d.height, int(std::lround(m.rows * f)))),
-                 0, 0, cv::INTER_LINEAR);
+      cv::resize(
+          m, r,
+          cv::Size(std::max(d.width, int(std::lround(m.cols * f))), std::max(d.height, int(std::lround(m.rows * f)))),
+          0, 0, cv::INTER_LINEAR);
       cv::Rect roi((r.cols - d.width) / 2, (r.rows - d.height) / 2, d.width, d.height);
       m = r(roi);
     }

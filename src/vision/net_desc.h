@@ -21,7 +21,7 @@ struct NetDescription {
   std::string name;  // stored in feature files ("mobilenetv2-shared")
   std::string note;  // provenance and caveats, free text
   int width = 224, height = 224;
-  double scale = 1.0;                  // > 0
+  double scale = 1.0;                   // > 0
   std::array<double, 3> mean{0, 0, 0};  // in network channel order, after scaling
   std::array<double, 3> std{1, 1, 1};   // in network channel order, > 0
   bool rgb = true;                      // the network wants RGB (decoded images are BGR)

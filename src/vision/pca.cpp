@@ -16,8 +16,8 @@ using MatrixD = Eigen::MatrixXd;
 
 void check(std::size_t n, int d, int out_dim) {
   if (out_dim < 1 || std::size_t(out_dim) > std::min<std::size_t>(n, d))
-    throw ConfigError("pca=" + std::to_string(out_dim) + ": expected 1 <= pca <= min(#vectors, dim) = " +
-                      std::to_string(std::min<std::size_t>(n, d)));
+    throw ConfigError("pca=" + std::to_string(out_dim) +
+                      ": expected 1 <= pca <= min(#vectors, dim) = " + std::to_string(std::min<std::size_t>(n, d)));
 }
 
 // Centred copy of x (T = double for the exact reference, float for the large

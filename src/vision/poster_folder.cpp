@@ -35,8 +35,8 @@ std::optional<PosterFolder::Parsed> PosterFolder::parse_name(const std::string& 
   return std::nullopt;
 }
 
-void PosterFolder::add(std::unordered_map<std::int64_t, std::pair<int, std::filesystem::path>>& map,
-                       std::int64_t id, int rank, const std::filesystem::path& p) {
+void PosterFolder::add(std::unordered_map<std::int64_t, std::pair<int, std::filesystem::path>>& map, std::int64_t id,
+                       int rank, const std::filesystem::path& p) {
   auto it = map.find(id);
   // Lowest extension rank wins; ties (tt0113277 vs tt113277) by name for determinism.
   if (it == map.end() || rank < it->second.first ||
@@ -57,9 +57,15 @@ PosterFolder::PosterFolder(const std::filesystem::path& dir) : dir_(dir) {
     if (!parsed) continue;
     ++files_;
     switch (parsed->key) {
-      case Key::kMovieId: add(by_movie_, parsed->id, parsed->ext_rank, it->path()); break;
-      case Key::kImdb: add(by_imdb_, parsed->id, parsed->ext_rank, it->path()); break;
-      case Key::kTmdb: add(by_tmdb_, parsed->id, parsed->ext_rank, it->path()); break;
+      case Key::kMovieId:
+        add(by_movie_, parsed->id, parsed->ext_rank, it->path());
+        break;
+      case Key::kImdb:
+        add(by_imdb_, parsed->id, parsed->ext_rank, it->path());
+        break;
+      case Key::kTmdb:
+        add(by_tmdb_, parsed->id, parsed->ext_rank, it->path());
+        break;
     }
   }
 }

@@ -54,8 +54,8 @@ class PosterFolder {
   static std::optional<Parsed> parse_name(const std::string& filename);
 
  private:
-  void add(std::unordered_map<std::int64_t, std::pair<int, std::filesystem::path>>& map, std::int64_t id,
-           int rank, const std::filesystem::path& p);
+  void add(std::unordered_map<std::int64_t, std::pair<int, std::filesystem::path>>& map, std::int64_t id, int rank,
+           const std::filesystem::path& p);
   std::filesystem::path dir_;
   std::size_t files_ = 0;
   // id -> (extension rank, file); the lowest rank wins.

@@ -1,8 +1,8 @@
 // End-to-end tests of the movierec binary: exit codes, JSON shapes, errors.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -63,9 +63,10 @@ TEST(Cli, EveryCommandHasHelp) {
   const std::map<std::string, std::vector<std::string>> commands = {
       {"", {"--version"}},
       {"stats", common},
-      {"evaluate", with(common, {model, {"--split", "--seed", "--relevance-threshold", "--no-ranking", "--ranking", "--metrics",
-                                         "--curve", "--save-split", "--plot", "--list-models", "--side", "--candidates",
-                                         "--reveal"}})},
+      {"evaluate",
+       with(common, {model,
+                     {"--split", "--seed", "--relevance-threshold", "--no-ranking", "--ranking", "--metrics", "--curve",
+                      "--save-split", "--plot", "--list-models", "--side", "--candidates", "--reveal"}})},
       {"split", with(common, {{"--split", "--seed", "--out"}})},
       {"train", with(common, {{"--model", "--param", "--out", "--split", "--seed"}})},
       {"tune", with(common, {{"--model", "--grid", "--param", "--split", "--metric", "--random", "--seed", "-k"}})},
@@ -77,13 +78,15 @@ TEST(Cli, EveryCommandHasHelp) {
       {"posters", {}},
       {"posters fetch",
        with(common, {http, {"--out", "--size", "--jobs", "--movies", "--api-url", "--image-url", "--timeout"}})},
-      {"posters embed", {"--posters", "--net", "--desc", "--arch", "--batch", "--pca", "--float16", "--out", "--data",
-                         "--limit", "--threads", "--json", "--quiet"}},
-      {"gallery", with(common, {{"--models", "--param", "--features", "-k", "--posters", "--movies", "--out",
-                                 "--title"}})},
+      {"posters embed",
+       {"--posters", "--net", "--desc", "--arch", "--batch", "--pca", "--float16", "--out", "--data", "--limit",
+        "--threads", "--json", "--quiet"}},
+      {"gallery",
+       with(common, {{"--models", "--param", "--features", "-k", "--posters", "--movies", "--out", "--title"}})},
       {"similarity-report", with(common, {{"--models", "--param", "--features", "-k", "--sample", "--seed"}})},
-      {"serve", {"--data", "--lenient", "--models", "--model-file", "--param", "--posters", "--features", "--db",
-                 "--host", "--port", "--threads", "--fit-threads", "--max-body", "--default-model", "--quiet"}},
+      {"serve",
+       {"--data", "--lenient", "--models", "--model-file", "--param", "--posters", "--features", "--db", "--host",
+        "--port", "--threads", "--fit-threads", "--max-body", "--default-model", "--quiet"}},
       {"ratings", {}},
       {"ratings export", {"--db", "--out"}},
   };
@@ -95,7 +98,8 @@ TEST(Cli, EveryCommandHasHelp) {
     // Each option appears as itself in the help ("--top", not "--topics").
     for (const auto& o : options)
       EXPECT_TRUE(std::regex_search(r.out, std::regex("(^|[ ,])" + o + "([ ,]|$)", std::regex::multiline)))
-          << "help does not name " << o << ":\n" << r.out;
+          << "help does not name " << o << ":\n"
+          << r.out;
     for (const auto& sub : listed_subcommands(r.out)) listed.insert(c.empty() ? sub : c + " " + sub);
   }
   std::set<std::string> table;
@@ -136,7 +140,8 @@ TEST(Cli, MissingDataFolderIsAnError) {
 
 TEST(Cli, BadRatingNamesFileLineAndField) {
   auto dir = movierec::testing::temp_dir("cli-bad");
-  std::filesystem::copy(fixture(), dir, std::filesystem::copy_options::overwrite_existing | std::filesystem::copy_options::recursive);
+  std::filesystem::copy(fixture(), dir,
+                        std::filesystem::copy_options::overwrite_existing | std::filesystem::copy_options::recursive);
   {
     std::ofstream f(dir / "ratings.csv");
     f << "userId,movieId,rating,timestamp\n1,1,4.0,100\n1,2,five,101\n";
@@ -199,12 +204,12 @@ TEST(Cli, EvaluateComputesTheMetricsAskedFor) {
   EXPECT_EQ(asked["rmse"], by_default["rmse"]);
   EXPECT_EQ(names(metrics_of("--model popularity --metrics recall@3")), (std::set<std::string>{"recall@3"}));
   // Bad lists name the option and the metric.
-  for (const auto& [args, what] : std::vector<std::pair<std::string, std::string>>{
-           {"--metrics rmse,accuracy", "unknown metric 'accuracy'"},
-           {"--metrics ndcg@5,recall@10", "one cut-off per run"},
-           {"--metrics ndcg@0", "ndcg@0"},
-           {"-k 5 --metrics ndcg@10", "does not match -k 5"},
-           {"--no-ranking --metrics ndcg@10", "--no-ranking"}}) {
+  for (const auto& [args, what] :
+       std::vector<std::pair<std::string, std::string>>{{"--metrics rmse,accuracy", "unknown metric 'accuracy'"},
+                                                        {"--metrics ndcg@5,recall@10", "one cut-off per run"},
+                                                        {"--metrics ndcg@0", "ndcg@0"},
+                                                        {"-k 5 --metrics ndcg@10", "does not match -k 5"},
+                                                        {"--no-ranking --metrics ndcg@10", "--no-ranking"}}) {
     auto bad = run(base + " --model baseline " + args);
     EXPECT_EQ(bad.code, 2) << args;
     EXPECT_NE(bad.err.find("--metrics"), std::string::npos) << bad.err;
@@ -240,8 +245,7 @@ TEST(Cli, TrainedModelFileGivesTheSameRecommendations) {
   auto loaded = run("recommend --model-file " + file + " --user 1 -k 3 --json --data " + fixture());
   ASSERT_EQ(direct.code, 0) << direct.err;
   ASSERT_EQ(loaded.code, 0) << loaded.err;
-  EXPECT_EQ(nlohmann::json::parse(direct.out)["recommendations"],
-            nlohmann::json::parse(loaded.out)["recommendations"]);
+  EXPECT_EQ(nlohmann::json::parse(direct.out)["recommendations"], nlohmann::json::parse(loaded.out)["recommendations"]);
   // A corrupted byte in the middle is refused with exit code 2.
   {
     std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
@@ -285,7 +289,8 @@ TEST(Cli, EvaluateAndSimilarWorkFromAModelFile) {
 
   // A file missing its last byte: exit code 2, the file named.
   for (const std::string& file : {held, all}) std::filesystem::resize_file(file, std::filesystem::file_size(file) - 1);
-  for (const std::string& cmd : {"evaluate --model-file " + held + split, "similar --model-file " + all + " --movie 1"}) {
+  for (const std::string& cmd :
+       {"evaluate --model-file " + held + split, "similar --model-file " + all + " --movie 1"}) {
     auto bad = run(cmd + data);
     EXPECT_EQ(bad.code, 2) << cmd;
     EXPECT_NE(bad.err.find("truncated"), std::string::npos) << bad.err;
@@ -337,8 +342,10 @@ CurveCsv read_curve(const std::filesystem::path& file) {
     for (std::size_t comma; (comma = line.find(',', start)) != std::string::npos; start = comma + 1)
       cells.push_back(line.substr(start, comma - start));
     cells.push_back(line.substr(start));
-    if (first) c.header = cells, first = false;
-    else c.rows.push_back(cells);
+    if (first)
+      c.header = cells, first = false;
+    else
+      c.rows.push_back(cells);
   }
   return c;
 }
@@ -357,8 +364,8 @@ TEST(Cli, RankingModelsLearningCurveIsNdcg) {
     auto j = nlohmann::json::parse(r.out);
     CurveCsv c = read_curve(csv);
     ASSERT_EQ(c.rows.size(), model.starts_with("ials") ? 4u : 6u);
-    const std::size_t ndcg = c.column("valid_ndcg@10"), recall = c.column("valid_recall@10"),
-                      loss = c.column("loss"), rmse = c.column("valid_rmse");
+    const std::size_t ndcg = c.column("valid_ndcg@10"), recall = c.column("valid_recall@10"), loss = c.column("loss"),
+                      rmse = c.column("valid_rmse");
     for (const auto& row : c.rows) {
       ASSERT_EQ(row.size(), c.header.size());
       EXPECT_GE(std::stod(row[ndcg]), 0.0);
@@ -377,12 +384,12 @@ TEST(Cli, RankingModelsLearningCurveIsNdcg) {
     EXPECT_EQ(text.find("RMSE"), std::string::npos);
   }
   // -k sets the cut-off of the curve too; --no-ranking leaves the loss only.
-  auto r = run("evaluate --model bpr --param epochs=3 --split holdout:1 -k 3 --curve " + csv.string() +
-               " --data " + fixture());
+  auto r = run("evaluate --model bpr --param epochs=3 --split holdout:1 -k 3 --curve " + csv.string() + " --data " +
+               fixture());
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(read_curve(csv).header.back(), "valid_recall@3");
-  r = run("evaluate --model bpr --param epochs=3 --split holdout:1 --no-ranking --curve " + csv.string() +
-          " --plot " + svg.string() + " --data " + fixture());
+  r = run("evaluate --model bpr --param epochs=3 --split holdout:1 --no-ranking --curve " + csv.string() + " --plot " +
+          svg.string() + " --data " + fixture());
   ASSERT_EQ(r.code, 0) << r.err;
   CurveCsv c = read_curve(csv);
   ASSERT_EQ(c.rows.size(), 3u);

@@ -1,9 +1,9 @@
 // Issue 11: parameter limits, rating lists, exit codes by cause, folders where
 // files belong, through the movierec binary.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <filesystem>
@@ -42,7 +42,8 @@ TEST(Issue11Cli, ThreadsOutsideTheirRangeAreRefused) {
 TEST(Issue11Cli, TopKOutsideItsRangeIsRefused) {
   for (const char* k : {"0", "-1", "18446744073709551615", "10000000"}) {
     expect_bad("recommend --model popularity --user 1 -k " + std::string(k) + data(), "not in range 1 to 100000");
-    expect_bad("evaluate --model popularity --split holdout:1 -k " + std::string(k) + data(), "not in range 1 to 100000");
+    expect_bad("evaluate --model popularity --split holdout:1 -k " + std::string(k) + data(),
+               "not in range 1 to 100000");
   }
 }
 
@@ -59,8 +60,8 @@ TEST(Issue11Cli, RatingsListsAreParsedStrictly) {
   expect_bad(rec + "\"Heat (1995)=5,heat=4\"" + data(), "\"Heat (1995)\" is given twice");
   expect_bad(rec + "\"Heat (1995)\"" + data(), "has no =rating");
   // A title with a comma: as is, and quoted.
-  for (const char* given : {"\"Usual Suspects, The (1995)=5,Heat (1995)=4\"",
-                            "'\"Usual Suspects, The (1995)\"=5, Heat (1995)=4'"}) {
+  for (const char* given :
+       {"\"Usual Suspects, The (1995)=5,Heat (1995)=4\"", "'\"Usual Suspects, The (1995)\"=5, Heat (1995)=4'"}) {
     SCOPED_TRACE(given);
     auto r = run(rec + given + data());
     ASSERT_EQ(r.code, 0) << r.err;
@@ -84,7 +85,8 @@ TEST(Issue11Cli, MissingInputIsBadInputExitTwo) {
   expect_bad("recommend --model-file " + (dir / "absent.mrm").string() + " --user 1" + data(), "absent.mrm");
   expect_bad("stats --data " + (dir / "nope").string(), "no such folder");
   // A data folder without its ratings file.
-  std::filesystem::copy_file(std::string(MOVIEREC_SOURCE_DIR) + "/tests/fixtures/cli-tiny/movies.csv", dir / "movies.csv");
+  std::filesystem::copy_file(std::string(MOVIEREC_SOURCE_DIR) + "/tests/fixtures/cli-tiny/movies.csv",
+                             dir / "movies.csv");
   expect_bad("stats --data " + dir.string(), "ratings.csv");
   std::filesystem::remove_all(dir);
 }

@@ -52,8 +52,8 @@ const std::vector<std::pair<std::string, std::string>> kNotRun = {
 };
 
 struct ReadmeLine {
-  int line = 0;          // 1-based line of README.md where the command starts
-  std::string command;   // as written, continuation lines joined, comment removed
+  int line = 0;         // 1-based line of README.md where the command starts
+  std::string command;  // as written, continuation lines joined, comment removed
 };
 
 // Cuts a trailing "# comment" that is outside quotes.
@@ -119,9 +119,12 @@ void write_dataset(const std::filesystem::path& dir) {
     movies += std::to_string(m) + "," + title + "," + genres + "\n";
     // Movie 1 has a poster on the TMDB look-alike (tmdb 101); movie 2 is found
     // there through its IMDb id (tmdb 102 is a 404, tt0114709 -> /p2.jpg).
-    if (m == 1) links += "1,0000001,101\n";
-    else if (m == 2) links += "2,0114709,102\n";
-    else links += std::to_string(m) + ",00000" + std::to_string(10 + m) + ",\n";
+    if (m == 1)
+      links += "1,0000001,101\n";
+    else if (m == 2)
+      links += "2,0114709,102\n";
+    else
+      links += std::to_string(m) + ",00000" + std::to_string(10 + m) + ",\n";
   }
   std::mt19937 rng(12);
   for (int u = 1; u <= 120; ++u) {
@@ -191,8 +194,8 @@ TEST(Readme, EveryCommandRuns) {
     for (const auto& [file, line] : not_written) {
       const std::regex names("(^|[ =,])" + std::regex_replace(file, std::regex(R"([.])"), R"(\.)") + "($|[ ,\"])");
       if (!skipped && std::regex_search(l.command, names)) {
-        std::printf("not run: README.md:%d: %s\n  reason: needs %s, written by README.md:%d, which was not run\n", l.line,
-                    l.command.c_str(), file.c_str(), line);
+        std::printf("not run: README.md:%d: %s\n  reason: needs %s, written by README.md:%d, which was not run\n",
+                    l.line, l.command.c_str(), file.c_str(), line);
         skipped = true;
       }
     }

@@ -2,8 +2,8 @@
 // and what was found; lenient mode skips and counts bad rows.
 #include <gtest/gtest.h>
 
-#include "fixtures.h"
 #include "data/ratings_reader.h"
+#include "fixtures.h"
 #include "movierec/dataset.h"
 #include "movierec/errors.h"
 
@@ -46,11 +46,14 @@ TEST(BadInput, RatingOutsideTheScale) {
 }
 
 TEST(BadInput, BadIds) {
-  EXPECT_EQ(ratings_error("abc,1,4,10\n"), "ratings.csv:2: field 'userId': expected a positive integer id, got \"abc\"");
-  EXPECT_EQ(ratings_error("1,1,4,1\n0,1,4,10\n"), "ratings.csv:3: field 'userId': expected a positive integer id, got \"0\"");
+  EXPECT_EQ(ratings_error("abc,1,4,10\n"),
+            "ratings.csv:2: field 'userId': expected a positive integer id, got \"abc\"");
+  EXPECT_EQ(ratings_error("1,1,4,1\n0,1,4,10\n"),
+            "ratings.csv:3: field 'userId': expected a positive integer id, got \"0\"");
   EXPECT_EQ(ratings_error("-3,1,4,10\n"), "ratings.csv:2: field 'userId': expected a positive integer id, got \"-3\"");
   EXPECT_EQ(ratings_error("1,x1,4,10\n"), "ratings.csv:2: field 'movieId': expected a positive integer id, got \"x1\"");
-  EXPECT_EQ(ratings_error("1,1.5,4,10\n"), "ratings.csv:2: field 'movieId': expected a positive integer id, got \"1.5\"");
+  EXPECT_EQ(ratings_error("1,1.5,4,10\n"),
+            "ratings.csv:2: field 'movieId': expected a positive integer id, got \"1.5\"");
 }
 
 TEST(BadInput, MovieAbsentFromMoviesCsv) {
@@ -85,7 +88,8 @@ TEST(BadInput, MissingHeader) {
 TEST(BadInput, EmptyFiles) {
   EXPECT_EQ(data_error(csv_set("empty", kMovies, "")), "ratings.csv: the file is empty");
   EXPECT_EQ(data_error(csv_set("empty2", "", kRatingsHeader + "1,1,4,10\n")), "movies.csv: the file is empty");
-  EXPECT_EQ(data_error(csv_set("headonly", kMovies, kRatingsHeader)), "ratings.csv: no ratings (the file has no data rows)");
+  EXPECT_EQ(data_error(csv_set("headonly", kMovies, kRatingsHeader)),
+            "ratings.csv: no ratings (the file has no data rows)");
   // Lenient mode still refuses an empty file.
   LoadOptions lenient;
   lenient.lenient = true;
@@ -113,13 +117,15 @@ TEST(BadInput, MissingFilesAreIoErrorsNamingThem) {
 }
 
 TEST(BadInput, MoviesCsvRows) {
-  EXPECT_EQ(data_error(csv_set("m1", "movieId,title,genres\n1,A (1990),Drama\n1,B (1991),Drama\n", kRatingsHeader + "1,1,4,1\n")),
+  EXPECT_EQ(data_error(csv_set("m1", "movieId,title,genres\n1,A (1990),Drama\n1,B (1991),Drama\n",
+                               kRatingsHeader + "1,1,4,1\n")),
             "movies.csv:3: field 'movieId': duplicate movieId 1 (first at line 2)");
   EXPECT_EQ(data_error(csv_set("m2", "movieId,title,genres\n1,A, B (1990),Drama\n", kRatingsHeader + "1,1,4,1\n")),
             "movies.csv:2: expected 3 fields (movieId,title,genres), got 4: \"1,A, B (1990),Drama\"");
   EXPECT_EQ(data_error(csv_set("m3", "movieId,title,genres\nx,A (1990),Drama\n", kRatingsHeader + "1,1,4,1\n")),
             "movies.csv:2: field 'movieId': expected a positive integer id, got \"x\"");
-  EXPECT_EQ(data_error(csv_set("m4", "movieId,title,genres\n1,A (1990),Drama\n2,\"B (1991),Drama\n", kRatingsHeader + "1,1,4,1\n")),
+  EXPECT_EQ(data_error(csv_set("m4", "movieId,title,genres\n1,A (1990),Drama\n2,\"B (1991),Drama\n",
+                               kRatingsHeader + "1,1,4,1\n")),
             "movies.csv:3: unterminated quoted field (a '\"' opened here is never closed)");
 }
 
@@ -134,11 +140,13 @@ TEST(BadInput, LinksAndTags) {
 
 TEST(BadInput, Ml100kAndDatMessagesUseTheirFieldNames) {
   auto dir = testing::temp_dir("bad100k");
-  testing::write_text(dir / "u.item", "1|Toy Story (1995)|01-Jan-1995||http://x|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0\n");
+  testing::write_text(dir / "u.item",
+                      "1|Toy Story (1995)|01-Jan-1995||http://x|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0\n");
   testing::write_text(dir / "u.data", "1\t1\t5\t10\n2\t1\t6\t10\n");
   EXPECT_EQ(data_error(dir), "u.data:2: field 'rating': expected a number in [1, 5], got \"6\"");
   dir = testing::temp_dir("bad100k-flags");
-  testing::write_text(dir / "u.item", "1|Toy Story (1995)|01-Jan-1995||http://x|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|2\n");
+  testing::write_text(dir / "u.item",
+                      "1|Toy Story (1995)|01-Jan-1995||http://x|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|2\n");
   testing::write_text(dir / "u.data", "1\t1\t5\t10\n");
   EXPECT_EQ(data_error(dir), "u.item:1: field 'Western': expected a genre flag 0 or 1, got \"2\"");
   dir = testing::temp_dir("baddat");
@@ -208,8 +216,8 @@ class ParallelReader : public ::testing::Test {
     // 150,000 rows (~3 MB): user k / 50 + 1, movie k % 50 + 1, rating (k % 10 + 1) / 2.
     text_ = fmt_.header + "\r\n";
     for (int k = 0; k < kRows; ++k)
-      text_ += std::to_string(k / 50 + 1) + "," + std::to_string(k % 50 + 1) + "," +
-               std::to_string((k % 10 + 1) / 2) + ((k % 10 + 1) % 2 ? ".5" : ".0") + "," + std::to_string(1000 + k) + "\r\n";
+      text_ += std::to_string(k / 50 + 1) + "," + std::to_string(k % 50 + 1) + "," + std::to_string((k % 10 + 1) / 2) +
+               ((k % 10 + 1) % 2 ? ".5" : ".0") + "," + std::to_string(1000 + k) + "\r\n";
   }
   static constexpr int kRows = 150000;
   IdMap movies_;

@@ -1,8 +1,8 @@
 // find_movies and the title helpers.
 #include <gtest/gtest.h>
 
-#include "fixtures.h"
 #include "data/titles.h"
+#include "fixtures.h"
 #include "movierec/dataset.h"
 
 namespace movierec {
@@ -13,7 +13,9 @@ TEST(Titles, Year) {
   EXPECT_EQ(data::title_year("From Dusk Till Dawn 2: Texas Blood Money (1999) "), 1999);
   EXPECT_EQ(data::title_year("Fawlty Towers (1975-1979)"), 1975);
   EXPECT_EQ(data::title_year("Big Bang Theory, The (2007-)"), 2007);
-  EXPECT_EQ(data::title_year("Death Note: Desu n\xC3\xB4to (2006\xE2\x80\x93" "2007)"), 2006);
+  EXPECT_EQ(data::title_year("Death Note: Desu n\xC3\xB4to (2006\xE2\x80\x93"
+                             "2007)"),
+            2006);
   EXPECT_EQ(data::title_year("1984 (1984)"), 1984);
   EXPECT_EQ(data::title_year("Babylon 5"), 0);
   EXPECT_EQ(data::title_year("Movie (abcd)"), 0);
@@ -65,7 +67,7 @@ TEST_F(FindMovies, MovedArticles) {
 }
 
 TEST_F(FindMovies, PrefixThenSubstring) {
-  EXPECT_EQ(find("toy"), (std::vector<std::int64_t>{1}));          // word prefix
+  EXPECT_EQ(find("toy"), (std::vector<std::int64_t>{1}));           // word prefix
   EXPECT_EQ(find("say hello"), (std::vector<std::int64_t>{3000}));  // quotes ignored
   EXPECT_EQ(find("president"), (std::vector<std::int64_t>{11}));    // substring
   EXPECT_EQ(find("am\xC3\xA9lie"), (std::vector<std::int64_t>{4000}));

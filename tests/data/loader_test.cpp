@@ -52,11 +52,11 @@ TEST(LoadCsv, TinySetWithBomCrlfAndQuotedTitles) {
   EXPECT_EQ(m[0].genres, (std::vector<std::string>{"Adventure", "Animation", "Children", "Comedy", "Fantasy"}));
   EXPECT_EQ(m[2].title, "American President, The (1995)");  // quoted, with a comma
   EXPECT_EQ(m[3].title, "Matrix, The (1999)");
-  EXPECT_EQ(m[4].title, "Say \"Hello\" (2001)");  // doubled quotes
-  EXPECT_TRUE(m[4].genres.empty());               // "(no genres listed)"
+  EXPECT_EQ(m[4].title, "Say \"Hello\" (2001)");                                                // doubled quotes
+  EXPECT_TRUE(m[4].genres.empty());                                                             // "(no genres listed)"
   EXPECT_EQ(m[5].title, "Am\xC3\xA9lie (Fabuleux destin d'Am\xC3\xA9lie Poulain, Le) (2001)");  // UTF-8 kept
   EXPECT_EQ(m[5].year, 2001);
-  EXPECT_EQ(m[6].year, 1975);  // "(1975-1979)"
+  EXPECT_EQ(m[6].year, 1975);          // "(1975-1979)"
   EXPECT_EQ(m[7].title, "Babylon 5");  // trailing space trimmed, no year
   EXPECT_EQ(m[7].year, 0);
   // links.csv: imdb/tmdb ids, an empty tmdbId, movies without a row.
@@ -89,7 +89,7 @@ TEST(Load100k, Latin1TitlesGenresAndYears) {
   // Flags 3, 4, 5 of u.genre: Animation, Children's, Comedy.
   EXPECT_EQ(ds.movies[0].genres, (std::vector<std::string>{"Animation", "Children's", "Comedy"}));
   EXPECT_EQ(ds.movies[1].genres, (std::vector<std::string>{"Drama", "Mystery"}));  // flags 8, 13
-  EXPECT_TRUE(ds.movies[2].genres.empty());  // only "unknown"
+  EXPECT_TRUE(ds.movies[2].genres.empty());                                        // only "unknown"
   EXPECT_EQ(ds.movies[2].year, 0);
   EXPECT_EQ(ds.movies[3].year, 1994);  // no year in the title: the release date's
   EXPECT_FLOAT_EQ(ds.scale.min, 1.0f);

@@ -43,8 +43,7 @@ TEST(UserInfo, CsvSetsHaveNone) { EXPECT_TRUE(load_dataset(fixture("csv-tiny")).
 
 TEST(UserInfo, BadRowsNameFileLineAndField) {
   auto dir = testing::temp_dir("user-info-bad");
-  for (const char* f : {"u.data", "u.item", "u.genre"})
-    std::filesystem::copy_file(fixture("ml100k-tiny") / f, dir / f);
+  for (const char* f : {"u.data", "u.item", "u.genre"}) std::filesystem::copy_file(fixture("ml100k-tiny") / f, dir / f);
   auto error_of = [&](const std::string& body) -> std::string {
     write_text(dir / "u.user", body);
     try {
@@ -57,7 +56,8 @@ TEST(UserInfo, BadRowsNameFileLineAndField) {
   EXPECT_EQ(error_of("10|24|M|technician|85711\n20|old|F|other|94043\n"),
             "u.user:2: field 'age': expected an age in [0, 150], got \"old\"");
   EXPECT_EQ(error_of("10|24|X|technician|85711\n"), "u.user:1: field 'gender': expected M or F, got \"X\"");
-  EXPECT_EQ(error_of("0|24|M|technician|85711\n"), "u.user:1: field 'user id': expected a positive integer id, got \"0\"");
+  EXPECT_EQ(error_of("0|24|M|technician|85711\n"),
+            "u.user:1: field 'user id': expected a positive integer id, got \"0\"");
   EXPECT_EQ(error_of("10|24|M|technician\n"),
             "u.user:1: expected 5 fields (user id|age|gender|occupation|zip code), got 4: \"10|24|M|technician\"");
   // Lenient: the bad row is skipped and counted, the good ones kept.

@@ -34,7 +34,7 @@ TEST(RankingMetrics, RelevantInSecondPlaceOfThree) {
   Items ranked = {1, 2, 3}, relevant = {2};
   EXPECT_DOUBLE_EQ(precision_at_k(ranked, relevant, 3), 1.0 / 3);
   EXPECT_DOUBLE_EQ(recall_at_k(ranked, relevant, 3), 1.0);
-  EXPECT_NEAR(ndcg_at_k(ranked, relevant, 3), 0.6309298, 1e-7);  // (1 / log2(3)) / 1
+  EXPECT_NEAR(ndcg_at_k(ranked, relevant, 3), 0.6309298, 1e-7);        // (1 / log2(3)) / 1
   EXPECT_DOUBLE_EQ(average_precision_at_k(ranked, relevant, 3), 0.5);  // precision@2 / min(3, 1)
   EXPECT_DOUBLE_EQ(hit_at_k(ranked, relevant, 3), 1.0);
   // At k = 1 the hit is cut off.
@@ -179,8 +179,8 @@ TEST(CrossValidate, MeanAndPopulationStddev) {
   //   B: train {1, 3} (mean 2), test {2, 4}: errors 0, 2: mse 2, rmse sqrt(2), mae 1
   std::vector<Split> splits;
   splits.push_back({"A", RatingMatrix(1, 4, {{0, 0, 2.f}, {0, 1, 4.f}}), RatingMatrix(1, 4, {{0, 2, 5.f}})});
-  splits.push_back({"B", RatingMatrix(1, 4, {{0, 0, 1.f}, {0, 1, 3.f}}),
-                    RatingMatrix(1, 4, {{0, 2, 2.f}, {0, 3, 4.f}})});
+  splits.push_back(
+      {"B", RatingMatrix(1, 4, {{0, 0, 1.f}, {0, 1, 3.f}}), RatingMatrix(1, 4, {{0, 2, 2.f}, {0, 3, 4.f}})});
   EvalOptions eo;
   eo.ranking = false;
   auto cv = cross_validate([] { return create_model("global-mean"); }, splits, RatingScale{}, eo);
@@ -189,7 +189,7 @@ TEST(CrossValidate, MeanAndPopulationStddev) {
   EXPECT_DOUBLE_EQ(cv.stddev.at("mse"), 1.0);  // sqrt(((4-3)^2 + (2-3)^2) / 2)
   EXPECT_DOUBLE_EQ(cv.mean.at("mae"), 1.5);
   EXPECT_DOUBLE_EQ(cv.stddev.at("mae"), 0.5);
-  EXPECT_NEAR(cv.mean.at("rmse"), (2 + std::sqrt(2.0)) / 2, 1e-12);  // 1.707107
+  EXPECT_NEAR(cv.mean.at("rmse"), (2 + std::sqrt(2.0)) / 2, 1e-12);    // 1.707107
   EXPECT_NEAR(cv.stddev.at("rmse"), (2 - std::sqrt(2.0)) / 2, 1e-12);  // 0.292893
   // One split: stddev 0.
   auto one = cross_validate([] { return create_model("global-mean"); }, {splits[0]}, RatingScale{}, eo);

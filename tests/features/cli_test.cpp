@@ -37,14 +37,14 @@ TEST(HybridCli, ColdItemsPrintsTheProtocol) {
                "--relevance-threshold 4 --threads 1");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("protocol: cold-items:20 (seed 1): "), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("eligible movies (>= 5 ratings, every side feature of genres,year) are new"),
-            std::string::npos)
+  EXPECT_NE(r.out.find("eligible movies (>= 5 ratings, every side feature of genres,year) are new"), std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("candidates new: for every test user with a test rating >= 4 on a new movie, the "),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("auc"), std::string::npos) << r.out;
-  r = run("evaluate --data " + dir.string() + " --model content-factors --split cold-items:20 --candidates all "
+  r = run("evaluate --data " + dir.string() +
+          " --model content-factors --split cold-items:20 --candidates all "
           "--side genres --threads 1 --json");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("\"new_share@10\""), std::string::npos) << r.out;

@@ -131,7 +131,8 @@ TEST(Features, TestRatingsDoNotChangeFeatures) {
     r.value = 0.5f;
     if (!s.train.contains(r.user, r.item)) all.push_back(r);
   }
-  std::sort(all.begin(), all.end(), [](auto& x, auto& y) { return x.user != y.user ? x.user < y.user : x.item < y.item; });
+  std::sort(all.begin(), all.end(),
+            [](auto& x, auto& y) { return x.user != y.user ? x.user < y.user : x.item < y.item; });
   all.erase(std::unique(all.begin(), all.end(), [](auto& x, auto& y) { return x.user == y.user && x.item == y.item; }),
             all.end());
   RatingMatrix changed(ds.users.size(), ds.items.size(), all);
@@ -182,7 +183,7 @@ TEST(ColdSplit, Invariants) {
     is_new[i] = 1;
     EXPECT_TRUE(eligible[i]);
     EXPECT_GE(ds.ratings.item_count(i), 5u);
-    EXPECT_EQ(s.train.item_count(i), 0u);                        // no rating of a new movie in train
+    EXPECT_EQ(s.train.item_count(i), 0u);                       // no rating of a new movie in train
     EXPECT_EQ(s.test.item_count(i), ds.ratings.item_count(i));  // every one in test
   }
   for (ItemIndex i = 0; i < ds.items.size(); ++i) {
@@ -206,8 +207,8 @@ TEST(ColdSplit, Invariants) {
 }
 
 TEST(FileSplit, CsvTrainAndTestFilesWithNewMovies) {
-  auto dir = testing::csv_set("files", testing::kMovies,
-                              testing::kRatingsHeader + "1,1,4,1\n1,2,3,2\n2,1,5,3\n2,3,4,4\n");
+  auto dir =
+      testing::csv_set("files", testing::kMovies, testing::kRatingsHeader + "1,1,4,1\n1,2,3,2\n2,1,5,3\n2,3,4,4\n");
   testing::write_text(dir / "train.csv", testing::kRatingsHeader + "1,1,4,1\n2,1,5,3\n1,2,3,2\n");
   testing::write_text(dir / "test.csv", testing::kRatingsHeader + "2,3,4,4\n");
   Dataset ds = load_dataset(dir);

@@ -118,8 +118,8 @@ TEST(HybridMfGradient, AdagradScalesEachCoordinate) {
   GradientCase sgd(0.5f, 5), ada = sgd;
   std::vector<float> scratch(3 * GradientCase::kStride);
   hybrid_triple_step(HybridLoss::kBpr, 1, sgd.triple(), nullptr, 1.f, 0.1f, scratch.data());
-  std::vector<float> acc_u(GradientCase::kUserFeatures * GradientCase::kStride, 1.f), acc_v(GradientCase::kFeatures * GradientCase::kStride, 1.f),
-      acc_c(GradientCase::kFeatures, 1.f);
+  std::vector<float> acc_u(GradientCase::kUserFeatures * GradientCase::kStride, 1.f),
+      acc_v(GradientCase::kFeatures * GradientCase::kStride, 1.f), acc_c(GradientCase::kFeatures, 1.f);
   const HybridAccumulators acc{acc_u.data(), acc_v.data(), acc_c.data()};
   GradientCase before = ada;
   hybrid_triple_step(HybridLoss::kBpr, 1, ada.triple(), &acc, 0.3f, 0.1f, scratch.data());
@@ -331,8 +331,8 @@ TEST(HybridMfUsers, UserSideNeedsAUserFile) {
 
 TEST(HybridMfParams, BadParametersNameTheParameter) {
   const std::pair<ParamMap, std::string> cases[] = {
-      {{{"loss", "hinge"}}, "'loss'"},       {{{"lr", "-1"}}, "'lr'"},
-      {{{"factors", "0"}}, "'factors'"},     {{{"schedule", "adam"}}, "'schedule'"},
+      {{{"loss", "hinge"}}, "'loss'"},           {{{"lr", "-1"}}, "'lr'"},
+      {{{"factors", "0"}}, "'factors'"},         {{{"schedule", "adam"}}, "'schedule'"},
       {{{"max_sampled", "0"}}, "'max_sampled'"}, {{{"alpha", "1"}}, "alpha"},
   };
   for (const auto& [params, name] : cases) {

@@ -40,7 +40,11 @@ TEST(Ltr, BeatsItsBaseModelWhenTheTruthIsContent) {
   eo.relevance_threshold = 4;
   auto pop = create_model("popularity");
   const double base = evaluate(*pop, s, ds.scale, eo).at("ndcg@10");
-  auto ltr = create_model("ltr", {{"bases", "popularity"}, {"side", "genres"}, {"rounds", "40"}, {"valid", "3"}, {"candidates", "120"},
+  auto ltr = create_model("ltr", {{"bases", "popularity"},
+                                  {"side", "genres"},
+                                  {"rounds", "40"},
+                                  {"valid", "3"},
+                                  {"candidates", "120"},
                                   {"threads", "1"}});
   const double ours = evaluate(*ltr, s, ds.scale, eo).at("ndcg@10");
   // Ranking the user's genre first at random is the ceiling here (about 0.15: some

@@ -81,7 +81,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Dataset ds = load_dataset(dir, lo);
     (void)ds.fingerprint();
     (void)find_movies(ds, "the");
-    if (std::string_view(slot.file).starts_with("u1.")) (void)make_splits(ds, "files:" + (dir / "u1.base").string() + ",test", 1);
+    if (std::string_view(slot.file).starts_with("u1."))
+      (void)make_splits(ds, "files:" + (dir / "u1.base").string() + ",test", 1);
   } catch (const movierec::Error&) {
   }
   return 0;

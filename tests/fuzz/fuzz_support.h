@@ -57,7 +57,8 @@ inline void remove_scratch() {
 }
 inline const std::filesystem::path& scratch() {
   if (scratch_path().empty()) {
-    std::filesystem::path base = std::filesystem::exists("/dev/shm") ? "/dev/shm" : std::filesystem::temp_directory_path();
+    std::filesystem::path base =
+        std::filesystem::exists("/dev/shm") ? "/dev/shm" : std::filesystem::temp_directory_path();
     scratch_path() = base / ("movierec-fuzz-" + std::to_string(::getpid()));
     std::filesystem::create_directories(scratch_path());
     std::atexit(remove_scratch);

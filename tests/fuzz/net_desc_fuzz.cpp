@@ -10,9 +10,11 @@ using namespace movierec;
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   if (auto dir = fuzz::seed_dir(); !dir.empty()) {
     int n = 0;
-    for (const auto& arch : builtin_architectures()) fuzz::write_seed(dir, n++, description_to_json(builtin_description(arch)));
+    for (const auto& arch : builtin_architectures())
+      fuzz::write_seed(dir, n++, description_to_json(builtin_description(arch)));
     fuzz::write_seed(dir, n++, R"({"name":"x","input_size":[1e300,1],"layers":"a"})");
-    fuzz::write_seed(dir, n++, R"({"name":"x","input_size":4294967520,"layers":["a","b"],"fit":"crop","resize_shorter":256})");
+    fuzz::write_seed(dir, n++,
+                     R"({"name":"x","input_size":4294967520,"layers":["a","b"],"fit":"crop","resize_shorter":256})");
     std::exit(0);
   }
   return 0;

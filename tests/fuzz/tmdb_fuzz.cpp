@@ -7,8 +7,8 @@
 #include "fuzz_support.h"
 #include "movierec/errors.h"
 #include "tmdb/posters.h"
-#include "vision/image_codec.h"
 #include "util/strings.h"
+#include "vision/image_codec.h"
 
 using namespace movierec;
 
@@ -28,16 +28,22 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   if (auto dir = fuzz::seed_dir(); !dir.empty()) {
     using namespace std::literals;
     int n = 0;
-    auto seed = [&](char mode, std::string_view body) { fuzz::write_seed(dir, n++, std::string(1, mode) + std::string(body)); };
+    auto seed = [&](char mode, std::string_view body) {
+      fuzz::write_seed(dir, n++, std::string(1, mode) + std::string(body));
+    };
     seed(0, R"({"id":949,"title":"Heat","poster_path":"/obpPQskaVpSbVkMUTEkm4ccx5CT.jpg"})");
     seed(0, R"({"id":949,"poster_path":null})");
     seed(0, R"({"poster_path":"/.."})");
     seed(1, R"({"movie_results":[{"poster_path":"/a.jpg"}],"tv_results":[]})");
     seed(1, R"({"movie_results":[]})");
-    seed(2, "\x1b[31mred\x1b[0m \xc2\x9b" "2J"sv);
+    seed(2,
+         "\x1b[31mred\x1b[0m \xc2\x9b"
+         "2J"sv);
     // Image headers: PNG IHDR 30000 x 30000, a JPEG SOF0 640 x 480, a VP8X WebP 320 x 496.
     seed(3, "\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\x75\x30\0\0\x75\x30\x08\x02\0\0\0"sv);
-    seed(3, "\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0\xff\xc0\0\x11\x08\x01\xe0\x02\x80\x03\x01\x22\0\x02\x11\x01\x03\x11\x01\xff\xd9"sv);
+    seed(
+        3,
+        "\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0\xff\xc0\0\x11\x08\x01\xe0\x02\x80\x03\x01\x22\0\x02\x11\x01\x03\x11\x01\xff\xd9"sv);
     seed(3, "RIFF\x24\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0\x3f\x01\0\xef\x01\0"sv);
     std::exit(0);
   }

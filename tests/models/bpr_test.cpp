@@ -112,7 +112,9 @@ TEST(Bpr, SkipsSampledNegativesTheUserRated) {
       if (u < 10 || i == u % 12) rs.push_back({u, i, 1.f});
   const RatingMatrix r(20, 12, std::move(rs));
   auto rows_after = [&](int epochs, bool verify) {
-    auto m = create_model("bpr", {{"factors", "4"}, {"epochs", std::to_string(epochs)}, {"threads", "1"},
+    auto m = create_model("bpr", {{"factors", "4"},
+                                  {"epochs", std::to_string(epochs)},
+                                  {"threads", "1"},
                                   {"verify_negative", verify ? "true" : "false"}});
     m->fit(r, {});
     const auto& p = dynamic_cast<const FactorModel&>(*m).user_factors();

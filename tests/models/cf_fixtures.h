@@ -14,8 +14,15 @@ namespace movierec::testing {
 //   u2: 1 1 5 4
 inline RatingMatrix hand_matrix() {
   return RatingMatrix(3, 4,
-                      {{0, 0, 5.f}, {0, 1, 3.f}, {0, 3, 1.f}, {1, 0, 4.f}, {1, 3, 1.f},
-                       {2, 0, 1.f}, {2, 1, 1.f}, {2, 2, 5.f}, {2, 3, 4.f}});
+                      {{0, 0, 5.f},
+                       {0, 1, 3.f},
+                       {0, 3, 1.f},
+                       {1, 0, 4.f},
+                       {1, 3, 1.f},
+                       {2, 0, 1.f},
+                       {2, 1, 1.f},
+                       {2, 2, 5.f},
+                       {2, 3, 4.f}});
 }
 
 // A random users x movies matrix with half-star ratings at the given density;

@@ -82,8 +82,8 @@ TEST(KnnShared, SimilarToHeat) {
   cosine->fit(ds.ratings, {});
   auto top = similar_titles(*cosine, ds, heat, 10);
   int found = 0;
-  for (const char* t : {"Casino (1995)", "Leaving Las Vegas (1995)", "Rock, The (1996)", "Broken Arrow (1996)",
-                        "Twister (1996)"})
+  for (const char* t :
+       {"Casino (1995)", "Leaving Las Vegas (1995)", "Rock, The (1996)", "Broken Arrow (1996)", "Twister (1996)"})
     found += top.count(t);
   EXPECT_GE(found, 3);
   EXPECT_EQ(top.count("Heat (1995)"), 0u);

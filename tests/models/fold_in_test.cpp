@@ -110,9 +110,8 @@ TEST(FoldIn, ToyStoryRatedTwoKeepsToyStory2OutOfTheTopOnMlLatestSmall) {
     m->fit(ds.ratings, {});
     auto rank_of = [&](std::vector<ItemIndex> items, std::vector<float> values) {
       auto s = fold(*m, items, values);
-      auto top = top_k(std::span<const float>(s), 100, [&](ItemIndex i) {
-        return std::find(items.begin(), items.end(), i) != items.end();
-      });
+      auto top = top_k(std::span<const float>(s), 100,
+                       [&](ItemIndex i) { return std::find(items.begin(), items.end(), i) != items.end(); });
       for (std::size_t k = 0; k < top.size(); ++k)
         if (top[k].item == ts2) return k;
       return top.size();

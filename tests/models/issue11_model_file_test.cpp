@@ -77,8 +77,8 @@ constexpr std::uint64_t kWrap = std::numeric_limits<std::uint64_t>::max();
 }  // namespace
 
 TEST(Issue11ModelFile, IntactFilesOfEveryPatchedModelLoad) {
-  for (const char* name : {"item-knn", "user-knn", "article-item-cosine", "ease", "svd", "baseline", "global-mean",
-                           "popularity"}) {
+  for (const char* name :
+       {"item-knn", "user-knn", "article-item-cosine", "ease", "svd", "baseline", "global-mean", "popularity"}) {
     SCOPED_TRACE(name);
     const Saved s = saved(name);
     EXPECT_EQ(load_model_bytes(s.bytes, kWhat, s.ds)->n_users(), 12u);
@@ -127,9 +127,11 @@ TEST(Issue11ModelFile, NonFiniteFactorsAndBiasesAreRefused) {
   const std::size_t k = 32, user_bytes = 16 + 12 * k * 4, item_bytes = 16 + 9 * k * 4;
   const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
   expect_refused(s, patched(s, 16, nan), "user factors row 0: non-finite value at index 0");
-  expect_refused(s, patched(s, user_bytes + 16 + 4 * k * 4 + 8, -inf), "movie factors row 4: non-finite value at index 2");
+  expect_refused(s, patched(s, user_bytes + 16 + 4 * k * 4 + 8, -inf),
+                 "movie factors row 4: non-finite value at index 2");
   expect_refused(s, patched(s, user_bytes + item_bytes, nan), "global mean: non-finite");
-  expect_refused(s, patched(s, user_bytes + item_bytes + 4 + 8 + 4 * 3, nan), "user biases: non-finite value at index 3");
+  expect_refused(s, patched(s, user_bytes + item_bytes + 4 + 8 + 4 * 3, nan),
+                 "user biases: non-finite value at index 3");
   expect_refused(s, patched(s, user_bytes + item_bytes + 4 + 8 + 4 * 12 + 8, inf),
                  "movie biases: non-finite value at index 0");
   // Baseline: f32 mu, vector<f32> user biases, vector<f32> movie biases.

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <random>
 
-#include "cf_fixtures.h"
 #include "../support/shared.h"
+#include "cf_fixtures.h"
 #include "models/knn.h"
 #include "movierec/errors.h"
 #include "movierec/registry.h"
@@ -96,9 +96,7 @@ std::vector<std::vector<double>> brute_force(const RatingMatrix& m, const Ref& c
   auto bui = [&](std::size_t u, std::size_t i) { return double(b.mu) + b.user[u] + b.item[i]; };
   // Rows are the neighbour entities; entry(row, col) maps back to (u, i).
   const std::size_t rows = c.item_based ? ni : nu, cols = c.item_based ? nu : ni;
-  auto ui = [&](std::size_t r, std::size_t col) {
-    return c.item_based ? std::pair{col, r} : std::pair{r, col};
-  };
+  auto ui = [&](std::size_t r, std::size_t col) { return c.item_based ? std::pair{col, r} : std::pair{r, col}; };
   auto value = [&](std::size_t r, std::size_t col) {  // transformed for the similarity
     auto [u, i] = ui(r, col);
     double x = d[u][i];
@@ -183,17 +181,20 @@ std::vector<std::vector<double>> brute_force(const RatingMatrix& m, const Ref& c
 TEST(Knn, MatchesDenseBruteForceInEveryConfiguration) {
   auto m = random_matrix(18, 24, 0.4, 11);
   for (bool item_based : {true, false})
-    for (Similarity sim : {Similarity::kCosine, Similarity::kPearson, Similarity::kAdjustedCosine,
-                           Similarity::kPearsonBaseline})
+    for (Similarity sim :
+         {Similarity::kCosine, Similarity::kPearson, Similarity::kAdjustedCosine, Similarity::kPearsonBaseline})
       for (std::string centering : {"none", "mean", "baseline"})
         for (auto [k, min_k, shrink, wreg, cap] : std::vector<std::tuple<int, int, double, double, int>>{
                  {40, 1, 100, 0.3, 10000}, {3, 2, 0, 0, 10000}, {5, 1, 10, 1.0, 4}}) {
           const std::string name = item_based ? "item-knn" : "user-knn";
           SCOPED_TRACE(name + " " + similarity_name(sim) + " " + centering + " k=" + std::to_string(k) +
                        " cap=" + std::to_string(cap));
-          ParamMap p = {{"similarity", similarity_name(sim)}, {"centering", centering},
-                        {"k", std::to_string(k)},            {"min_k", std::to_string(min_k)},
-                        {"shrinkage", std::to_string(shrink)}, {"weight_reg", std::to_string(wreg)},
+          ParamMap p = {{"similarity", similarity_name(sim)},
+                        {"centering", centering},
+                        {"k", std::to_string(k)},
+                        {"min_k", std::to_string(min_k)},
+                        {"shrinkage", std::to_string(shrink)},
+                        {"weight_reg", std::to_string(wreg)},
                         {"max_neighbors", std::to_string(cap)}};
           auto model = fitted(name, p, m);
           const Knn& knn = dynamic_cast<const Knn&>(*model);
@@ -234,7 +235,8 @@ TEST(Knn, SimilarItemsFollowTheLearnedSimilarity) {
     EXPECT_EQ(a[t].item, b[t].item);
     EXPECT_FLOAT_EQ(a[t].score, b[t].score);
     bool found = false;
-    for (std::size_t p = nb.ptr[2]; p < nb.ptr[3]; ++p) found = found || (nb.idx[p] == a[t].item && nb.sim[p] == a[t].score);
+    for (std::size_t p = nb.ptr[2]; p < nb.ptr[3]; ++p)
+      found = found || (nb.idx[p] == a[t].item && nb.sim[p] == a[t].score);
     EXPECT_TRUE(found);
   }
   EXPECT_THROW(item->similar_items(20, 5), DataError);

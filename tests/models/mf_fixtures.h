@@ -9,10 +9,10 @@
 #include <random>
 #include <vector>
 
+#include "../support/shared.h"
 #include "movierec/dataset.h"
 #include "movierec/registry.h"
 #include "util/binary_io.h"
-#include "../support/shared.h"
 
 namespace movierec::testing {
 

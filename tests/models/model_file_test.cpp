@@ -69,7 +69,6 @@ void expect_refused(const SavedModel& s, const std::string& bytes, const std::st
   }
 }
 
-
 // Runs body on a freshly saved file of each factor model (svd, ials), then
 // removes the file.
 template <typename Body>

@@ -2,10 +2,10 @@
 // reproducibility, the parallel schedule, learning curves, fold-in, files.
 #include <gtest/gtest.h>
 
-#include "util/eigen.h"
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include "util/eigen.h"
 
 #include "mf_fixtures.h"
 #include "models/sgd_mf.h"
@@ -281,8 +281,8 @@ TEST(SgdGrid, CompactEntriesTrainTheSameModelAsWideOnes) {
       for (const char* factors : {"8", "32"}) {
         SCOPED_TRACE(std::string(model) + " order=" + order + " factors=" + factors);
         // 5 x 5 blocks: 18 users and 14 movies per grid row / column, offsets 0..17.
-        ParamMap p = {{"factors", factors}, {"epochs", "3"}, {"threads", "1"}, {"blocks", "5"}, {"order", order},
-                      {"chunk", "16"}, {"init_std", "0.1"}};
+        ParamMap p = {{"factors", factors}, {"epochs", "3"}, {"threads", "1"},   {"blocks", "5"},
+                      {"order", order},     {"chunk", "16"}, {"init_std", "0.1"}};
         auto compact = fitted_scores(model, p, r);
         p["grid"] = "wide";
         auto wide = fitted_scores(model, p, r);

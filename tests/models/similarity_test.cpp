@@ -74,8 +74,8 @@ TEST(Similarity, PearsonIsNegativeAndDropped) {
 }
 
 // Brute force: dense rows, common support by scanning every column.
-double dense_similarity(const std::vector<double>& x, const std::vector<double>& y, Similarity kind,
-                        double shrinkage, int min_support) {
+double dense_similarity(const std::vector<double>& x, const std::vector<double>& y, Similarity kind, double shrinkage,
+                        int min_support) {
   std::vector<double> a, b;
   for (std::size_t c = 0; c < x.size(); ++c)
     if (x[c] != 0 && y[c] != 0) {

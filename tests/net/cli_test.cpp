@@ -22,11 +22,10 @@ class FetchCli : public ::testing::Test {
  protected:
   void SetUp() override {
     cache_ = movierec::testing::temp_dir("fetch-cli");
-    zip_ = movierec::testing::make_zip({{"ml-1m/ratings.csv", kRatings}, {"ml-1m/movies.csv", kMovies},
-                                        {"ml-1m/links.csv", kLinks}});
-    s_.server().Get("/ok/ml-1m.zip", [&](const httplib::Request&, httplib::Response& res) {
-      res.set_content(zip_, "application/zip");
-    });
+    zip_ = movierec::testing::make_zip(
+        {{"ml-1m/ratings.csv", kRatings}, {"ml-1m/movies.csv", kMovies}, {"ml-1m/links.csv", kLinks}});
+    s_.server().Get("/ok/ml-1m.zip",
+                    [&](const httplib::Request&, httplib::Response& res) { res.set_content(zip_, "application/zip"); });
     s_.server().Get("/ok/ml-1m.zip.md5", [&](const httplib::Request&, httplib::Response& res) {
       res.set_content(movierec::net::md5_hex(zip_) + "  ml-1m.zip\n", "text/plain");
     });
@@ -53,7 +52,8 @@ class FetchCli : public ::testing::Test {
 
   std::string bin() const { return std::string(MOVIEREC_BINARY); }
   std::string flags(const std::string& variant) const {
-    return " --cache \"" + cache_.string() + "\" --base-url " + s_.url() + "/" + variant + " --retries 1 --backoff 0.01";
+    return " --cache \"" + cache_.string() + "\" --base-url " + s_.url() + "/" + variant +
+           " --retries 1 --backoff 0.01";
   }
 
   MockServer s_;

@@ -67,15 +67,13 @@ class FetchData : public ::testing::Test {
     svr.Get("/nomd5/ml-100k.zip", [&](const httplib::Request&, httplib::Response& res) {
       res.set_content(dataset_zip("ml-100k"), "application/zip");
     });
-    svr.Get("/badmd5/ml-latest-small.zip", [&](const httplib::Request&, httplib::Response& res) {
-      res.set_content(good_, "application/zip");
-    });
+    svr.Get("/badmd5/ml-latest-small.zip",
+            [&](const httplib::Request&, httplib::Response& res) { res.set_content(good_, "application/zip"); });
     svr.Get("/badmd5/ml-latest-small.zip.md5", [&](const httplib::Request&, httplib::Response& res) {
       res.set_content(md5_hex("not the zip") + "  ml-latest-small.zip\n", "text/plain");
     });
-    svr.Get("/truncated/ml-latest-small.zip", [&](const httplib::Request&, httplib::Response& res) {
-      res.set_content(truncated_, "application/zip");
-    });
+    svr.Get("/truncated/ml-latest-small.zip",
+            [&](const httplib::Request&, httplib::Response& res) { res.set_content(truncated_, "application/zip"); });
     // Announces the whole zip, sends a third, drops the connection.
     svr.Get("/dropped/ml-latest-small.zip", [&](const httplib::Request&, httplib::Response& res) {
       ++zip_hits_;
@@ -90,9 +88,9 @@ class FetchData : public ::testing::Test {
       res.set_content(std::string(5000, 'z'), "application/zip");
     });
     svr.Get("/evil/ml-latest-small.zip", [&](const httplib::Request&, httplib::Response& res) {
-      res.set_content(movierec::testing::make_zip({{"ml-latest-small/ratings.csv", kRatings},
-                                                   {"../escaped.txt", "outside"}}),
-                      "application/zip");
+      res.set_content(
+          movierec::testing::make_zip({{"ml-latest-small/ratings.csv", kRatings}, {"../escaped.txt", "outside"}}),
+          "application/zip");
     });
     svr.Get("/badcsv/ml-latest-small.zip", [&](const httplib::Request&, httplib::Response& res) {
       res.set_content(dataset_zip("ml-latest-small", "userId,movieId,rating,timestamp\r\n1,1,five,0\r\n"),
@@ -203,14 +201,13 @@ TEST_P(FetchDataFailure, LeavesTheCacheAsItWas) {
   EXPECT_FALSE(std::filesystem::exists(cache_.parent_path() / "escaped.txt"));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    BrokenServers, FetchDataFailure,
-    ::testing::Values(std::make_pair("badmd5", "md5 mismatch"),
-                      std::make_pair("truncated", "is broken, nothing was installed"),
-                      std::make_pair("dropped", "failed after 3 attempts"),
-                      std::make_pair("garbage", "is broken, nothing was installed"),
-                      std::make_pair("evil", "outside the target folder"),
-                      std::make_pair("missing", "HTTP 404")));
+INSTANTIATE_TEST_SUITE_P(BrokenServers, FetchDataFailure,
+                         ::testing::Values(std::make_pair("badmd5", "md5 mismatch"),
+                                           std::make_pair("truncated", "is broken, nothing was installed"),
+                                           std::make_pair("dropped", "failed after 3 attempts"),
+                                           std::make_pair("garbage", "is broken, nothing was installed"),
+                                           std::make_pair("evil", "outside the target folder"),
+                                           std::make_pair("missing", "HTTP 404")));
 
 TEST_F(FetchData, DroppedConnectionIsRetriedUpToTheLimit) {
   EXPECT_THROW(fetch_dataset("ml-latest-small", fast(cache_, base("dropped"))), IoError);

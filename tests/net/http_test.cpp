@@ -9,13 +9,13 @@
 #include <set>
 #include <thread>
 
+#include "../support/mock_server.h"
+#include "../support/shared.h"
 #include "movierec/errors.h"
 #include "net/digest.h"
 #include "net/http.h"
 #include "net/parallel_fetch.h"
 #include "util/atomic_file.h"
-#include "../support/mock_server.h"
-#include "../support/shared.h"
 
 using namespace movierec;
 using namespace movierec::net;
@@ -389,8 +389,10 @@ TEST(ParallelFetcher, RetriesAndFollowUpRequests) {
   std::atomic<int> flaky{0}, limited{0};
   std::mutex mu;
   std::vector<Clock::time_point> limited_at;
-  s.server().Get("/first", [](const httplib::Request&, httplib::Response& res) { res.set_content("/second", "text/plain"); });
-  s.server().Get("/second", [](const httplib::Request&, httplib::Response& res) { res.set_content("end", "text/plain"); });
+  s.server().Get("/first",
+                 [](const httplib::Request&, httplib::Response& res) { res.set_content("/second", "text/plain"); });
+  s.server().Get("/second",
+                 [](const httplib::Request&, httplib::Response& res) { res.set_content("end", "text/plain"); });
   s.server().Get("/flaky", [&](const httplib::Request&, httplib::Response& res) {
     if (flaky++ < 2) {
       res.status = 502;

@@ -5,14 +5,14 @@
 
 #include <cstdio>
 #include <fstream>
-#include <regex>
 #include <opencv2/imgproc.hpp>
+#include <regex>
 #include <sstream>
 
 #include "../support/shared.h"
-#include "util/atomic_file.h"
-#include "report/gallery.h"
 #include "../vision/vision_fixtures.h"
+#include "report/gallery.h"
+#include "util/atomic_file.h"
 
 using namespace movierec;
 using namespace movierec::testing;
@@ -54,16 +54,16 @@ cv::Mat fake_poster(int seed) {
 TEST(GalleryBrowser, ChromiumLoadsEveryImage) {
   if (!std::filesystem::exists(kChromium)) GTEST_SKIP() << "skipped: " << kChromium << " is absent";
   auto dir = temp_dir("gallerybrowser");
-  std::vector<std::string> titles = {"Heat (1995)",        "Toy Story (1995)",   "Se7en (1995)",
-                                     "Casino (1995)",      "Twister (1996)",     "Fargo (1996)",
-                                     "Tom & Jerry <3> (1992)", "Jumanji (1995)"};
+  std::vector<std::string> titles = {"Heat (1995)",    "Toy Story (1995)", "Se7en (1995)",           "Casino (1995)",
+                                     "Twister (1996)", "Fargo (1996)",     "Tom & Jerry <3> (1992)", "Jumanji (1995)"};
   Dataset ds = make_dataset(1, titles, {}, {});
   for (int i = 0; i < 8; ++i)
     if (i != 5) write_image(dir / (std::to_string(10 * (i + 1)) + ".jpg"), fake_poster(i));  // Fargo has none
   PosterFolder posters(dir);
   std::vector<GalleryQuery> q = {
-      {0, {{"item-knn", {{3, 0.91f}, {2, 0.88f}, {5, 0.80f}, {6, 0.7f}}, ""},
-           {"poster", {{4, 0.95f}, {7, 0.93f}, {1, 0.9f}, {2, 0.89f}}, ""}}},
+      {0,
+       {{"item-knn", {{3, 0.91f}, {2, 0.88f}, {5, 0.80f}, {6, 0.7f}}, ""},
+        {"poster", {{4, 0.95f}, {7, 0.93f}, {1, 0.9f}, {2, 0.89f}}, ""}}},
       {1, {{"item-knn", {{7, 0.9f}, {6, 0.85f}, {4, 0.8f}, {0, 0.75f}}, ""}, {"poster", {}, "no poster"}}}};
   GalleryOptions go;
   go.title = "movierec gallery (browser test)";
@@ -76,7 +76,8 @@ TEST(GalleryBrowser, ChromiumLoadsEveryImage) {
 
   std::string dom;
   const std::string url = "file://" + (dir / "gallery.html").string();
-  int rc = run(chromium_flags(dir / "profile1") + " --virtual-time-budget=5000 --dump-dom '" + url + "' 2>/dev/null", &dom);
+  int rc =
+      run(chromium_flags(dir / "profile1") + " --virtual-time-budget=5000 --dump-dom '" + url + "' 2>/dev/null", &dom);
   ASSERT_EQ(rc, 0) << "chromium --dump-dom failed";
   ASSERT_TRUE(std::regex_search(dom, m, std::regex("data-images-loaded=\"(\\d+)\""))) << dom.substr(0, 400);
   EXPECT_EQ(std::stoi(m[1]), expected);
@@ -85,8 +86,8 @@ TEST(GalleryBrowser, ChromiumLoadsEveryImage) {
 
   // Screenshot for eyes: build/gallery_browser_test.png (or the temp folder).
   auto shot = std::filesystem::path(MOVIEREC_BINARY).parent_path() / "gallery_browser_test.png";
-  rc = run(chromium_flags(dir / "profile2") + " --hide-scrollbars --window-size=1200,900 --screenshot=" + shot.string() +
-               " '" + url + "' 2>/dev/null",
+  rc = run(chromium_flags(dir / "profile2") +
+               " --hide-scrollbars --window-size=1200,900 --screenshot=" + shot.string() + " '" + url + "' 2>/dev/null",
            nullptr);
   EXPECT_EQ(rc, 0);
   ASSERT_TRUE(std::filesystem::exists(shot));

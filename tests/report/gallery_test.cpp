@@ -2,10 +2,10 @@
 
 #include <regex>
 
-#include "movierec/registry.h"
 #include "../support/shared.h"
-#include "report/gallery.h"
 #include "../vision/vision_fixtures.h"
+#include "movierec/registry.h"
+#include "report/gallery.h"
 
 using namespace movierec;
 using namespace movierec::testing;
@@ -32,9 +32,9 @@ TEST(Gallery, EscapeAndBase64) {
 
 TEST(Gallery, EveryTitleEscapedPostersEmbeddedTitleCardsForTheRest) {
   auto dir = temp_dir("gallery");
-  Dataset ds = make_dataset(1, {"Tom & Jerry: <The Movie> (1990)", "Heat (1991)", "Amélie (1992)", "\"Se7en\" (1993)"},
-                            {}, {});
-  write_image(dir / "10.jpg", solid(185, 278, 30, 60, 200));   // movie 0
+  Dataset ds =
+      make_dataset(1, {"Tom & Jerry: <The Movie> (1990)", "Heat (1991)", "Amélie (1992)", "\"Se7en\" (1993)"}, {}, {});
+  write_image(dir / "10.jpg", solid(185, 278, 30, 60, 200));         // movie 0
   write_image(dir / "tt0100002.png", solid(300, 450, 200, 60, 30));  // movie 2, by imdb id
   PosterFolder posters(dir);
   std::vector<GalleryQuery> q = {

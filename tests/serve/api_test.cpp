@@ -24,9 +24,8 @@ struct Api : ::testing::Test {
     std::filesystem::create_directories(*dir / "posters");
     std::ofstream(*dir / "posters" / "6.jpg") << "\xff\xd8\xff not really a jpeg";
     std::ofstream(*dir / "secret.txt") << "outside the poster folder";
-    server = new ServerProcess({"--data", kData, "--models", "item-knn,svd,ease", "--db",
-                                (*dir / "r.sqlite").string(), "--posters", (*dir / "posters").string(),
-                                "--threads", "16"},
+    server = new ServerProcess({"--data", kData, "--models", "item-knn,svd,ease", "--db", (*dir / "r.sqlite").string(),
+                                "--posters", (*dir / "posters").string(), "--threads", "16"},
                                {"MOVIEREC_ADMIN_TOKEN=s3cret"});
   }
   static void TearDownTestSuite() {
@@ -187,7 +186,8 @@ TEST_F(Api, RatingsStoredListedReplacedDeleted) {
   ASSERT_EQ(l["ratings"].size(), 1u);
   EXPECT_EQ(l["ratings"][0]["rating"], 1.0);
   // Batch form.
-  EXPECT_EQ(post(base, R"({"ratings": [{"movieId": 1, "rating": 5}, {"movieId": 2, "rating": 0.5}]})", 201)["stored"], 2);
+  EXPECT_EQ(post(base, R"({"ratings": [{"movieId": 1, "rating": 5}, {"movieId": 2, "rating": 0.5}]})", 201)["stored"],
+            2);
   EXPECT_EQ(get(base)["ratings"].size(), 3u);
   auto d = c().Delete(base + "/6");
   ASSERT_TRUE(d);
@@ -221,8 +221,8 @@ TEST_F(Api, BadRatingsAreRefusedWithTheParameter) {
   EXPECT_TRUE(get(base)["ratings"].empty());
   // User ids are numbers; SQL-looking ids are refused, and the table is intact.
   EXPECT_EQ(post("/api/users/abc/ratings", R"({"movieId": 6, "rating": 4})", 400)["parameter"], "id");
-  EXPECT_EQ(post("/api/users/" + url_encode("1;DROP TABLE ratings") + "/ratings",
-                 R"({"movieId": 6, "rating": 4})", 400)["parameter"],
+  EXPECT_EQ(post("/api/users/" + url_encode("1;DROP TABLE ratings") + "/ratings", R"({"movieId": 6, "rating": 4})",
+                 400)["parameter"],
             "id");
   EXPECT_EQ(post("/api/users/999999/ratings", R"({"movieId": 6, "rating": 4})", 404)["parameter"], "id");
   EXPECT_EQ(get("/api/users/abc/ratings", 400)["parameter"], "id");
@@ -265,13 +265,12 @@ TEST_F(Api, RecommendationsExcludeRatedAndFollowNewRatings) {
   for (auto id : {78499, 4306, 2}) EXPECT_FALSE(has(grown, id)) << id;
 
   // Anonymous: nothing stored.
-  auto anon = post("/api/recommendations", R"({"ratings": [{"movieId": 1, "rating": 5}], "k": 13, "model": "item-knn"})",
-                   200);
+  auto anon =
+      post("/api/recommendations", R"({"ratings": [{"movieId": 1, "rating": 5}], "k": 13, "model": "item-knn"})", 200);
   EXPECT_EQ(anon["model"], "item-knn");
   EXPECT_EQ(anon["recommendations"].size(), 13u);
   EXPECT_FALSE(has(ids(anon["recommendations"]), 1));
-  EXPECT_EQ(post("/api/recommendations", R"({"ratings": [{"movieId": 1, "rating": 11}]})", 422)["parameter"],
-            "rating");
+  EXPECT_EQ(post("/api/recommendations", R"({"ratings": [{"movieId": 1, "rating": 11}]})", 422)["parameter"], "rating");
   EXPECT_EQ(post("/api/recommendations", R"({"k": 3})", 422)["parameter"], "ratings");
   EXPECT_EQ(post("/api/recommendations", R"([1,2)", 400)["parameter"], "body");
 }
@@ -355,8 +354,8 @@ TEST_F(Api, OpenApiDescribesExactlyTheRoutesServed) {
       EXPECT_TRUE(op.contains("summary")) << path;
       // Served: the path with sample ids is routed (no "no route" 404, no 405).
       std::string p = path;
-      for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
-               {"{id}", "1"}, {"{movieId}", "1"}, {"{file}", "6.jpg"}})
+      for (const auto& [from, to] :
+           std::vector<std::pair<std::string, std::string>>{{"{id}", "1"}, {"{movieId}", "1"}, {"{file}", "6.jpg"}})
         if (auto at = p.find(from); at != std::string::npos) p.replace(at, from.size(), to);
       httplib::Result r = method == "get"    ? c().Get(p)
                           : method == "post" ? c().Post(p, "{}", "application/json")
@@ -411,7 +410,8 @@ TEST_F(Api, RefitNeedsTheTokenAndSwapsTheModels) {
   EXPECT_EQ(s["modelVersion"], 2) << s.dump();
   EXPECT_GT(s["dataset"]["users"].get<int>(), 30);  // API users are in the refitted data
   EXPECT_EQ(get("/api/users/" + std::to_string(u) + "/recommendations?model=svd")["modelVersion"], 2);
-  EXPECT_FALSE(has(ids(get("/api/users/" + std::to_string(u) + "/recommendations?model=svd&k=20")["recommendations"]), 6));
+  EXPECT_FALSE(
+      has(ids(get("/api/users/" + std::to_string(u) + "/recommendations?model=svd&k=20")["recommendations"]), 6));
   auto m = c().Get("/metrics");
   EXPECT_NE(m->body.find("movierec_model_version 2"), std::string::npos);
 }
@@ -440,8 +440,8 @@ TEST(ApiServer, A409WhileARefitRuns) {
   // second request finds the first still running.
   auto dir = temp_dir("serve-409");
   {
-    ServerProcess s({"--data", kData, "--models", "svd", "--default-model", "svd", "--param", "svd.epochs=100000", "--param", "svd.factors=128",
-                     "--db", (dir / "r.sqlite").string()},
+    ServerProcess s({"--data", kData, "--models", "svd", "--default-model", "svd", "--param", "svd.epochs=100000",
+                     "--param", "svd.factors=128", "--db", (dir / "r.sqlite").string()},
                     {"MOVIEREC_ADMIN_TOKEN=t"});
     auto c = s.client();
     httplib::Headers ok = {{"Authorization", "Bearer t"}};

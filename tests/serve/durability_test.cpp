@@ -71,8 +71,7 @@ TEST(Durability, AcknowledgedRatingsSurviveSigkill) {
       ASSERT_TRUE(r);
       ASSERT_EQ(r->status, 200) << "user " << u << " lost: " << r->body;
       const json body = json::parse(r->body);
-      for (const auto& x : body["ratings"])
-        stored[u][x["movieId"].get<std::int64_t>()] = x["rating"].get<double>();
+      for (const auto& x : body["ratings"]) stored[u][x["movieId"].get<std::int64_t>()] = x["rating"].get<double>();
     }
     std::size_t missing = 0;
     for (const auto& [key, v] : acked) {
@@ -89,8 +88,8 @@ TEST(Durability, AcknowledgedRatingsSurviveSigkill) {
   }
   // The export sees them all (and the one in flight at the kill, if it was committed).
   const auto out = dir / "export";
-  const std::string cmd = std::string(MOVIEREC_BINARY) + " ratings export --db " + db + " --out " + out.string() +
-                          " 2>/dev/null";
+  const std::string cmd =
+      std::string(MOVIEREC_BINARY) + " ratings export --db " + db + " --out " + out.string() + " 2>/dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   std::ifstream in(out / "ratings.csv");
   std::string line;

@@ -9,9 +9,9 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <nlohmann/json.hpp>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <vector>
@@ -79,9 +79,10 @@ TEST_F(Requests, PostOrPutWithoutContentLengthIs411AtOnce) {
   for (const std::string method : {"POST", "PUT"}) {
     for (const std::string path : {"/api/users", "/api/users/1/ratings", "/api/nothing"}) {
       // The JSON after the headers is no body without a length (RFC 9112 6.3): it is not read.
-      const Answer a = raw_request(server->port(), method + " " + path +
-                                                       " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                                                       "Content-Type: application/json\r\n\r\n{\"movieId\": 6, \"rating\": 4}");
+      const Answer a =
+          raw_request(server->port(), method + " " + path +
+                                          " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                          "Content-Type: application/json\r\n\r\n{\"movieId\": 6, \"rating\": 4}");
       SCOPED_TRACE(method + " " + path);
       EXPECT_EQ(a.status, 411) << a.body;
       // httplib's read timeout is 5 s; generous bound for a loaded machine.
@@ -102,7 +103,8 @@ TEST_F(Requests, ChunkedAndEmptyBodiesStillWork) {
   ASSERT_EQ(a.status, 201) << a.body;
   EXPECT_LT(a.seconds, 3.0);
   const std::string user = std::to_string(json::parse(a.body)["id"].get<std::int64_t>());
-  a = raw_request(server->port(), "POST /api/users HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  a = raw_request(server->port(),
+                  "POST /api/users HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
   EXPECT_EQ(a.status, 201) << a.body;
   const std::string rating = R"({"movieId": 6, "rating": 4})";
   a = raw_request(server->port(), "POST /api/users/" + user +
@@ -132,10 +134,10 @@ TEST_F(Requests, BytesThatAreNotUtf8AreAnsweredAndTheServerLives) {
            {"GET /%FF" + close + "\r\n", 404, "path"},
            {"GET /" + bad + close + "\r\n", 404, "path"},
            {"PUT /api/movies/%FF" + close + "Content-Length: 0\r\n\r\n", 405, "method"},
-           {"POST /api/recommendations" + close + "Content-Type: text/" + bad + "\r\nContent-Length: 2\r\n\r\n{}",
-            415, "Content-Type"},
-           {"POST /api/recommendations" + close + "Content-Type: application/json\r\nContent-Length: " +
-                std::to_string(body.size()) + "\r\n\r\n" + body,
+           {"POST /api/recommendations" + close + "Content-Type: text/" + bad + "\r\nContent-Length: 2\r\n\r\n{}", 415,
+            "Content-Type"},
+           {"POST /api/recommendations" + close +
+                "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body,
             400, "body"}}) {
     SCOPED_TRACE(c.request);
     const Answer a = raw_request(server->port(), c.request);

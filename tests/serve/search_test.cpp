@@ -13,7 +13,8 @@ TEST(TitleSearch, Normalize) {
   EXPECT_EQ(normalize_title("Léon: The Professional"), "leon the professional");
   EXPECT_EQ(normalize_title("  HEAT  (1995) "), "heat 1995");
   EXPECT_EQ(normalize_title("Schindler's List"), "schindlers list");
-  EXPECT_EQ(normalize_title("Amélie (Fabuleux destin d'Amélie Poulain, Le)"), "amelie fabuleux destin damelie poulain le");
+  EXPECT_EQ(normalize_title("Amélie (Fabuleux destin d'Amélie Poulain, Le)"),
+            "amelie fabuleux destin damelie poulain le");
   EXPECT_EQ(normalize_title("Ærø Straße Łódź"), "aero strasse lodz");
 }
 

@@ -27,8 +27,9 @@ fs::path write_dataset(const fs::path& dir) {
   std::mt19937 rng(5);
   for (int u = 0; u < 40; ++u)
     for (int i = 0; i < 60; ++i)
-      if (rng() % 5 < 2) ratings << 500 + 3 * u << "," << 1000 + 7 * i << "," << 0.5 * (1 + rng() % 10) << ","
-                                 << 1400000000 + rng() % 100000000 << "\n";
+      if (rng() % 5 < 2)
+        ratings << 500 + 3 * u << "," << 1000 + 7 * i << "," << 0.5 * (1 + rng() % 10) << ","
+                << 1400000000 + rng() % 100000000 << "\n";
   return dir;
 }
 

@@ -120,14 +120,14 @@ TEST(KFold, FoldsPartitionTheRatings) {
 TEST(Temporal, TakesTheLatest) {
   // User 0: items 0..3 at 50, 10, 40, 30; user 1: items 0..2 all at 100 (ties
   // by item: item 2 is the latest); user 2: one rating.
-  std::vector<Rating> v = {{0, 0, 1, 50}, {0, 1, 2, 10}, {0, 2, 3, 40}, {0, 3, 4, 30},
+  std::vector<Rating> v = {{0, 0, 1, 50},  {0, 1, 2, 10},  {0, 2, 3, 40},  {0, 3, 4, 30},
                            {1, 0, 1, 100}, {1, 1, 2, 100}, {1, 2, 3, 100}, {2, 1, 5, 7}};
   RatingMatrix r(3, 4, v);
   Split s = temporal_split(r, 1);
   expect_partition(r, s);
   EXPECT_EQ(s.name, "temporal:1");
-  EXPECT_TRUE(s.test.contains(0, 0));  // t = 50
-  EXPECT_TRUE(s.test.contains(1, 2));  // tie at 100, highest item
+  EXPECT_TRUE(s.test.contains(0, 0));   // t = 50
+  EXPECT_TRUE(s.test.contains(1, 2));   // tie at 100, highest item
   EXPECT_EQ(s.test.user_count(2), 0u);  // keeps its only rating
   EXPECT_EQ(s.test.nnz(), 2u);
   EXPECT_EQ(s.test.user_times(0)[0], 50);
@@ -191,6 +191,16 @@ TEST(FileSplits, BadFiles) {
   EXPECT_THROW(make_splits(ds, "files:/nonexistent/u{1..2}.base,test", 0), IoError);
 }
 
+// The ConfigError message of make_splits(ds, spec), "" when it succeeds.
+std::string split_error(const Dataset& ds, const std::string& spec) {
+  try {
+    make_splits(ds, spec, 1);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 TEST(MakeSplits, SpecsAndErrors) {
   Dataset ds = load_dataset(fixture("csv-tiny"));
   auto none = make_splits(ds, "none", 1);
@@ -204,16 +214,11 @@ TEST(MakeSplits, SpecsAndErrors) {
   EXPECT_EQ(h[0].test.nnz(), 3u);
   EXPECT_EQ(make_splits(ds, "kfold:3", 1).size(), 3u);
   EXPECT_EQ(make_splits(ds, "temporal:1", 1)[0].test.nnz(), 3u);
-  auto message = [&](const std::string& spec) -> std::string {
-    try {
-      make_splits(ds, spec, 1);
-    } catch (const ConfigError& e) {
-      return e.what();
-    }
-    return "";
-  };
-  EXPECT_EQ(message("holdout:0"), "split spec \"holdout:0\": expected the test ratings per user N (an integer >= 1), got \"0\"");
-  EXPECT_EQ(message("holdout:x"), "split spec \"holdout:x\": expected the test ratings per user N (an integer >= 1), got \"x\"");
+  auto message = [&](const std::string& spec) { return split_error(ds, spec); };
+  EXPECT_EQ(message("holdout:0"),
+            "split spec \"holdout:0\": expected the test ratings per user N (an integer >= 1), got \"0\"");
+  EXPECT_EQ(message("holdout:x"),
+            "split spec \"holdout:x\": expected the test ratings per user N (an integer >= 1), got \"x\"");
   EXPECT_EQ(message("kfold:1"), "split spec \"kfold:1\": expected the number of folds K (an integer >= 2), got \"1\"");
   EXPECT_EQ(message("holdout"),
             "bad split spec \"holdout\": expected none, holdout:N, kfold:K, temporal:N, cold-items:P, "
@@ -301,14 +306,7 @@ TEST(ColdUsers, ValidationCarveOutDrawsOthersAndSpecsParse) {
     EXPECT_FALSE(std::binary_search(outer.new_users.begin(), outer.new_users.end(), u)) << u;
 
   Dataset ds = load_dataset(fixture("csv-tiny"));  // 3 users with 3 ratings each
-  auto message = [&](const std::string& spec) -> std::string {
-    try {
-      make_splits(ds, spec, 1);
-    } catch (const ConfigError& e) {
-      return e.what();
-    }
-    return "";
-  };
+  auto message = [&](const std::string& spec) { return split_error(ds, spec); };
   EXPECT_EQ(message("cold-users:0"),
             "split spec \"cold-users:0\": expected the percentage of new users P in (0, 100) (cold-users:P, "
             "cold-users:P:reveal=N, and :valid for the validation carve-out), got \"0\"");

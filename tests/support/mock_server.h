@@ -154,5 +154,4 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
-
 }  // namespace movierec::testing

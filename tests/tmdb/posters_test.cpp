@@ -11,9 +11,9 @@
 
 #include "../support/mock_server.h"
 #include "../support/shared.h"
-#include "tmdb_mock.h"
 #include "movierec/errors.h"
 #include "tmdb/posters.h"
+#include "tmdb_mock.h"
 #include "util/atomic_file.h"
 
 using namespace movierec;
@@ -26,16 +26,16 @@ using movierec::testing::ScopedEnv;
 namespace {
 
 using movierec::testing::jpeg_for;
-using movierec::testing::mean_blue;
 using movierec::testing::kKey;
 using movierec::testing::kToken;
+using movierec::testing::mean_blue;
 using movierec::testing::TmdbMock;
 
 std::vector<PosterTarget> all_targets() {
-  return {{1, "One", 101, -1},       {2, "Two", 102, 114709}, {3, "Three", 103, -1}, {4, "Four", -1, 999},
-          {5, "Five", 105, -1},      {6, "Six", 106, -1},     {7, "Seven", 107, -1}, {8, "Eight", 108, -1},
-          {9, "Nine", 109, -1},      {10, "Ten", 110, -1},    {11, "Eleven", 111, -1}, {12, "Twelve", 112, -1},
-          {13, "Thirteen", -1, -1},  {14, "Fourteen", 102, -1}};
+  return {{1, "One", 101, -1},      {2, "Two", 102, 114709},  {3, "Three", 103, -1},   {4, "Four", -1, 999},
+          {5, "Five", 105, -1},     {6, "Six", 106, -1},      {7, "Seven", 107, -1},   {8, "Eight", 108, -1},
+          {9, "Nine", 109, -1},     {10, "Ten", 110, -1},     {11, "Eleven", 111, -1}, {12, "Twelve", 112, -1},
+          {13, "Thirteen", -1, -1}, {14, "Fourteen", 102, -1}};
 }
 
 TmdbOptions test_options(const TmdbMock& m) {
@@ -209,7 +209,7 @@ TEST(Posters, ABrokenFileOnDiskIsFetchedAgain) {
   TmdbMock m;
   auto out = movierec::testing::temp_dir("posters-broken");
   write_file_atomically(out / "1.jpg", jpeg_for(1).substr(0, 100));  // cut: not skipped
-  write_file_atomically(out / "7.jpg", jpeg_for(7));                // good: skipped
+  write_file_atomically(out / "7.jpg", jpeg_for(7));                 // good: skipped
   auto o = test_options(m);
   o.api_key = kKey;
   auto s = fetch_posters({{1, "One", 101, -1}, {7, "Seven", 107, -1}}, out, o);

@@ -54,11 +54,16 @@ class TmdbMock {
         std::lock_guard lock(mu_);
         n = ++movie_hits_[id];
       }
-      auto poster = [&](const char* p) { res.set_content(std::string(R"({"id":1,"poster_path":")") + p + "\"}", "application/json"); };
+      auto poster = [&](const char* p) {
+        res.set_content(std::string(R"({"id":1,"poster_path":")") + p + "\"}", "application/json");
+      };
       switch (id) {
-        case 101: return poster("/p1.jpg");
-        case 103: return res.set_content(R"({"id":103,"title":"x","poster_path":null})", "application/json");
-        case 105: return poster("/p5.jpg");
+        case 101:
+          return poster("/p1.jpg");
+        case 103:
+          return res.set_content(R"({"id":103,"title":"x","poster_path":null})", "application/json");
+        case 105:
+          return poster("/p5.jpg");
         case 106:
           if (n == 1) {
             res.status = 429;
@@ -72,9 +77,12 @@ class TmdbMock {
             return;
           }
           return poster("/p7.jpg");
-        case 108: return poster("/p8.jpg");
-        case 109: return poster("/p9.jpg");
-        case 110: return poster("/p10.jpg");
+        case 108:
+          return poster("/p8.jpg");
+        case 109:
+          return poster("/p9.jpg");
+        case 110:
+          return poster("/p10.jpg");
         case 111:
           if (n == 1) {
             // Far beyond any client timeout. The client gives up at its timeout and
@@ -101,7 +109,8 @@ class TmdbMock {
         return;
       }
       if (req.matches[1].str() == "tt0114709")
-        res.set_content(R"({"movie_results":[{"id":102,"poster_path":"/p2.jpg"}],"tv_results":[]})", "application/json");
+        res.set_content(R"({"movie_results":[{"id":102,"poster_path":"/p2.jpg"}],"tv_results":[]})",
+                        "application/json");
       else
         res.set_content(R"({"movie_results":[],"tv_results":[]})", "application/json");
     });
@@ -127,12 +136,14 @@ class TmdbMock {
           });
           return;
         }
-        case 9: return res.set_content(std::string(3000, '\x42'), "image/jpeg");
+        case 9:
+          return res.set_content(std::string(3000, '\x42'), "image/jpeg");
         case 10: {
           std::string j = jpeg_for(10);
           return res.set_content(j.substr(0, j.size() / 2), "image/jpeg");
         }
-        default: return res.set_content(jpeg_for(n), "image/jpeg");
+        default:
+          return res.set_content(jpeg_for(n), "image/jpeg");
       }
     });
     s_.start();
@@ -190,8 +201,8 @@ class TmdbMock {
   MockServer s_;
   std::mutex mu_;
   std::set<std::string> sizes_seen_;  // guarded by mu_
-  std::map<int, int> movie_hits_;  // guarded by mu_ (handlers run on many threads)
-  std::map<int, int> image_hits_;  // guarded by mu_
+  std::map<int, int> movie_hits_;     // guarded by mu_ (handlers run on many threads)
+  std::map<int, int> image_hits_;     // guarded by mu_
 };
 
 }  // namespace movierec::testing

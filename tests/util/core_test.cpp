@@ -1,12 +1,12 @@
 #include <gtest/gtest.h>
 
 #include "../support/shared.h"
+#include "models/factor_model.h"
 #include "movierec/errors.h"
 #include "movierec/registry.h"
 #include "util/binary_io.h"
-#include "util/params.h"
 #include "util/parallel.h"
-#include "models/factor_model.h"
+#include "util/params.h"
 #include "util/topk.h"
 
 using namespace movierec;
@@ -47,12 +47,11 @@ TEST(BinaryReader, TruncationIsADataError) {
 }
 
 TEST(Registry, UnknownModelAndParameterAreConfigErrors) {
-  MOVIEREC_EXPECT_ERROR(create_model("no-such-model"), ConfigError, "'no-such-model'", "available models: ",
-                        "baseline");
+  MOVIEREC_EXPECT_ERROR(create_model("no-such-model"), ConfigError, "'no-such-model'",
+                        "available models: ", "baseline");
   MOVIEREC_EXPECT_ERROR(create_model("baseline", {{"bogus", "1"}}), ConfigError, "model 'baseline'", "'bogus'",
                         "valid parameters: ");
-  MOVIEREC_EXPECT_ERROR(create_model("baseline", {{"epochs", "-3"}}), ConfigError, "parameter 'epochs'",
-                        "\"-3\"");
+  MOVIEREC_EXPECT_ERROR(create_model("baseline", {{"epochs", "-3"}}), ConfigError, "parameter 'epochs'", "\"-3\"");
   MOVIEREC_EXPECT_ERROR(parse_params({"factors"}), ConfigError, "'factors'", "key=value");
   EXPECT_NO_THROW(create_model("baseline", {{"epochs", "3"}}));
 }
@@ -94,7 +93,7 @@ TEST(ThreadsForFlops, SmallWorkRunsOnOneThread) {
   EXPECT_EQ(threads_for_flops(0, kWorkPerThread * 0.99), 1);
   EXPECT_EQ(threads_for_flops(0, kWorkPerThread * 2.5), std::min(cores, 2));
   EXPECT_EQ(threads_for_flops(0, 1e15), cores);  // big fits: every core
-  EXPECT_EQ(threads_for_flops(3, 0), 3);          // asked for: taken as is
+  EXPECT_EQ(threads_for_flops(3, 0), 3);         // asked for: taken as is
   EXPECT_EQ(threads_for_flops(1, 1e15), 1);
 }
 

@@ -35,7 +35,7 @@ TEST(Issue11AtomicFile, StaleTemporariesOfKilledWritersAreRemoved) {
   const long dead = dead_pid();
   const auto stale = dir / ("model.mrm.tmp." + std::to_string(dead) + ".0");
   const auto live = dir / ("model.mrm.tmp." + std::to_string(::getppid()) + ".0");  // a running process
-  const auto other = dir / ("other.mrm.tmp." + std::to_string(dead) + ".0");       // another target's
+  const auto other = dir / ("other.mrm.tmp." + std::to_string(dead) + ".0");        // another target's
   for (const auto& p : {stale, live, other}) write_file_atomically(p, "partial");
   write_file_atomically(dir / "model.mrm", "new contents");
   EXPECT_FALSE(std::filesystem::exists(stale));
@@ -75,7 +75,9 @@ TEST(Issue11AtomicFile, AFolderWhereAFileBelongsIsNamedAsSuch) {
 TEST(Issue11Printable, ControlCharactersAreEscaped) {
   // ESC [2J clears a terminal; CSI as the C1 byte U+009B in UTF-8 (c2 9b) too.
   EXPECT_EQ(printable("a\x1b[2Jb"), "a\\x1b[2Jb");
-  EXPECT_EQ(printable("x\xc2\x9b" "2Jy"), "x\\xc2\\x9b2Jy");
+  EXPECT_EQ(printable("x\xc2\x9b"
+                      "2Jy"),
+            "x\\xc2\\x9b2Jy");
   EXPECT_EQ(printable("tab\there\x7f"), "tab\\x09here\\x7f");
   // UTF-8 text stays (é, 日本), a lone continuation byte or cut sequence does not.
   EXPECT_EQ(printable("Am\xc3\xa9lie \xe6\x97\xa5\xe6\x9c\xac"), "Am\xc3\xa9lie \xe6\x97\xa5\xe6\x9c\xac");

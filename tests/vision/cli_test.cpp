@@ -1,8 +1,8 @@
 // The poster commands end to end through the movierec binary: exit codes,
 // output files, JSON shapes.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -33,7 +33,8 @@ Result run(const std::string& args) {
 // Features put 1 and 2 together (children's films) and 6, 10, 32 together.
 std::filesystem::path setup(const std::filesystem::path& dir) {
   const std::vector<std::int64_t> ids = {1, 2, 6, 10, 32};
-  const std::vector<std::vector<float>> v = {{1, 0.1f, 0}, {0.9f, 0.2f, 0}, {0, 1, 0.1f}, {0.1f, 0.9f, 0.2f}, {0, 0.8f, 0.5f}};
+  const std::vector<std::vector<float>> v = {
+      {1, 0.1f, 0}, {0.9f, 0.2f, 0}, {0, 1, 0.1f}, {0.1f, 0.9f, 0.2f}, {0, 0.8f, 0.5f}};
   FeatureSet f;
   f.network = "hand";
   f.layer = "none";
@@ -66,7 +67,7 @@ TEST(PosterCli, GalleryAndReportWithAFeatureFile) {
                features.string() + " --movies 'toy story' 'Heat (1995)' -k 2 --out " + (dir / "g.html").string());
   ASSERT_EQ(r.code, 0) << r.out;
   const std::string html = read_file(dir / "g.html");
-  EXPECT_NE(html.find(">Jumanji<"), std::string::npos);          // Toy Story's visual neighbour
+  EXPECT_NE(html.find(">Jumanji<"), std::string::npos);           // Toy Story's visual neighbour
   EXPECT_NE(html.find("no item similarity"), std::string::npos);  // popularity's row
   EXPECT_NE(html.find("data:image/jpeg;base64,"), std::string::npos);
 
@@ -93,10 +94,12 @@ TEST(PosterCli, EmbedWithTheSharedModel) {
   MOVIEREC_SKIP_WITHOUT_SHARED("models/mobilenet_v2_1.0_224.onnx");
   auto dir = temp_dir("postercliembed");
   for (int m : {1, 2, 6})
-    write_image(dir / (m == 6 ? std::string("tt0113277.png") : std::to_string(m) + ".jpg"), solid(50, 75, 20 * m, 90, 160));
+    write_image(dir / (m == 6 ? std::string("tt0113277.png") : std::to_string(m) + ".jpg"),
+                solid(50, 75, 20 * m, 90, 160));
   std::ofstream(dir / "10.jpg") << "broken";
   const std::string base = "posters embed --quiet --posters " + dir.string() + " --net " +
-                           shared_path("models/mobilenet_v2_1.0_224.onnx").string() + " --out " + (dir / "f.mrf").string();
+                           shared_path("models/mobilenet_v2_1.0_224.onnx").string() + " --out " +
+                           (dir / "f.mrf").string();
   // Without --data only <movieId>.jpg names count; tt0113277 (Heat) needs the links.
   auto r = run(base + " --json");
   ASSERT_EQ(r.code, 0) << r.out;
@@ -114,7 +117,9 @@ TEST(PosterCli, EmbedWithTheSharedModel) {
   EXPECT_EQ(read_features(dir / "f.mrf").dtype, FeatureDtype::kFloat16);
   // A network that is not there, or an architecture that does not exist.
   // A missing network file is bad input (issue 11: exit codes follow the cause).
-  EXPECT_EQ(run("posters embed --posters " + dir.string() + " --net " + (dir / "none.onnx").string() + " --out x.mrf").code, 2);
+  EXPECT_EQ(
+      run("posters embed --posters " + dir.string() + " --net " + (dir / "none.onnx").string() + " --out x.mrf").code,
+      2);
   EXPECT_EQ(run(base + " --arch alexnet").code, 2);
   std::filesystem::remove_all(dir);
 }

@@ -2,8 +2,8 @@
 
 #include <fstream>
 
-#include "movierec/errors.h"
 #include "../support/shared.h"
+#include "movierec/errors.h"
 #include "vision/embed.h"
 #include "vision/pca.h"
 #include "vision_fixtures.h"
@@ -109,7 +109,7 @@ TEST(Embed, IncrementalKeepsExistingVectors) {
   EXPECT_EQ(r.total, 5u);
   FeatureSet f = read_features(dir / "f.mrf");
   ASSERT_EQ(f.size(), 5u);
-  EXPECT_NEAR(f.row(0)[0], 3.0 / 255, 1e-5);  // movie 1, from the first run
+  EXPECT_NEAR(f.row(0)[0], 3.0 / 255, 1e-5);   // movie 1, from the first run
   EXPECT_NEAR(f.row(4)[0], 15.0 / 255, 1e-5);  // movie 5
   // Nothing new: the file is rewritten with the same vectors.
   r = embed_posters(all, fx, dir / "f.mrf", {});

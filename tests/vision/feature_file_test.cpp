@@ -4,8 +4,8 @@
 #include <fstream>
 #include <random>
 
-#include "movierec/errors.h"
 #include "../support/shared.h"
+#include "movierec/errors.h"
 #include "util/atomic_file.h"
 #include "vision/feature_file.h"
 #include "vision/pca.h"

@@ -9,9 +9,9 @@
 #include "movierec/errors.h"
 #include "util/atomic_file.h"
 #include "util/binary_io.h"
-#include "vision/image_codec.h"
 #include "vision/embed.h"
 #include "vision/feature_file.h"
+#include "vision/image_codec.h"
 #include "vision/net_desc.h"
 
 using namespace movierec;
@@ -127,7 +127,8 @@ TEST(Issue11NetDescription, IntegersAreCheckedBeforeNarrowing) {
 TEST(Issue11Images, AHugeDeclaredSizeIsRefusedFromTheHeader) {
   // A PNG header declaring 30000 x 30000 (900 megapixels, 2.7 GB decoded).
   using namespace std::literals;
-  const auto png = "\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\x75\x30\0\0\x75\x30\x08\x02\0\0\0\0\0\0\0\0\0\0\0IEND\xae\x42\x60\x82"sv;
+  const auto png =
+      "\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\x75\x30\0\0\x75\x30\x08\x02\0\0\0\0\0\0\0\0\0\0\0IEND\xae\x42\x60\x82"sv;
   const std::span bytes(reinterpret_cast<const std::uint8_t*>(png.data()), png.size());
   EXPECT_EQ(image_precheck(bytes), "image of 30000x30000 pixels, above the limit of 100000000 (max_pixels)");
   EXPECT_EQ(image_precheck(bytes, std::int64_t(1) << 40), "");

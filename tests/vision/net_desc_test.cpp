@@ -2,8 +2,8 @@
 
 #include <fstream>
 
-#include "movierec/errors.h"
 #include "../support/shared.h"
+#include "movierec/errors.h"
 #include "vision/net_desc.h"
 #include "vision_fixtures.h"
 
@@ -75,9 +75,9 @@ TEST(Preprocess, SharedMobileNetFormula) {
   d.width = d.height = 2;
   cv::Mat m(2, 2, CV_8UC3, cv::Scalar(0, 51, 255));  // B 0, G 51, R 255
   cv::Mat blob = make_blob({m}, d);
-  EXPECT_NEAR(at(blob, 0, 0, 1, 1), 1.f, 1e-6);     // R
-  EXPECT_NEAR(at(blob, 0, 1, 1, 1), -0.6f, 1e-6);   // G
-  EXPECT_NEAR(at(blob, 0, 2, 1, 1), -1.f, 1e-6);    // B
+  EXPECT_NEAR(at(blob, 0, 0, 1, 1), 1.f, 1e-6);    // R
+  EXPECT_NEAR(at(blob, 0, 1, 1, 1), -0.6f, 1e-6);  // G
+  EXPECT_NEAR(at(blob, 0, 2, 1, 1), -1.f, 1e-6);   // B
 }
 
 TEST(Preprocess, CropKeepsTheCentre) {
@@ -143,7 +143,7 @@ TEST(TinyNet, FlattenPoolAndConcatenateLayers) {
   ASSERT_EQ(f.cols, 8);
   EXPECT_NEAR(f.at<float>(0, 0), -0.764706f, 1e-5);
   EXPECT_NEAR(f.at<float>(0, 4), -1.431373f + 0.5f, 1e-5);  // c0 + c1 + c2 + 0.5 at pixel (0,0)
-  d.pool = "max";  // max over pixels: out0 = 1, out1 = 4.5 + 0.5 = 5
+  d.pool = "max";                                           // max over pixels: out0 = 1, out1 = 4.5 + 0.5 = 5
   FeatureExtractor mx(tiny_net(), d);
   f = mx.forward(make_blob({four_pixels()}, d));
   ASSERT_EQ(f.cols, 2);
@@ -173,7 +173,8 @@ TEST(TinyNet, MissingLayerIsAConfigErrorListingOutputs) {
 TEST(Description, JsonRoundTripAndDefaults) {
   NetDescription d = parse_description(R"({"name": "vgg-keras", "input_size": [224, 224], "scale": 1,
       "mean": [103.939, 116.779, 123.68], "channels": "BGR", "fit": "crop", "layers": ["block5_pool"],
-      "pool": "none"})", "x.json");
+      "pool": "none"})",
+                                       "x.json");
   EXPECT_EQ(d.name, "vgg-keras");
   EXPECT_FALSE(d.rgb);
   EXPECT_DOUBLE_EQ(d.mean[2], 123.68);
@@ -194,10 +195,12 @@ TEST(Description, BadFieldsAreConfigErrorsNamingTheField) {
     }
     return std::string("no error");
   };
-  EXPECT_NE(message(R"({"name": "n", "layers": ["x"], "colour": "RGB"})").find("unknown field 'colour'"), std::string::npos);
+  EXPECT_NE(message(R"({"name": "n", "layers": ["x"], "colour": "RGB"})").find("unknown field 'colour'"),
+            std::string::npos);
   EXPECT_NE(message(R"({"name": "n", "layers": ["x"], "scale": 0})").find("field 'scale'"), std::string::npos);
   EXPECT_NE(message(R"({"name": "n", "layers": ["x"], "std": [1, 0, 1]})").find("field 'std'"), std::string::npos);
-  EXPECT_NE(message(R"({"name": "n", "layers": ["x"], "channels": "RGBA"})").find("field 'channels'"), std::string::npos);
+  EXPECT_NE(message(R"({"name": "n", "layers": ["x"], "channels": "RGBA"})").find("field 'channels'"),
+            std::string::npos);
   EXPECT_NE(message(R"({"name": "n"})").find("field 'layers'"), std::string::npos);
   EXPECT_NE(message(R"({"name": "n", "layers": ["x"], "mean": "zero"})").find("net.json"), std::string::npos);
   EXPECT_NE(message("{nope").find("not valid JSON"), std::string::npos);

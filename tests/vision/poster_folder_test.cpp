@@ -2,8 +2,8 @@
 
 #include <fstream>
 
-#include "movierec/errors.h"
 #include "../support/shared.h"
+#include "movierec/errors.h"
 #include "vision/poster_folder.h"
 #include "vision_fixtures.h"
 
@@ -25,7 +25,8 @@ TEST(PosterFolder, ParsesTheThreeNamingSchemes) {
   ASSERT_TRUE(p);
   EXPECT_EQ(p->key, PosterFolder::Key::kTmdb);
   EXPECT_EQ(p->id, 949);
-  for (const char* bad : {"index.csv", "6.gif", "heat.jpg", "tt.jpg", "tmdb.jpg", "6a.jpg", ".jpg", "tt12x.jpg", "-5.jpg"})
+  for (const char* bad :
+       {"index.csv", "6.gif", "heat.jpg", "tt.jpg", "tmdb.jpg", "6a.jpg", ".jpg", "tt12x.jpg", "-5.jpg"})
     EXPECT_FALSE(PosterFolder::parse_name(bad)) << bad;
 }
 
@@ -33,11 +34,11 @@ TEST(PosterFolder, ResolvesMoviesByIdThenImdbThenTmdb) {
   auto dir = temp_dir("posterfolder");
   // Movies of make_dataset: movieId 10(i+1), imdb 100000+i, tmdb 500+i.
   Dataset ds = make_dataset(1, {"A (1990)", "B (1991)", "C (1992)", "D (1993)", "E (1994)"}, {}, {});
-  for (const char* f : {"10.jpg", "10.png",        // movie 0 by movieId; jpg beats png
-                        "tt0100001.jpg",           // movie 1 by padded imdb id
-                        "tt100002.webp",           // movie 2 by unpadded imdb id
-                        "tmdb503.png",             // movie 3 by tmdb id
-                        "tt0100000.jpg",           // movie 0 again: movieId wins
+  for (const char* f : {"10.jpg", "10.png",  // movie 0 by movieId; jpg beats png
+                        "tt0100001.jpg",     // movie 1 by padded imdb id
+                        "tt100002.webp",     // movie 2 by unpadded imdb id
+                        "tmdb503.png",       // movie 3 by tmdb id
+                        "tt0100000.jpg",     // movie 0 again: movieId wins
                         "999.jpg", "notes.txt"})
     std::ofstream(dir / f) << "x";
   PosterFolder pf(dir);

@@ -4,10 +4,10 @@
 #include <numeric>
 #include <set>
 
+#include "../support/shared.h"
 #include "models/poster.h"
 #include "movierec/errors.h"
 #include "movierec/registry.h"
-#include "../support/shared.h"
 #include "util/binary_io.h"
 #include "vision_fixtures.h"
 

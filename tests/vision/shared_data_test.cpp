@@ -2,11 +2,11 @@
 // subset of the shared posters. Skipped with a reason where ../shared is absent.
 #include <gtest/gtest.h>
 
+#include "../support/shared.h"
 #include "eval/similarity_report.h"
 #include "models/poster.h"
 #include "movierec/errors.h"
 #include "movierec/registry.h"
-#include "../support/shared.h"
 #include "vision/embed.h"
 
 using namespace movierec;
@@ -97,8 +97,9 @@ TEST(SharedPosters, PosterGenreAgreementBeatsRandomOnMlLatestSmall) {
   SimilarityReportOptions o;
   o.k = 10;
   auto r = similarity_report(ds, {{"poster", model.get()}}, o);
-  std::printf("%zu posters: genre agreement@10 poster %.3f, random %.3f (poster_ref.py on all posters: 0.638 / 0.481)\n",
-              r.queries, r.models[0].genre_agreement, r.random.genre_agreement);
+  std::printf(
+      "%zu posters: genre agreement@10 poster %.3f, random %.3f (poster_ref.py on all posters: 0.638 / 0.481)\n",
+      r.queries, r.models[0].genre_agreement, r.random.genre_agreement);
   EXPECT_GT(r.queries, kSubset * 9 / 10);
   EXPECT_GT(r.models[0].genre_agreement, r.random.genre_agreement + 0.03);
 }
