@@ -89,6 +89,10 @@ void Als::fit(const RatingMatrix& train, const FitOptions& opts) {
   check_fitted("try a higher reg");
 }
 
+void Als::load_extra(BinaryReader& in) {
+  if (biases_) require_biases(in);  // solve_row reads the movie biases
+}
+
 void Als::score_new_user(std::span<const ItemIndex> items, std::span<const float> values, std::span<float> out) const {
   for (ItemIndex i : items)
     if (i >= n_items()) throw ConfigError("score_new_user: movie index " + std::to_string(i) + " out of range");

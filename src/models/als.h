@@ -28,6 +28,7 @@ class Als final : public FactorModel {
   void solve_side(const RatingMatrix& train, bool by_user, int threads);
 
  private:
+  void load_extra(detail::BinaryReader& in) override;
   // The row's least-squares solve, shared by fit and fold-in.
   void solve_row(RidgeSolver& solver, const FactorMatrix& other, std::span<const float> other_bias,
                  std::span<const ItemIndex> index, std::span<const float> values, std::vector<float>& targets,

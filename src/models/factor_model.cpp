@@ -81,6 +81,12 @@ void FactorModel::save_payload(BinaryWriter& out) const {
   save_extra(out);
 }
 
+void FactorModel::require_biases(BinaryReader& in) const {
+  // load_payload already checked that a bias vector is empty or has one value a row.
+  if (user_bias_.size() != user_.rows()) in.fail("no user biases (" + std::string(name()) + " has one per user)");
+  if (item_bias_.size() != item_.rows()) in.fail("no movie biases (" + std::string(name()) + " has one per movie)");
+}
+
 void FactorModel::load_payload(BinaryReader& in) {
   user_.load(in, "user factors", true);
   item_.load(in, "movie factors", false);

@@ -48,6 +48,9 @@ class FactorModel : public Recommender {
   void score_vector(std::span<const float> p, float bu, std::span<float> out) const;
   // NaN / infinity check of every fitted array.
   void check_fitted(std::string_view hint) const;
+  // For a subclass that always has both biases and reads them in fold-in (svd,
+  // svdpp, als with biases): refuses a payload whose bias vectors are empty.
+  void require_biases(detail::BinaryReader& in) const;
   // Extra state of a subclass, after the common part of the payload.
   virtual void save_extra(detail::BinaryWriter&) const {}
   virtual void load_extra(detail::BinaryReader&) {}

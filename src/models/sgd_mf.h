@@ -105,6 +105,7 @@ class SgdMf : public FactorModel {
 
  protected:
   virtual SgdSides sides_for_epoch(int epoch) const = 0;  // epoch is 1-based
+  void load_extra(detail::BinaryReader& in) override { require_biases(in); }
   SgdOptions opt_;
 };
 

@@ -213,6 +213,7 @@ void SvdPlusPlus::score_new_user(std::span<const ItemIndex> items, std::span<con
 void SvdPlusPlus::save_extra(BinaryWriter& out) const { y_.save(out); }
 
 void SvdPlusPlus::load_extra(BinaryReader& in) {
+  require_biases(in);
   y_.load(in, "implicit factors", false);
   if (y_.rows() != item_.rows() || y_.k() != item_.k()) in.fail("implicit factors of the wrong size");
 }

@@ -197,7 +197,10 @@ TEST(Cli, EvaluateComputesTheMetricsAskedFor) {
   EXPECT_TRUE(metrics_of("--model popularity").contains("ndcg@10"));
   auto r = run(base + " --model popularity,baseline");
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const auto& res : nlohmann::json::parse(r.out)["results"]) EXPECT_TRUE(res["metrics"].contains("recall@10"));
+  // The parsed document is a named object: a range-for over a member of the temporary that
+  // parse() returns reads freed memory (the temporary dies before the loop; AddressSanitizer).
+  const auto doc = nlohmann::json::parse(r.out);
+  for (const auto& res : doc.at("results")) EXPECT_TRUE(res.at("metrics").contains("recall@10"));
   // --metrics: exactly those, the cut-off from the names.
   auto asked = metrics_of("--model baseline --metrics rmse,ndcg@5");
   EXPECT_EQ(names(asked), (std::set<std::string>{"ndcg@5", "rmse"}));
