@@ -6,6 +6,7 @@
 #include "models/als.h"
 #include "models/article_cf.h"
 #include "models/baseline.h"
+#include "models/blend.h"
 #include "models/bpr.h"
 #include "models/content_factors.h"
 #include "models/content_knn.h"
@@ -76,6 +77,10 @@ const std::vector<Entry>& entries() {
        "learning to rank: LambdaMART (xgboost rank:ndcg) re-ranks the candidates of base models (ease, ials, "
        "popularity) with their scores, popularity, year and side-feature similarities; trained on a carve-out of train",
        maker<Ltr>()},
+      {"blend",
+       "hybrid rating model: out-of-fold predictions of rating models (svdpp, svd, item-knn, user-knn, baseline) "
+       "blended by ridge plus boosted trees (xgboost) over user and movie statistics and side features",
+       maker<Blend>()},
   };
   return table;
 }
