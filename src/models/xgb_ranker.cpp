@@ -69,6 +69,7 @@ std::vector<double> XgbRanker::train(const RankData& data, const RankerOptions& 
   set("colsample_bytree", std::to_string(o.colsample));
   set("lambda", std::to_string(o.lambda));
   set("tree_method", "hist");
+  set("max_bin", std::to_string(o.max_bin));
   set("seed", std::to_string(o.seed));
   set("verbosity", "0");
   if (o.threads > 0) set("nthread", std::to_string(o.threads));

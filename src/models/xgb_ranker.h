@@ -32,6 +32,7 @@ struct RankerOptions {
   double subsample = 0.8;  // rows sampled per tree
   double colsample = 0.8;  // features sampled per tree
   double lambda = 1;       // L2 on leaf weights
+  int max_bin = 256;       // histogram bins per feature: fewer are faster and coarser
   int ndcg_k = 10;         // the eval metric's cut-off (ndcg@k)
   // "rank:ndcg" (LambdaMART, the eval metric ndcg@k) or a regression such as
   // "reg:squarederror" (the eval metric rmse).
