@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <limits>
 #include <cstdio>
+#include <limits>
 #include <numeric>
 
 #include "features/user_features.h"
@@ -69,9 +69,9 @@ std::vector<double> ridge_with_intercept(const std::vector<float>& x, const std:
 }
 
 Blend::Blend(Params& p)
-    : base_names_(split(p.get_string("bases", "svdpp,svd,item-knn,user-knn,baseline",
-                                     "rating models whose predictions are blended"),
-                        ',')),
+    : base_names_(split(
+          p.get_string("bases", "svdpp,svd,item-knn,user-knn,baseline", "rating models whose predictions are blended"),
+          ',')),
       base_params_(p.get_string("base_params", "", "their parameters: \"svdpp.factors=50;item-knn.k=60\"")),
       side_(p, "genres,year"),
       user_side_(p.get_string("user_side", "auto",
@@ -97,7 +97,8 @@ Blend::Blend(Params& p)
   xgb_opts_.objective = "reg:squarederror";
   xgb_opts_.max_depth = p.get_int("depth", 4, "tree depth", 1, 20);
   xgb_opts_.eta = p.get_double("eta", 0.1, "boosting learning rate", 1e-4, 1);
-  xgb_opts_.min_child_weight = p.get_double("min_child_weight", 50, "xgboost min_child_weight (ratings per leaf)", 0, 1e9);
+  xgb_opts_.min_child_weight =
+      p.get_double("min_child_weight", 50, "xgboost min_child_weight (ratings per leaf)", 0, 1e9);
   xgb_opts_.subsample = p.get_double("subsample", 0.8, "rows sampled per tree", 0.05, 1);
   xgb_opts_.colsample = p.get_double("colsample", 0.8, "features sampled per tree", 0.05, 1);
   xgb_opts_.lambda = p.get_double("lambda", 1, "L2 on leaf weights", 0, 1e9);
@@ -352,13 +353,14 @@ void Blend::fit(const RatingMatrix& train, const FitOptions& opts) {
 
 float Blend::predict(UserIndex u, ItemIndex i) const {
   if (bases_.empty()) throw ConfigError("model 'blend': predict before fit");
-  if (u >= n_users_ || i >= n_items_) throw NotSupported("model 'blend' predicts only users and movies of its training data");
+  if (u >= n_users_ || i >= n_items_)
+    throw NotSupported("model 'blend' predicts only users and movies of its training data");
   const std::size_t nb = base_names_.size();
   std::vector<float> preds(nb), row(n_cols());
   for (std::size_t b = 0; b < nb; ++b) preds[b] = bases_[b]->predict(u, i);
   const float us[3] = {stats_.user_log_n[u], stats_.user_mean[u], stats_.user_std[u]};
-  feature_row(preds.data(), us, user_dim_ ? user_side_values_.data() + std::size_t(u) * user_dim_ : nullptr, i,
-              stats_, row.data());
+  feature_row(preds.data(), us, user_dim_ ? user_side_values_.data() + std::size_t(u) * user_dim_ : nullptr, i, stats_,
+              row.data());
   return blend_rows(row, 1)[0];
 }
 
@@ -370,7 +372,8 @@ void Blend::score(std::span<const UserIndex> users, std::span<float> out) const 
   std::vector<float> preds(nb * n), row_preds(nb), x(n * cols);
   for (std::size_t r = 0; r < users.size(); ++r) {
     const UserIndex u = users[r];
-    for (std::size_t b = 0; b < nb; ++b) bases_[b]->score(users.subspan(r, 1), std::span<float>(preds).subspan(b * n, n));
+    for (std::size_t b = 0; b < nb; ++b)
+      bases_[b]->score(users.subspan(r, 1), std::span<float>(preds).subspan(b * n, n));
     const float us[3] = {stats_.user_log_n[u], stats_.user_mean[u], stats_.user_std[u]};
     const float* side = user_dim_ ? user_side_values_.data() + std::size_t(u) * user_dim_ : nullptr;
     for (std::size_t i = 0; i < n; ++i) {
@@ -419,8 +422,8 @@ void Blend::save_payload(BinaryWriter& out) const {
   out.put<std::uint64_t>(n_users_);
   out.put<std::uint64_t>(n_items_);
   out.put(mu_);
-  for (const auto* v : {&stats_.user_log_n, &stats_.user_mean, &stats_.user_std, &stats_.item_log_n,
-                        &stats_.item_mean, &stats_.item_std})
+  for (const auto* v : {&stats_.user_log_n, &stats_.user_mean, &stats_.user_std, &stats_.item_log_n, &stats_.item_mean,
+                        &stats_.item_std})
     out.put_vector(*v);
   out.put<std::uint64_t>(item_dim_);
   out.put_vector(item_side_);
@@ -455,18 +458,22 @@ void Blend::load_payload(BinaryReader& in) {
   }
   // A side-feature row width is at most the values read after it (checked before any use).
   item_dim_ = in.get<std::uint64_t>();
-  if (item_dim_ > in.remaining() / std::max<std::size_t>(n_items_, 1)) in.fail("blend movie feature width " + std::to_string(item_dim_));
+  if (item_dim_ > in.remaining() / std::max<std::size_t>(n_items_, 1))
+    in.fail("blend movie feature width " + std::to_string(item_dim_));
   item_side_ = in.get_vector<float>();
-  if (item_side_.size() != item_dim_ * n_items_) in.fail("blend movie features: " + std::to_string(item_side_.size()) + " values");
+  if (item_side_.size() != item_dim_ * n_items_)
+    in.fail("blend movie features: " + std::to_string(item_side_.size()) + " values");
   in.check_finite(item_side_, "blend movie features");
   user_dim_ = in.get<std::uint64_t>();
-  if (user_dim_ > in.remaining() / std::max<std::size_t>(n_users_, 1)) in.fail("blend user feature width " + std::to_string(user_dim_));
+  if (user_dim_ > in.remaining() / std::max<std::size_t>(n_users_, 1))
+    in.fail("blend user feature width " + std::to_string(user_dim_));
   user_side_values_ = in.get_vector<float>();
   if (user_side_values_.size() != user_dim_ * n_users_)
     in.fail("blend user features: " + std::to_string(user_side_values_.size()) + " values");
   in.check_finite(user_side_values_, "blend user features");
   user_missing_ = in.get_vector<float>();
-  if (user_missing_.size() != user_dim_) in.fail("blend new-user features: " + std::to_string(user_missing_.size()) + " values");
+  if (user_missing_.size() != user_dim_)
+    in.fail("blend new-user features: " + std::to_string(user_missing_.size()) + " values");
   in.check_finite(user_missing_, "blend new-user features");
   weights_ = in.get_vector<double>();
   if (weights_.size() != base_names_.size() + 1)

@@ -84,8 +84,8 @@ std::vector<double> XgbRanker::train(const RankData& data, const RankerOptions& 
     std::string s(out);
     curve.push_back(std::atof(s.substr(s.rfind(':') + 1).c_str()));
     if (o.early_stopping > 0) {
-      const auto best = ranking ? std::max_element(curve.begin(), curve.end())
-                                : std::min_element(curve.begin(), curve.end());
+      const auto best =
+          ranking ? std::max_element(curve.begin(), curve.end()) : std::min_element(curve.begin(), curve.end());
       if (static_cast<int>(curve.end() - best) > o.early_stopping) break;
     }
   }
@@ -93,7 +93,7 @@ std::vector<double> XgbRanker::train(const RankData& data, const RankerOptions& 
 }
 
 std::vector<float> XgbRanker::predict(const float* x, std::size_t rows, std::size_t cols,
-                                     const float* base_margin) const {
+                                      const float* base_margin) const {
   if (!handle_) throw Error("ranker: predict before train");
   if (rows == 0) return {};
   Matrix m(x, rows, cols);

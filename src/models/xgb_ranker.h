@@ -34,14 +34,14 @@ struct RankerOptions {
   double lambda = 1;       // L2 on leaf weights
   int max_bin = 256;       // histogram bins per feature: fewer are faster and coarser
   int ndcg_k = 10;         // the eval metric's cut-off (ndcg@k)
+  int threads = 0;         // 0: xgboost's default (every core)
+  std::uint64_t seed = 42;
   // "rank:ndcg" (LambdaMART, the eval metric ndcg@k) or a regression such as
   // "reg:squarederror" (the eval metric rmse).
   std::string objective = "rank:ndcg";
   // With an eval set: stop after this many rounds without a better eval
   // metric (0: run every round).
   int early_stopping = 0;
-  int threads = 0;         // 0: xgboost's default (every core)
-  std::uint64_t seed = 42;
 };
 
 class XgbRanker {
