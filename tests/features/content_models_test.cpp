@@ -112,5 +112,17 @@ TEST_F(ContentModels, BaseWithoutFactorsRefused) {
   }
 }
 
+// The same content, through the MLP map: a new movie's neighbours share its genre.
+TEST_F(ContentModels, MlpMapGivesNewMoviesTheirGenresNeighbours) {
+  auto m = fitted("content-factors", {{"map", "mlp"}, {"mlp_epochs", "200"}});
+  const ItemIndex fresh = split_.new_items[0];
+  auto sim = m->similar_items(fresh, 10);
+  ASSERT_EQ(sim.size(), 10u);
+  std::size_t same = 0;
+  for (const auto& s : sim) same += ds_.movies[s.item].genres == ds_.movies[fresh].genres;
+  EXPECT_GE(same, 9u);
+  EXPECT_THROW(create_model("content-factors", {{"map", "tree"}}), ConfigError);
+}
+
 }  // namespace
 }  // namespace movierec
