@@ -57,9 +57,12 @@ class ContentModels : public ::testing::Test {
 };
 
 TEST_F(ContentModels, NewMovieHasContentNeighbours) {
-  for (const char* name : {"content-knn", "content-factors"}) {
-    SCOPED_TRACE(name);
-    auto m = fitted(name);
+  // content-factors through its ridge map and through its MLP map.
+  const std::vector<std::pair<std::string, ParamMap>> models = {
+      {"content-knn", {}}, {"content-factors", {}}, {"content-factors", {{"map", "mlp"}, {"mlp_epochs", "200"}}}};
+  for (const auto& [name, params] : models) {
+    SCOPED_TRACE(name + (params.empty() ? "" : " map=mlp"));
+    auto m = fitted(name, params);
     const ItemIndex fresh = split_.new_items[0];
     auto sim = m->similar_items(fresh, 10);
     ASSERT_EQ(sim.size(), 10u);
@@ -68,6 +71,7 @@ TEST_F(ContentModels, NewMovieHasContentNeighbours) {
     for (const auto& s : sim) same += ds_.movies[s.item].genres == ds_.movies[fresh].genres;
     EXPECT_GE(same, 9u);
   }
+  EXPECT_THROW(create_model("content-factors", {{"map", "tree"}}), ConfigError);
 }
 
 TEST_F(ContentModels, PredictedPopularityFollowsContent) {
@@ -110,18 +114,6 @@ TEST_F(ContentModels, BaseWithoutFactorsRefused) {
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("model 'ease' has no latent factors"), std::string::npos) << e.what();
   }
-}
-
-// The same content, through the MLP map: a new movie's neighbours share its genre.
-TEST_F(ContentModels, MlpMapGivesNewMoviesTheirGenresNeighbours) {
-  auto m = fitted("content-factors", {{"map", "mlp"}, {"mlp_epochs", "200"}});
-  const ItemIndex fresh = split_.new_items[0];
-  auto sim = m->similar_items(fresh, 10);
-  ASSERT_EQ(sim.size(), 10u);
-  std::size_t same = 0;
-  for (const auto& s : sim) same += ds_.movies[s.item].genres == ds_.movies[fresh].genres;
-  EXPECT_GE(same, 9u);
-  EXPECT_THROW(create_model("content-factors", {{"map", "tree"}}), ConfigError);
 }
 
 }  // namespace
