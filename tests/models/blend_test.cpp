@@ -258,6 +258,21 @@ TEST(Blend, HostilePayloadsAreRefusedNamingTheField) {
   refused(patched(base_at, std::numeric_limits<float>::quiet_NaN()), "global mean: non-finite value");
 }
 
+TEST(Blend, MaxRowsSamplesTheOutOfFoldRows) {
+  // 50 x 30 at density 0.5: about 750 ratings, every one an out-of-fold row;
+  // max_rows=300 keeps each with probability 300 / nnz (seeded), so about 300
+  // (binomial standard deviation 13).
+  const RatingMatrix r = low_rank_matrix(50, 30, 2, 0.5, 0.3f, 21);
+  const ParamMap p = {{"bases", "baseline,svd"}, {"side", "none"}, {"rounds", "10"}};
+  EXPECT_EQ(fitted_blend(r, p)->blender_rows(), r.nnz());
+  auto capped = p;
+  capped["max_rows"] = "300";
+  auto m = fitted_blend(r, capped);
+  EXPECT_GT(m->blender_rows(), 240u);
+  EXPECT_LT(m->blender_rows(), 360u);
+  for (float v : all_scores(*m)) ASSERT_TRUE(std::isfinite(v));
+}
+
 TEST(Blend, BadParametersAreNamed) {
   auto fails = [](const ParamMap& p, const std::string& part) {
     SCOPED_TRACE(part);
