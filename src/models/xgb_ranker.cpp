@@ -2,6 +2,7 @@
 
 #include <xgboost/c_api.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -76,6 +77,9 @@ std::vector<double> XgbRanker::train(const RankData& data, const RankerOptions& 
     // "[3]\teval-ndcg@10:0.41"
     std::string s(out);
     curve.push_back(std::atof(s.substr(s.rfind(':') + 1).c_str()));
+    // The best so far lies `patience` rounds back: later trees only overfit.
+    const auto best = std::max_element(curve.begin(), curve.end()) - curve.begin();
+    if (o.patience > 0 && static_cast<int>(curve.size()) - 1 - best >= o.patience) break;
   }
   return curve;
 }
@@ -91,14 +95,6 @@ std::vector<float> XgbRanker::predict(const float* x, std::size_t rows, std::siz
   if (len != rows)
     throw Error("ranker: xgboost returned " + std::to_string(len) + " scores for " + std::to_string(rows) + " rows");
   return std::vector<float>(out, out + len);
-}
-
-void XgbRanker::truncate(int rounds) {
-  if (!handle_) throw Error("ranker: truncate before train");
-  BoosterHandle out = nullptr;
-  check(XGBoosterSlice(handle_, 0, rounds, 1, &out), "XGBoosterSlice");
-  XGBoosterFree(handle_);
-  handle_ = out;
 }
 
 std::vector<char> XgbRanker::save() const {

@@ -30,6 +30,7 @@ struct RankerOptions {
   double colsample = 0.8;  // features sampled per tree
   double lambda = 1;       // L2 on leaf weights
   int ndcg_k = 10;         // the eval metric's cut-off (ndcg@k)
+  int patience = 0;        // with eval: stop after this many rounds without a better ndcg@k (0: never)
   int threads = 0;         // 0: xgboost's default (every core)
   std::uint64_t seed = 42;
 };
@@ -42,14 +43,13 @@ class XgbRanker {
   XgbRanker& operator=(const XgbRanker&) = delete;
 
   // Trains a fresh booster. With eval non-null, returns eval's ndcg@k after
-  // each round (empty otherwise).
+  // each round (empty otherwise); with opts.patience > 0 it stops early, the
+  // curve then shorter than opts.rounds.
   std::vector<double> train(const RankData& train, const RankerOptions& opts, const RankData* eval = nullptr);
   // Scores rows x cols features (row-major). Thread safe (serialised: xgboost
   // owns the output buffer).
   std::vector<float> predict(const float* x, std::size_t rows, std::size_t cols) const;
   bool trained() const { return handle_ != nullptr; }
-  // Keeps the first `rounds` trees (early stopping after train).
-  void truncate(int rounds);
   // The booster in xgboost's UBJSON model format; load() throws DataError on bad bytes.
   std::vector<char> save() const;
   void load(const std::vector<char>& bytes);
