@@ -14,6 +14,7 @@
 #include "models/ials.h"
 #include "models/knn.h"
 #include "models/ltr.h"
+#include "models/mix.h"
 #include "models/poster.h"
 #include "models/sgd_mf.h"
 #include "models/svdpp.h"
@@ -76,6 +77,10 @@ const std::vector<Entry>& entries() {
        "learning to rank: LambdaMART (xgboost rank:ndcg) re-ranks the candidates of base models (ease, ials, "
        "popularity) with their scores, popularity, year and side-feature similarities; trained on a carve-out of train",
        maker<Ltr>()},
+      {"mix",
+       "a weighted blend of other models (default item-knn + poster): scores and similar-movie lists standardised "
+       "per part, then weighted; predictions averaged",
+       maker<Mix>()},
   };
   return table;
 }

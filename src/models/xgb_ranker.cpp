@@ -1,6 +1,6 @@
 #include "models/xgb_ranker.h"
 
-#include <xgboost/c_api.h>
+#include "models/xgboost_api.h"
 
 #include <algorithm>
 #include <cmath>

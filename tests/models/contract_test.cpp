@@ -34,6 +34,7 @@ namespace {
 // The value may name "{features}": the fixture's poster feature file.
 const std::map<std::string, ParamMap> kRequired = {
     {"poster", {{"features", "{features}"}}},
+    {"mix", {{"features", "{features}"}}},  // item-knn + poster
     // The fixture's titles carry no parsed year: genres only. ltr carves 2 ratings per user
     // (the users have about 10) and boosts 10 rounds to stay quick.
     {"content-knn", {{"side", "genres"}}},
