@@ -80,7 +80,7 @@ Ltr::Ltr(Params& p)
   ranker_opts_.min_child_weight = p.get_double("min_child_weight", 1, "xgboost min_child_weight", 0, 1e6);
   ranker_opts_.subsample = p.get_double("subsample", 0.8, "rows sampled per tree", 0.05, 1);
   ranker_opts_.colsample = p.get_double("colsample", 0.8, "features sampled per tree", 0.05, 1);
-  ranker_opts_.patience =
+  ranker_opts_.early_stopping =
       p.get_int("patience", 40, "select_rounds: stop after this many rounds without a better NDCG@10 (0: never)", 0,
                 100000);
   // One thread by default: xgboost's many short parallel regions spin-wait, 5x the CPU on a busy machine.

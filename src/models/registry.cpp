@@ -6,6 +6,7 @@
 #include "models/als.h"
 #include "models/article_cf.h"
 #include "models/baseline.h"
+#include "models/blend.h"
 #include "models/bpr.h"
 #include "models/content_factors.h"
 #include "models/content_knn.h"
@@ -81,6 +82,10 @@ const std::vector<Entry>& entries() {
        "a weighted blend of other models (default item-knn + poster): scores and similar-movie lists standardised "
        "per part, then weighted; predictions averaged",
        maker<Mix>()},
+      {"blend",
+       "hybrid rating model: out-of-fold predictions of rating models (svdpp, svd, item-knn, user-knn, baseline) "
+       "blended by ridge plus boosted trees (xgboost) over user and movie statistics and side features",
+       maker<Blend>()},
   };
   return table;
 }

@@ -78,8 +78,8 @@ TEST(Ltr, BoosterRoundTripThroughTheModelFile) {
 }
 
 // Labels drawn independently of the features: no round generalises, so the
-// held-out NDCG@10 wanders and patience stops training soon after its best.
-TEST(XgbRanker, PatienceStopsAfterTheBestRound) {
+// held-out NDCG@10 wanders and early stopping ends training soon after its best.
+TEST(XgbRanker, EarlyStoppingStopsAfterTheBestRound) {
   std::mt19937 rng(5);
   std::uniform_real_distribution<float> u01(0, 1);
   auto random_data = [&](int groups) {
@@ -98,15 +98,15 @@ TEST(XgbRanker, PatienceStopsAfterTheBestRound) {
   RankerOptions o;
   o.rounds = 200;
   o.threads = 1;
-  o.patience = 5;
+  o.early_stopping = 5;
   XgbRanker ranker;
   const auto curve = ranker.train(train, o, &eval);
   ASSERT_LT(curve.size(), 200u);
   // Stopped exactly 5 rounds after the first best value, none of those 5 better.
   const auto best = std::max_element(curve.begin(), curve.end()) - curve.begin();
   EXPECT_EQ(curve.size(), static_cast<std::size_t>(best) + 6);
-  // Without patience every round runs.
-  o.patience = 0;
+  // Without early stopping every round runs.
+  o.early_stopping = 0;
   o.rounds = 30;
   EXPECT_EQ(ranker.train(train, o, &eval).size(), 30u);
 }

@@ -41,6 +41,7 @@ const std::map<std::string, ParamMap> kRequired = {
     {"content-factors", {{"side", "genres"}}},
     {"hybrid-mf", {{"side", "genres"}}},
     {"ltr", {{"side", "genres"}, {"valid", "2"}, {"rounds", "10"}, {"threads", "1"}}},
+    {"blend", {{"side", "genres"}, {"rounds", "10"}, {"min_child_weight", "1"}}},
 };
 
 class Contract : public ::testing::Test {
