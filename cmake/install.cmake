@@ -38,7 +38,7 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/movierecConfigVersi
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/movierecConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/movierecConfigVersion.cmake
         DESTINATION ${MOVIEREC_CMAKE_DIR})
 
-set(MOVIEREC_PC_REQUIRES "eigen3 opencv4 libcurl libarchive zlib libcrypto nlohmann_json fmt libjpeg libpng16 libwebp xgboost")
+set(MOVIEREC_PC_REQUIRES "eigen3 opencv4 libcurl libarchive zlib libcrypto nlohmann_json fmt libjpeg libpng16 libwebp")
 file(RELATIVE_PATH MOVIEREC_PC_UP /root/${CMAKE_INSTALL_LIBDIR}/pkgconfig /root)  # "../..", or "../../.." for lib/<triplet>
 configure_file(${CMAKE_CURRENT_LIST_DIR}/movierec.pc.in ${CMAKE_CURRENT_BINARY_DIR}/movierec.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/movierec.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -30,6 +30,11 @@ struct Split {
 // give fewer test ratings: max(0, count - n)).
 Split holdout_split(const RatingMatrix& r, std::size_t n, std::uint64_t seed);
 
+// Its validation carve-out: holdout_split of the outer train part with the
+// seed mixed (stream 1), named "holdout:N:valid", so hyperparameters are
+// chosen without the outer test part.
+Split holdout_validation(const Split& outer, std::size_t n, std::uint64_t seed);
+
 // Random k-fold over ratings: fold f is the test set of split f.
 std::vector<Split> kfold_splits(const RatingMatrix& r, std::size_t k, std::uint64_t seed);
 
@@ -73,7 +78,8 @@ Split cold_users_split(const RatingMatrix& r, double percent, std::uint64_t seed
 Split cold_users_validation(const Split& outer, double percent, std::uint64_t seed, std::size_t reveal = 0,
                             std::size_t min_ratings = 5);
 
-// Parses a split spec: "holdout:10", "kfold:5", "temporal:10",
+// Parses a split spec: "holdout:10" ("holdout:10:valid" is its validation
+// carve-out, see holdout_validation), "kfold:5", "temporal:10",
 // "files:DIR/u{1..5}.base,test" (base files and the matching ".test" files),
 // "files:TRAIN.csv,TEST.csv" (two MovieLens-format files; movies absent from
 // TRAIN are new movies), "cold-items:P" (P% of the eligible movies new, see

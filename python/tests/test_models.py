@@ -14,6 +14,8 @@ def make(name, ds):
         # Features in memory: one 8-d vector per movie.
         rng = np.random.default_rng(1)
         return movierec.model(name, features=(ds.item_ids, rng.normal(size=(ds.n_items, 8))))
+    if name == "mix":  # its default item-knn + poster needs a feature file: two rating models instead
+        return movierec.model(name, models="item-knn,svd", weights="2,1", threads=1)
     return movierec.model(name, threads=1)
 
 

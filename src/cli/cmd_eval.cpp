@@ -495,7 +495,7 @@ void add_eval_commands(CLI::App& app) {
   ev->add_option("--param", eo->params, "key=value for every model, or model.key=value for one (repeatable)");
   ev->add_option("--model-file", eo->model_file, "evaluate a model saved by `train --split` (same --split/--seed)");
   ev->add_option("--split", eo->split,
-                 "holdout:N | kfold:K | temporal:N | cold-items:P[:valid] | cold-users:P[:valid] | "
+                 "holdout:N[:valid] | kfold:K | temporal:N | cold-items:P[:valid] | cold-users:P[:valid] | "
                  "files:DIR/u{1..5}.base,test | files:TRAIN,TEST")
       ->capture_default_str();
   ev->add_option("--seed", eo->seed, "random seed of the split")->capture_default_str();

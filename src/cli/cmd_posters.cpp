@@ -118,7 +118,7 @@ void add_model_options(CLI::App* cmd, ModelArgs& a) {
       ->capture_default_str();
   cmd->add_option("--param", a.params, "model parameter as model.key=value (e.g. poster.k=30), repeatable");
   cmd->add_option("--features", a.features,
-                  "poster feature file for the poster model (same as --param poster.features=FILE)");
+                  "poster feature file for the poster and mix models (same as --param poster.features=FILE)");
   add_top_option(cmd, "-k", a.k, "similar movies per list");
 }
 
@@ -152,9 +152,13 @@ FittedModels fit_models(const Dataset& ds, const ModelArgs& a) {
     per_model[model].insert(p.begin(), p.end());
   }
   if (!a.features.empty()) {
-    if (std::find(out.names.begin(), out.names.end(), "poster") == out.names.end())
-      throw ConfigError("--features is for the poster model, which is not in --models " + a.models);
-    per_model["poster"].emplace("features", a.features);
+    bool used = false;
+    for (const char* m : {"poster", "mix"})  // mix hands it to its poster part
+      if (std::find(out.names.begin(), out.names.end(), m) != out.names.end()) {
+        per_model[m].emplace("features", a.features);
+        used = true;
+      }
+    if (!used) throw ConfigError("--features is for the poster and mix models, neither is in --models " + a.models);
   }
   FitOptions fo;
   fo.threads = a.common.threads;

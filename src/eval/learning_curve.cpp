@@ -8,34 +8,12 @@
 
 #include "movierec/errors.h"
 #include "util/atomic_file.h"
+#include "util/html.h"
 
 namespace movierec {
 
 namespace {
 std::string cell(double x) { return std::isnan(x) ? "" : fmt::format("{:.6f}", x); }
-
-std::string escape_xml(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 using Getter = std::function<double(const EpochReport&)>;
 
@@ -117,7 +95,7 @@ std::string curve_svg(const std::vector<EpochReport>& curve, const std::string& 
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
       "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       "<text x=\"{}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">{}</text>\n",
-      W, H, W, H, W / 2, escape_xml(title));
+      W, H, W, H, W / 2, html_escape(title));
   // Axes, ticks and grid.
   s += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"black\"/>\n", left_margin, top,
                    H - bottom);
@@ -137,7 +115,7 @@ std::string curve_svg(const std::vector<EpochReport>& curve, const std::string& 
                    (left_margin + W - right_margin) / 2, H - 10);
   const double mid = (top + H - bottom) / 2;
   s += fmt::format("<text x=\"16\" y=\"{0}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {0})\">{1}</text>\n", mid,
-                   escape_xml(left_label));
+                   html_escape(left_label));
   std::pair<double, double> right_range{0, 1};
   if (!right.empty()) {
     right_range = value_range(curve, right);
@@ -150,7 +128,7 @@ std::string curve_svg(const std::vector<EpochReport>& curve, const std::string& 
                        YR(v) + 4, v);
     }
     s += fmt::format("<text x=\"{0}\" y=\"{1}\" text-anchor=\"middle\" transform=\"rotate(90 {0} {1})\">{2}</text>\n",
-                     W - 10, mid, escape_xml(right_label));
+                     W - 10, mid, html_escape(right_label));
   }
   double legend_x = left_margin;
   auto polyline = [&](const Series& series, std::pair<double, double> range) {
@@ -170,7 +148,7 @@ std::string curve_svg(const std::vector<EpochReport>& curve, const std::string& 
     s += fmt::format(
         "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"2\"/>"
         "<text x=\"{4}\" y=\"{5}\">{6}</text>\n",
-        legend_x, top - 16, legend_x + 22, series.colour, legend_x + 27, top - 12, escape_xml(series.label));
+        legend_x, top - 16, legend_x + 22, series.colour, legend_x + 27, top - 12, html_escape(series.label));
     legend_x += 50 + 6.5 * static_cast<double>(series.label.size());
   };
   for (const auto& series : left) polyline(series, left_range);

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "models/factor_model.h"
+#include "models/mlp_map.h"
 #include "movierec/errors.h"
 #include "movierec/registry.h"
 #include "util/binary_io.h"
@@ -52,7 +53,15 @@ ContentFactors::ContentFactors(Params& p)
       min_ratings_(p.get_int("min_ratings", 5, "movies with fewer training ratings do not fit the map", 1, 1000000)),
       cross_(p.get_bool("cross", false,
                         "add the products of every two features of different blocks (genre x year bucket...): "
-                        "a linear map then fits interactions")) {
+                        "a linear map then fits interactions")),
+      map_(p.get_string("map", "ridge",
+                        "content-to-factor map: ridge (closed form) or mlp (one ReLU hidden layer, Adam)",
+                        {"ridge", "mlp"})) {
+  mlp_.hidden = p.get_int("mlp_hidden", mlp_.hidden, "map=mlp: hidden units", 1, 4096);
+  mlp_.epochs = p.get_int("mlp_epochs", mlp_.epochs, "map=mlp: full-batch Adam steps", 1, 100000);
+  mlp_.lr = p.get_double("mlp_lr", mlp_.lr, "map=mlp: Adam step size", 1e-6, 1);
+  mlp_.l2 = p.get_double("mlp_l2", mlp_.l2, "map=mlp: L2 weight decay", 0, 1e3);
+  mlp_.seed = static_cast<std::uint64_t>(p.get_int("seed", 42, "map=mlp: seed of the initial weights", 0, 2000000000));
   ParamMap bp;
   for (const auto& kv : split(base_params_, ';'))
     if (!trim(kv).empty()) bp.merge(parse_params({std::string(trim(kv))}));
@@ -110,8 +119,14 @@ void ContentFactors::fit(const RatingMatrix& train, const FitOptions& opts) {
   if (rows.empty())
     throw ConfigError("model 'content-factors': no movie has min_ratings=" + std::to_string(min_ratings_) +
                       " training ratings to fit the content map");
-  const Eigen::MatrixXf W = ridge_map(X, T, rows, ridge_);
-  const Eigen::MatrixXf pred = X * W;
+  Eigen::MatrixXf pred;
+  if (map_ == "mlp") {
+    MlpMap mlp;
+    mlp.fit(X, T, rows, mlp_);
+    pred = mlp.predict(X);
+  } else {
+    pred = X * ridge_map(X, T, rows, ridge_);
+  }
   item_bias_.assign(has_bias ? n : 0, 0.f);
   pop_.assign(n, 0.f);
   for (std::size_t i = 0; i < n; ++i) {

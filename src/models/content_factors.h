@@ -11,6 +11,8 @@
 //      W = (X^T X + ridge I)^-1 X^T T.
 //    With cross=true X also holds the products of every two features of
 //    different blocks (genre x year bucket, genre x poster component...).
+//    With map=mlp a small perceptron (src/models/mlp_map.h: one ReLU hidden
+//    layer, Adam) replaces the ridge as the map.
 // 3. A new movie (no training rating) gets q = x W_Q, b = x w_b and a predicted
 //    popularity x w_pop; a known movie keeps its learned q (blended with the
 //    content prediction by `blend`) and its observed popularity.
@@ -23,6 +25,7 @@
 #include <memory>
 
 #include "models/content_side.h"
+#include "models/mlp_map.h"
 #include "movierec/recommender.h"
 
 namespace movierec {
@@ -55,6 +58,8 @@ class ContentFactors final : public Recommender {
   double ridge_, pop_weight_, blend_;
   int min_ratings_;
   bool cross_;
+  std::string map_;  // ridge or mlp
+  MlpOptions mlp_;
   // State.
   Eigen::MatrixXf users_, items_;  // n_users x k, n_items x k
   std::vector<float> user_bias_, item_bias_, pop_;

@@ -80,7 +80,11 @@ Ltr::Ltr(Params& p)
   ranker_opts_.min_child_weight = p.get_double("min_child_weight", 1, "xgboost min_child_weight", 0, 1e6);
   ranker_opts_.subsample = p.get_double("subsample", 0.8, "rows sampled per tree", 0.05, 1);
   ranker_opts_.colsample = p.get_double("colsample", 0.8, "features sampled per tree", 0.05, 1);
-  ranker_opts_.threads = p.get_int("threads", 0, "xgboost threads (0: every core)", 0, 4096);
+  ranker_opts_.early_stopping =
+      p.get_int("patience", 40, "select_rounds: stop after this many rounds without a better NDCG@10 (0: never)", 0,
+                100000);
+  // One thread by default: xgboost's many short parallel regions spin-wait, 5x the CPU on a busy machine.
+  ranker_opts_.threads = p.get_int("threads", 1, "xgboost threads (0: every core)", 0, 4096);
   for (auto& b : base_names_) b = std::string(trim(b));
   std::erase(base_names_, std::string());
   if (base_names_.empty()) throw ConfigError("model 'ltr': parameter 'bases': name at least one model");
@@ -114,7 +118,7 @@ std::vector<std::string> Ltr::feature_names() const {
 
 void Ltr::rows_for(std::span<const UserIndex> users, const std::vector<std::unique_ptr<Recommender>>& bases,
                    const RatingMatrix& train, const Stats& st, std::vector<std::vector<ItemIndex>>& cand,
-                   std::vector<float>& x) const {
+                   std::vector<float>& x, std::vector<float>* first) const {
   const std::size_t n = train.n_items(), nb = bases.size(), cols = n_cols();
   std::vector<std::vector<float>> scores(nb, std::vector<float>(users.size() * n));
   for (std::size_t b = 0; b < nb; ++b) bases[b]->score(users, scores[b]);
@@ -182,6 +186,7 @@ void Ltr::rows_for(std::span<const UserIndex> users, const std::vector<std::uniq
     }
   }
   (void)cols;
+  if (first) *first = std::move(scores[0]);
 }
 
 void Ltr::fit(const RatingMatrix& train, const FitOptions& opts) {
@@ -245,8 +250,11 @@ void Ltr::fit(const RatingMatrix& train, const FitOptions& opts) {
   if (all.groups.empty())
     throw ConfigError("model 'ltr': no candidate list holds a carved-out rating; raise 'candidates'");
 
-  // 2. The booster on four fifths of the validation users; with select_rounds,
-  // the other fifth chooses the number of rounds (early stopping).
+  // 2. With select_rounds, a booster on four fifths of the validation users
+  // while the other fifth chooses the number of rounds (early stopping, after
+  // `patience` rounds without a better NDCG@10); the booster is retrained on
+  // every group with that count (on validation, holdout:10:valid, NDCG@10
+  // 0.1733 against 0.1666 when the first booster was kept, truncated).
   RankerOptions ro = ranker_opts_;
   ro.seed = seed_;
   ro.rounds = rounds_;
@@ -267,7 +275,9 @@ void Ltr::fit(const RatingMatrix& train, const FitOptions& opts) {
     if (!fit_part.groups.empty() && !eval_part.groups.empty()) {
       curve_ = ranker_.train(fit_part, ro, &eval_part);
       rounds_used_ = static_cast<int>(std::max_element(curve_.begin(), curve_.end()) - curve_.begin()) + 1;
-      ranker_.truncate(rounds_used_);
+      // Then every group, the held-out fifth included, with that many rounds.
+      ro.rounds = rounds_used_;
+      ranker_.train(all, ro);
     } else {
       ranker_.train(all, ro);
     }
@@ -281,6 +291,12 @@ void Ltr::fit(const RatingMatrix& train, const FitOptions& opts) {
   stats_ = std::make_unique<Stats>(train);
 }
 
+void Ltr::candidate_rows(std::span<const UserIndex> users, std::vector<std::vector<ItemIndex>>& cand,
+                         std::vector<float>& x) const {
+  if (!stats_) throw ConfigError("model 'ltr': candidate_rows before fit");
+  rows_for(users, bases_, train_, *stats_, cand, x);
+}
+
 void Ltr::score(std::span<const UserIndex> users, std::span<float> out) const {
   if (!stats_) throw ConfigError("model 'ltr': score before fit");
   for (UserIndex u : users)
@@ -288,11 +304,10 @@ void Ltr::score(std::span<const UserIndex> users, std::span<float> out) const {
   const std::size_t n = n_items();
   std::vector<std::vector<ItemIndex>> cand;
   std::vector<float> x;
-  rows_for(users, bases_, train_, *stats_, cand, x);
-  auto pred = ranker_.predict(x.data(), x.size() / n_cols(), n_cols());
   // Non-candidates in the first base model's order, below every candidate.
-  std::vector<float> first(users.size() * n);
-  bases_[0]->score(users, first);
+  std::vector<float> first;
+  rows_for(users, bases_, train_, *stats_, cand, x, &first);
+  auto pred = ranker_.predict(x.data(), x.size() / n_cols(), n_cols());
   std::size_t row = 0;
   for (std::size_t r = 0; r < users.size(); ++r) {
     for (std::size_t i = 0; i < n; ++i) {

@@ -15,8 +15,9 @@
 // per user out of its training matrix (holdout, seeded), fits the base models
 // on the rest, and labels each candidate 1 when it is among the user's
 // carved-out ratings. A fifth of those users (by seed) choose the number of
-// boosting rounds (best validation NDCG@10, when select_rounds is on); the
-// booster is then trained on every user with that count. Finally the base
+// boosting rounds (best validation NDCG@10, when select_rounds is on; stopped
+// `patience` rounds after the best); the booster is then trained on every user
+// with that count. Finally the base
 // models are refitted on the whole training matrix, and scores come from them.
 // The booster is stored in the model file with the base models' payloads.
 // Scores: 1000 + the booster's score for candidates, below -1000 for the
@@ -51,14 +52,21 @@ class Ltr final : public Recommender {
   int rounds_used() const { return rounds_used_; }
   const std::vector<double>& validation_curve() const { return curve_; }
   const XgbRanker& ranker() const { return ranker_; }
+  // What score() ranks, for benchmarks and tests: the candidates of each user
+  // (sorted) and their feature rows (feature_names().size() floats a row, row-major),
+  // from the fitted base models. REQUIRES: fitted.
+  void candidate_rows(std::span<const UserIndex> users, std::vector<std::vector<ItemIndex>>& cand,
+                      std::vector<float>& x) const;
+  const std::vector<std::unique_ptr<Recommender>>& bases() const { return bases_; }
 
  private:
   struct Stats;  // per-movie and per-user statistics of a training matrix
   // Candidates and their feature rows for users, from fitted base models and
-  // the training matrix they were fitted on.
+  // the training matrix they were fitted on. first, when given, receives the
+  // first base model's scores (users x movies).
   void rows_for(std::span<const UserIndex> users, const std::vector<std::unique_ptr<Recommender>>& bases,
                 const RatingMatrix& train, const Stats& st, std::vector<std::vector<ItemIndex>>& cand,
-                std::vector<float>& x) const;
+                std::vector<float>& x, std::vector<float>* first = nullptr) const;
   std::vector<std::unique_ptr<Recommender>> make_bases() const;
   std::size_t n_cols() const;
 

@@ -6,6 +6,7 @@
 #include "models/als.h"
 #include "models/article_cf.h"
 #include "models/baseline.h"
+#include "models/blend.h"
 #include "models/bpr.h"
 #include "models/content_factors.h"
 #include "models/content_knn.h"
@@ -14,6 +15,7 @@
 #include "models/ials.h"
 #include "models/knn.h"
 #include "models/ltr.h"
+#include "models/mix.h"
 #include "models/poster.h"
 #include "models/sgd_mf.h"
 #include "models/svdpp.h"
@@ -76,6 +78,14 @@ const std::vector<Entry>& entries() {
        "learning to rank: LambdaMART (xgboost rank:ndcg) re-ranks the candidates of base models (ease, ials, "
        "popularity) with their scores, popularity, year and side-feature similarities; trained on a carve-out of train",
        maker<Ltr>()},
+      {"mix",
+       "a weighted blend of other models (default item-knn + poster): scores and similar-movie lists standardised "
+       "per part, then weighted; predictions averaged",
+       maker<Mix>()},
+      {"blend",
+       "hybrid rating model: out-of-fold predictions of rating models (svdpp, svd, item-knn, user-knn, baseline) "
+       "blended by ridge plus boosted trees (xgboost) over user and movie statistics and side features",
+       maker<Blend>()},
   };
   return table;
 }

@@ -1,7 +1,8 @@
 #include "models/xgb_ranker.h"
 
-#include <xgboost/c_api.h>
+#include "models/xgboost_api.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -32,7 +33,11 @@ std::unique_ptr<Matrix> make(const RankData& d) {
   if (d.x.size() != d.rows() * d.cols) throw Error("ranker: feature matrix size does not match the labels");
   auto m = std::make_unique<Matrix>(d.x.data(), d.rows(), d.cols);
   check(XGDMatrixSetFloatInfo(m->h, "label", d.labels.data(), d.labels.size()), "label");
-  check(XGDMatrixSetUIntInfo(m->h, "group", d.groups.data(), d.groups.size()), "group");
+  if (!d.groups.empty()) check(XGDMatrixSetUIntInfo(m->h, "group", d.groups.data(), d.groups.size()), "group");
+  if (!d.base_margin.empty()) {
+    if (d.base_margin.size() != d.rows()) throw Error("ranker: base_margin size does not match the labels");
+    check(XGDMatrixSetFloatInfo(m->h, "base_margin", d.base_margin.data(), d.base_margin.size()), "base_margin");
+  }
   return m;
 }
 
@@ -54,8 +59,9 @@ std::vector<double> XgbRanker::train(const RankData& data, const RankerOptions& 
   if (deval) cache.push_back(deval->h);
   check(XGBoosterCreate(cache.data(), cache.size(), &handle_), "XGBoosterCreate");
   auto set = [&](const char* k, const std::string& v) { check(XGBoosterSetParam(handle_, k, v.c_str()), k); };
-  set("objective", "rank:ndcg");
-  set("eval_metric", "ndcg@" + std::to_string(o.ndcg_k));
+  const bool ranking = o.objective.rfind("rank:", 0) == 0;
+  set("objective", o.objective);
+  set("eval_metric", ranking ? "ndcg@" + std::to_string(o.ndcg_k) : std::string("rmse"));
   set("eta", std::to_string(o.eta));
   set("max_depth", std::to_string(o.max_depth));
   set("min_child_weight", std::to_string(o.min_child_weight));
@@ -63,6 +69,7 @@ std::vector<double> XgbRanker::train(const RankData& data, const RankerOptions& 
   set("colsample_bytree", std::to_string(o.colsample));
   set("lambda", std::to_string(o.lambda));
   set("tree_method", "hist");
+  set("max_bin", std::to_string(o.max_bin));
   set("seed", std::to_string(o.seed));
   set("verbosity", "0");
   if (o.threads > 0) set("nthread", std::to_string(o.threads));
@@ -76,14 +83,21 @@ std::vector<double> XgbRanker::train(const RankData& data, const RankerOptions& 
     // "[3]\teval-ndcg@10:0.41"
     std::string s(out);
     curve.push_back(std::atof(s.substr(s.rfind(':') + 1).c_str()));
+    if (o.early_stopping > 0) {
+      const auto best =
+          ranking ? std::max_element(curve.begin(), curve.end()) : std::min_element(curve.begin(), curve.end());
+      if (static_cast<int>(curve.end() - best) > o.early_stopping) break;
+    }
   }
   return curve;
 }
 
-std::vector<float> XgbRanker::predict(const float* x, std::size_t rows, std::size_t cols) const {
+std::vector<float> XgbRanker::predict(const float* x, std::size_t rows, std::size_t cols,
+                                      const float* base_margin) const {
   if (!handle_) throw Error("ranker: predict before train");
   if (rows == 0) return {};
   Matrix m(x, rows, cols);
+  if (base_margin) check(XGDMatrixSetFloatInfo(m.h, "base_margin", base_margin, rows), "base_margin");
   std::lock_guard lock(mu_);
   bst_ulong len = 0;
   const float* out = nullptr;
@@ -109,7 +123,7 @@ std::vector<char> XgbRanker::save() const {
   return std::vector<char>(buf, buf + len);
 }
 
-void XgbRanker::load(const std::vector<char>& bytes) {
+void XgbRanker::load(const std::vector<char>& bytes, const std::string& what) {
   if (handle_) XGBoosterFree(handle_);
   handle_ = nullptr;
   check(XGBoosterCreate(nullptr, 0, &handle_), "XGBoosterCreate");
@@ -117,7 +131,7 @@ void XgbRanker::load(const std::vector<char>& bytes) {
     std::string msg = XGBGetLastError();
     XGBoosterFree(handle_);
     handle_ = nullptr;
-    throw DataError("ltr booster: xgboost could not load it: " + msg);
+    throw DataError(what + ": xgboost could not load it: " + msg);
   }
 }
 

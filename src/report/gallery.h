@@ -16,6 +16,7 @@
 
 #include "movierec/dataset.h"
 #include "movierec/recommender.h"
+#include "util/html.h"  // html_escape, used with the page
 #include "vision/poster_folder.h"
 
 namespace movierec {
@@ -48,7 +49,6 @@ std::string gallery_html(const Dataset& ds, const PosterFolder& posters, const s
 void write_gallery_html(const std::filesystem::path& file, const Dataset& ds, const PosterFolder& posters,
                         const std::vector<GalleryQuery>& queries, const GalleryOptions& opts = {});
 
-std::string html_escape(std::string_view s);
 std::string base64_encode(std::string_view bytes);
 // "data:image/jpeg;base64,..." of a poster resized to width; empty when it cannot be decoded.
 std::string thumbnail_data_uri(const std::filesystem::path& image, int width, int quality);

@@ -183,7 +183,7 @@ std::string write_split_files(const Dataset& ds, const std::vector<Split>& split
 std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::uint64_t seed,
                                const std::vector<char>& eligible) {
   const std::string usage =
-      "expected none, holdout:N, kfold:K, temporal:N, cold-items:P, cold-users:P[:reveal=N], "
+      "expected none, holdout:N[:valid], kfold:K, temporal:N, cold-items:P, cold-users:P[:reveal=N], "
       "files:DIR/u{1..5}.base,test or "
       "files:TRAIN.csv,TEST.csv";
   std::size_t colon = spec.find(':');
@@ -211,9 +211,13 @@ std::vector<Split> make_splits(const Dataset& ds, const std::string& spec, std::
     return out;
   };
   if (kind == "holdout") {
-    const std::size_t n = parse_count(spec, arg, "the test ratings per user N", 1);
+    // "holdout:N:valid": the validation carve-out of "holdout:N".
+    const bool valid = arg.ends_with(":valid");
+    const std::size_t n =
+        parse_count(spec, valid ? arg.substr(0, arg.size() - 6) : arg, "the test ratings per user N", 1);
     std::vector<Split> out;
     out.push_back(holdout_split(ds.ratings, n, seed));
+    if (valid) out[0] = holdout_validation(out[0], n, seed);
     return non_empty(std::move(out), n);
   }
   if (kind == "temporal") {

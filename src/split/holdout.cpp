@@ -38,6 +38,13 @@ Split holdout_split(const RatingMatrix& r, std::size_t n, std::uint64_t seed) {
                         });
 }
 
+Split holdout_validation(const Split& outer, std::size_t n, std::uint64_t seed) {
+  // Stream 1: draws independent of the outer split's, on what it left in train.
+  Split s = holdout_split(outer.train, n, splitting::mix_seed(seed, 1));
+  s.name = outer.name + ":valid";
+  return s;
+}
+
 Split temporal_split(const RatingMatrix& r, std::size_t n) {
   return per_user_split(
       r, n, "temporal:" + std::to_string(n), [&](UserIndex u, std::vector<std::uint32_t>& pos, std::size_t t) {

@@ -1,4 +1,5 @@
 // End-to-end tests of the movierec binary: exit codes, JSON shapes, errors.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -117,6 +118,39 @@ TEST(Cli, StatsJsonCountsTheFixture) {
   EXPECT_EQ(j["users"], 8);
   EXPECT_EQ(j["movies"], 6);
   EXPECT_GT(j["ratings"].get<int>(), 20);
+}
+
+// The histogram counts half-star values by index, values between steps in a
+// short list and, past 256 distinct values, in a map: all three paths, with
+// counts written out by hand.
+TEST(Cli, StatsHistogramCountsEveryValue) {
+  auto dir = movierec::testing::temp_dir("cli-hist");
+  std::filesystem::copy(fixture(), dir,
+                        std::filesystem::copy_options::overwrite_existing | std::filesystem::copy_options::recursive);
+  {
+    std::ofstream f(dir / "ratings.csv");
+    f << "userId,movieId,rating,timestamp\n1,1,4.0,100\n1,2,3.7,101\n2,1,4,102\n2,2,3.7,103\n3,2,0.5,104\n";
+  }
+  auto r = run("stats --json --data " + dir.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto few = nlohmann::json::parse(r.out)["histogram"];
+  EXPECT_EQ(few, nlohmann::json::parse(R"({"0.5": 1, "3.7": 2, "4": 2})"));
+  {
+    std::ofstream f(dir / "ratings.csv");
+    f << "userId,movieId,rating,timestamp\n";
+    // 300 users rate movie 1 with 1.001, 1.002...: 300 distinct values; and
+    // each rates movie 2 with 5 (one value counted 300 times).
+    for (int u = 1; u <= 300; ++u)
+      f << u << ",1," << fmt::format("{:.3f}", 1.0 + u / 1000.0) << ",1\n" << u << ",2,5,2\n";
+  }
+  r = run("stats --json --data " + dir.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto many = nlohmann::json::parse(r.out)["histogram"];
+  EXPECT_EQ(many.size(), 301u);
+  EXPECT_EQ(many["5"], 300);
+  EXPECT_EQ(many["1.001"], 1);
+  EXPECT_EQ(many["1.3"], 1);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Cli, UnknownModelListsCandidatesWithExitCode2) {

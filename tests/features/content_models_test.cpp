@@ -57,9 +57,12 @@ class ContentModels : public ::testing::Test {
 };
 
 TEST_F(ContentModels, NewMovieHasContentNeighbours) {
-  for (const char* name : {"content-knn", "content-factors"}) {
-    SCOPED_TRACE(name);
-    auto m = fitted(name);
+  // content-factors through its ridge map and through its MLP map.
+  const std::vector<std::pair<std::string, ParamMap>> models = {
+      {"content-knn", {}}, {"content-factors", {}}, {"content-factors", {{"map", "mlp"}, {"mlp_epochs", "200"}}}};
+  for (const auto& [name, params] : models) {
+    SCOPED_TRACE(name + (params.empty() ? "" : " map=mlp"));
+    auto m = fitted(name, params);
     const ItemIndex fresh = split_.new_items[0];
     auto sim = m->similar_items(fresh, 10);
     ASSERT_EQ(sim.size(), 10u);
@@ -68,6 +71,7 @@ TEST_F(ContentModels, NewMovieHasContentNeighbours) {
     for (const auto& s : sim) same += ds_.movies[s.item].genres == ds_.movies[fresh].genres;
     EXPECT_GE(same, 9u);
   }
+  EXPECT_THROW(create_model("content-factors", {{"map", "tree"}}), ConfigError);
 }
 
 TEST_F(ContentModels, PredictedPopularityFollowsContent) {

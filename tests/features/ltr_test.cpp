@@ -3,6 +3,7 @@
 // depends on content.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "hybrid_fixtures.h"
@@ -74,6 +75,40 @@ TEST(Ltr, BoosterRoundTripThroughTheModelFile) {
   copy.load(ranker.save());
   EXPECT_EQ(copy.save(), ranker.save());
   EXPECT_THROW(copy.load(std::vector<char>{'n', 'o', 't'}), DataError);
+}
+
+// Labels drawn independently of the features: no round generalises, so the
+// held-out NDCG@10 wanders and early stopping ends training soon after its best.
+TEST(XgbRanker, EarlyStoppingStopsAfterTheBestRound) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u01(0, 1);
+  auto random_data = [&](int groups) {
+    RankData d;
+    d.cols = 4;
+    for (int g = 0; g < groups; ++g) {
+      d.groups.push_back(20);
+      for (int r = 0; r < 20; ++r) {
+        d.labels.push_back(u01(rng) < 0.2f ? 1.f : 0.f);
+        for (int c = 0; c < 4; ++c) d.x.push_back(u01(rng));
+      }
+    }
+    return d;
+  };
+  const RankData train = random_data(60), eval = random_data(20);
+  RankerOptions o;
+  o.rounds = 200;
+  o.threads = 1;
+  o.early_stopping = 5;
+  XgbRanker ranker;
+  const auto curve = ranker.train(train, o, &eval);
+  ASSERT_LT(curve.size(), 200u);
+  // Stopped exactly 5 rounds after the first best value, none of those 5 better.
+  const auto best = std::max_element(curve.begin(), curve.end()) - curve.begin();
+  EXPECT_EQ(curve.size(), static_cast<std::size_t>(best) + 6);
+  // Without early stopping every round runs.
+  o.early_stopping = 0;
+  o.rounds = 30;
+  EXPECT_EQ(ranker.train(train, o, &eval).size(), 30u);
 }
 
 }  // namespace

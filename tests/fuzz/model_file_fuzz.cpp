@@ -78,7 +78,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     int n = 0;
     for (std::size_t k = 0; k < g_models.size(); ++k) {
       ParamMap params;
-      if (g_models[k] == "poster") params["features"] = features.string();
+      if (g_models[k] == "poster" || g_models[k] == "mix") params["features"] = features.string();
       auto m = create_model(g_models[k], params);
       FitOptions fo;
       fo.dataset = &g_ds;

@@ -34,12 +34,14 @@ namespace {
 // The value may name "{features}": the fixture's poster feature file.
 const std::map<std::string, ParamMap> kRequired = {
     {"poster", {{"features", "{features}"}}},
+    {"mix", {{"features", "{features}"}}},  // item-knn + poster
     // The fixture's titles carry no parsed year: genres only. ltr carves 2 ratings per user
     // (the users have about 10) and boosts 10 rounds to stay quick.
     {"content-knn", {{"side", "genres"}}},
     {"content-factors", {{"side", "genres"}}},
     {"hybrid-mf", {{"side", "genres"}}},
     {"ltr", {{"side", "genres"}, {"valid", "2"}, {"rounds", "10"}, {"threads", "1"}}},
+    {"blend", {{"side", "genres"}, {"rounds", "10"}, {"min_child_weight", "1"}}},
 };
 
 class Contract : public ::testing::Test {

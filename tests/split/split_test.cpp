@@ -67,6 +67,21 @@ TEST(Holdout, CountsPerUser) {
   for (UserIndex u = 0; u < 5; ++u) EXPECT_EQ(t.test.user_count(u), want10[u]) << u;
 }
 
+TEST(Holdout, ValidationCarveOutSplitsTheOuterTrainPart) {
+  RatingMatrix r = test_matrix();
+  Split outer = holdout_split(r, 5, 7);
+  Split inner = holdout_validation(outer, 5, 7);
+  EXPECT_EQ(inner.name, "holdout:5:valid");
+  expect_partition(outer.train, inner);
+  // Outer test max(0, min(5, count - 5)) of 1, 3, 5, 25, 40 leaves 1, 3, 5, 20, 35 in
+  // train; the carve-out takes the same rule of those: 0, 0, 0, 5, 5.
+  const std::size_t want[] = {0, 0, 0, 5, 5};
+  for (UserIndex u = 0; u < 5; ++u) EXPECT_EQ(inner.test.user_count(u), want[u]) << u;
+  // No outer test rating can be drawn again: the carve-out is of the train part only.
+  for (UserIndex u = 0; u < 5; ++u)
+    for (ItemIndex i : inner.test.user_items(u)) EXPECT_FALSE(outer.test.contains(u, i)) << u << " " << i;
+}
+
 TEST(Holdout, DeterministicForASeedDifferentAcrossSeeds) {
   RatingMatrix r = test_matrix();
   auto a = keys(holdout_split(r, 5, 11).test);
@@ -201,6 +216,18 @@ std::string split_error(const Dataset& ds, const std::string& spec) {
   return "";
 }
 
+TEST(MakeSplits, HoldoutValidationSpec) {
+  Dataset ds = load_dataset(fixture("csv-tiny"));  // 3 users with 3 ratings each
+  auto v = make_splits(ds, "holdout:1:valid", 1);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].name, "holdout:1:valid");
+  // Outer: 1 of 3 each to test; inner: 1 of the 2 left each (min(1, 2 - 1)).
+  EXPECT_EQ(v[0].train.nnz() + v[0].test.nnz(), 6u);
+  EXPECT_EQ(v[0].test.nnz(), 3u);
+  EXPECT_EQ(split_error(ds, "holdout:x:valid"),
+            "split spec \"holdout:x:valid\": expected the test ratings per user N (an integer >= 1), got \"x\"");
+}
+
 TEST(MakeSplits, SpecsAndErrors) {
   Dataset ds = load_dataset(fixture("csv-tiny"));
   auto none = make_splits(ds, "none", 1);
@@ -221,10 +248,10 @@ TEST(MakeSplits, SpecsAndErrors) {
             "split spec \"holdout:x\": expected the test ratings per user N (an integer >= 1), got \"x\"");
   EXPECT_EQ(message("kfold:1"), "split spec \"kfold:1\": expected the number of folds K (an integer >= 2), got \"1\"");
   EXPECT_EQ(message("holdout"),
-            "bad split spec \"holdout\": expected none, holdout:N, kfold:K, temporal:N, cold-items:P, "
+            "bad split spec \"holdout\": expected none, holdout:N[:valid], kfold:K, temporal:N, cold-items:P, "
             "cold-users:P[:reveal=N], files:DIR/u{1..5}.base,test or files:TRAIN.csv,TEST.csv");
   EXPECT_EQ(message("random:3"),
-            "bad split spec \"random:3\": unknown kind \"random\"; expected none, holdout:N, kfold:K, temporal:N, "
+            "bad split spec \"random:3\": unknown kind \"random\"; expected none, holdout:N[:valid], kfold:K, temporal:N, "
             "cold-items:P, cold-users:P[:reveal=N], files:DIR/u{1..5}.base,test or files:TRAIN.csv,TEST.csv");
   EXPECT_EQ(message("files:u{1..5.base,test"), "split spec \"files:u{1..5.base,test\": '{' without '}'");
   EXPECT_EQ(message("files:u{5..1}.base,test"),
