@@ -122,21 +122,46 @@ TEST(Blend, LinearBlendOfAnExactBaseIsThatBase) {
   for (const auto& t : r.triplets()) ASSERT_NEAR(m->predict(t.user, t.item), t.value, 2e-3);
 }
 
-TEST(Blend, ChosenBlendIsNoWorseThanTheLinearOneOnItsValidationRows) {
-  // Early stopping keeps trees only when they lower the RMSE of the linear
-  // blend on the early-stopping rows (rounds 0 otherwise), with side features
-  // of movies and users in the rows.
-  const RatingMatrix r = low_rank_matrix(60, 40, 2, 0.5, 0.4f, 9);
-  Dataset ds = dataset_with_side(r);
-  auto m = fitted_blend(r, {{"bases", "baseline,svd"}, {"min_child_weight", "5"}, {"rounds", "50"}}, &ds);
-  EXPECT_LE(m->valid_rmse(), m->valid_rmse_linear());
-  EXPECT_TRUE(std::isfinite(m->valid_rmse_best_base()));
-  // 2 bases, 6 statistics, genres (Comedy, Drama, missing), year (number,
-  // buckets, missing), user age 8, gender 3, occupation 3.
+TEST(Blend, TreesLearnASideFeatureInteractionTheBaseCannot) {
+  // r_ui = 3 + a_u + c_i + 1.2 [u is a woman and i a drama]: additive biases
+  // (the one base, baseline) cannot hold the interaction. Its best additive
+  // fit leaves 1.2 (f_u - 1/2)(g_i - 1/3), f, g the indicators, whose RMS is
+  // 1.2 sqrt(1/4 * 2/9) = 0.283, so the ridge blend of baseline errs by at
+  // least that much, while trees that split on the gender and genre columns
+  // recover it. Held-out pairs (never in train) must be predicted far better.
+  std::mt19937 g(4);
+  std::uniform_real_distribution<float> a(-0.6f, 0.6f), c(-0.6f, 0.6f), coin(0.f, 1.f);
+  const std::size_t nu = 120, ni = 40;
+  std::vector<float> au(nu), ci(ni);
+  for (auto& x : au) x = a(g);
+  for (auto& x : ci) x = c(g);
+  auto truth = [&](std::size_t u, std::size_t i) { return 3.f + au[u] + ci[i] + (u % 2 && i % 3 == 0 ? 1.2f : 0.f); };
+  std::vector<Rating> train, held;
+  for (std::size_t u = 0; u < nu; ++u)
+    for (std::size_t i = 0; i < ni; ++i)
+      (coin(g) < 0.5f ? train : held).push_back({UserIndex(u), ItemIndex(i), truth(u, i)});
+  const RatingMatrix r(nu, ni, train);
+  Dataset ds = dataset_with_side(r);  // user u % 2 == 1 is F; movie i % 3 == 0 is a Drama
+  const ParamMap p = {{"bases", "baseline"}, {"min_child_weight", "5"}, {"rounds", "300"}, {"eta", "0.3"}};
+  auto m = fitted_blend(r, p, &ds);
+  auto linear = p;
+  linear["blender"] = "linear";
+  auto lin = fitted_blend(r, linear, &ds);
+  EXPECT_GT(m->rounds_used(), 0);
+  EXPECT_LT(m->valid_rmse(), 0.5 * m->valid_rmse_linear());
+  double se_blend = 0, se_linear = 0;
+  for (const auto& t : held) {
+    se_blend += std::pow(m->predict(t.user, t.item) - t.value, 2);
+    se_linear += std::pow(lin->predict(t.user, t.item) - t.value, 2);
+  }
+  const double rmse_blend = std::sqrt(se_blend / held.size()), rmse_linear = std::sqrt(se_linear / held.size());
+  EXPECT_GT(rmse_linear, 0.28);
+  EXPECT_LT(rmse_blend, 0.5 * rmse_linear) << "blend " << rmse_blend << ", linear " << rmse_linear;
+  // 1 base, 6 statistics, then the side features.
   const auto names = m->feature_names();
   EXPECT_EQ(names[0], "baseline");
-  EXPECT_EQ(names[1], "svd");
-  EXPECT_EQ(names[2], "user.log_ratings");
+  EXPECT_EQ(names[1], "user.log_ratings");
+  EXPECT_EQ(names[6], "movie.std");
 }
 
 TEST(Blend, ChangingOnlyTestRatingsChangesNoPrediction) {
@@ -213,6 +238,39 @@ TEST(Blend, HostilePayloadsAreRefusedNamingTheField) {
   refused(patched(20, std::uint64_t(11)), "blend statistics user.log_ratings: 11 values");
   refused(patched(28, std::numeric_limits<float>::infinity()), "blend statistics user.log_ratings: non-finite");
   refused(bytes.substr(0, bytes.size() - 40), "");  // truncated: the checksum or the payload fails
+  // The first base's payload (baseline: f32 mu first), past the blender's own
+  // fields, read here in the order save_payload writes them.
+  BinaryReader walk(std::string_view(bytes).substr(at), "walk");
+  walk.get<std::uint64_t>();
+  walk.get<std::uint64_t>();
+  walk.get<float>();
+  for (int k = 0; k < 6; ++k) walk.get_vector<float>();
+  walk.get<std::uint64_t>();
+  walk.get_vector<float>();
+  walk.get<std::uint64_t>();
+  walk.get_vector<float>();
+  walk.get_vector<float>();
+  walk.get_vector<double>();
+  walk.get<std::int32_t>();
+  walk.get_vector<char>();
+  const std::size_t base_at = walk.position() + 8;  // after the base string's u64 length
+  refused(patched(base_at, std::numeric_limits<float>::quiet_NaN()), "blend base 'baseline'");
+  refused(patched(base_at, std::numeric_limits<float>::quiet_NaN()), "global mean: non-finite value");
+}
+
+TEST(Blend, MaxRowsSamplesTheOutOfFoldRows) {
+  // 50 x 30 at density 0.5: about 750 ratings, every one an out-of-fold row;
+  // max_rows=300 keeps each with probability 300 / nnz (seeded), so about 300
+  // (binomial standard deviation 13).
+  const RatingMatrix r = low_rank_matrix(50, 30, 2, 0.5, 0.3f, 21);
+  const ParamMap p = {{"bases", "baseline,svd"}, {"side", "none"}, {"rounds", "10"}};
+  EXPECT_EQ(fitted_blend(r, p)->blender_rows(), r.nnz());
+  auto capped = p;
+  capped["max_rows"] = "300";
+  auto m = fitted_blend(r, capped);
+  EXPECT_GT(m->blender_rows(), 240u);
+  EXPECT_LT(m->blender_rows(), 360u);
+  for (float v : all_scores(*m)) ASSERT_TRUE(std::isfinite(v));
 }
 
 TEST(Blend, BadParametersAreNamed) {
