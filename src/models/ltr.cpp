@@ -82,6 +82,9 @@ std::vector<float> first_base_margins(const std::vector<float>& x, std::size_t c
   return m;
 }
 
+// The payload's layout after the years: 2 = two cross-fitted boosters.
+constexpr std::uint32_t kLayout = 0x4C545232;  // "LTR2"
+
 }  // namespace
 
 Ltr::Ltr(Params& p)
@@ -388,6 +391,7 @@ void Ltr::save_payload(detail::BinaryWriter& out) const {
     out.put<std::uint64_t>(b.dim);
   }
   out.put_vector(years_);
+  out.put<std::uint32_t>(kLayout);
   out.put<std::int32_t>(rounds_used_[0]);
   out.put<std::int32_t>(rounds_used_[1]);
   for (const auto& b : bases_) b->save_payload(out);
@@ -424,6 +428,8 @@ void Ltr::load_payload(detail::BinaryReader& in) {
   }
   years_ = in.get_vector<int>();
   if (years_.size() != ni) in.fail("inconsistent ltr years");
+  // Files of the one-booster layout held the rounds (a small count) here.
+  if (in.get<std::uint32_t>() != kLayout) in.fail("an ltr model of an older layout (one booster): train it again");
   rounds_used_[0] = in.get<std::int32_t>();
   rounds_used_[1] = in.get<std::int32_t>();
   bases_ = make_bases();
