@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "models/parts.h"
 #include "movierec/dataset.h"
 #include "movierec/errors.h"
 #include "movierec/registry.h"
@@ -46,21 +47,6 @@ struct Ltr::Stats {
 
 namespace {
 
-ParamMap base_params_of(const std::string& base, const std::string& spec) {
-  // "ials.factors=128;ease.lambda=400": entries for this base only.
-  std::vector<std::string> mine;
-  for (const auto& e : split(spec, ';')) {
-    std::string t(trim(e));
-    if (t.empty()) continue;
-    auto dot = t.find('.'), eq = t.find('=');
-    if (dot == std::string::npos || eq == std::string::npos || dot > eq)
-      throw ConfigError(
-          "model 'ltr': parameter 'base_params': expected base.key=value entries separated by ';', got \"" + t + "\"");
-    if (t.substr(0, dot) == base) mine.push_back(t.substr(dot + 1));
-  }
-  return parse_params(mine);
-}
-
 // Per group of rows, scale times the z-score of column 0 (the first base
 // model's score) within the group: the margin boosting starts from, so that
 // zero trees rank as that base model does. A constant column gives 0.
@@ -82,15 +68,17 @@ std::vector<float> first_base_margins(const std::vector<float>& x, std::size_t c
   return m;
 }
 
-// The payload's layout after the years: 2 = two cross-fitted boosters.
-constexpr std::uint32_t kLayout = 0x4C545232;  // "LTR2"
+// The payload's layout after the years: 2 = two cross-fitted boosters, 3 = the
+// same with each base's payload framed by its length (a base that checks its
+// payload's end, item-knn, could not be read back before).
+constexpr std::uint32_t kLayout = 0x4C545233;  // "LTR3"
 
 }  // namespace
 
 Ltr::Ltr(Params& p)
     : side_(p, "genres,year"),
-      base_names_(
-          split(p.get_string("bases", "ease,ials,popularity", "base models whose candidates are re-ranked"), ',')),
+      base_names_(part_names(
+          "ltr", "bases", p.get_string("bases", "ease,ials,popularity", "base models whose candidates are re-ranked"))),
       base_params_(p.get_string("base_params", "", "their parameters: \"ials.factors=128;ease.lambda=400\"")),
       candidates_(p.get_int("candidates", 50, "candidates per base model and user", 1, 100000)),
       valid_(p.get_int("valid", 10, "ratings per user carved out of train to label the ranker's training rows", 1,
@@ -110,25 +98,19 @@ Ltr::Ltr(Params& p)
   ranker_opts_.min_child_weight = p.get_double("min_child_weight", 1, "xgboost min_child_weight", 0, 1e6);
   ranker_opts_.subsample = p.get_double("subsample", 0.8, "rows sampled per tree", 0.05, 1);
   ranker_opts_.colsample = p.get_double("colsample", 0.8, "features sampled per tree", 0.05, 1);
-  ranker_opts_.early_stopping =
-      p.get_int("patience", 40, "select_rounds: stop after this many rounds without a better NDCG@10 (0: never)", 0,
-                100000);
+  ranker_opts_.early_stopping = p.get_int(
+      "patience", 40, "select_rounds: stop after this many rounds without a better NDCG@10 (0: never)", 0, 100000);
   // One thread by default: xgboost's many short parallel regions spin-wait, 5x the CPU on a busy machine.
   ranker_opts_.threads = p.get_int("threads", 1, "xgboost threads (0: every core)", 0, 4096);
-  for (auto& b : base_names_) b = std::string(trim(b));
-  std::erase(base_names_, std::string());
-  if (base_names_.empty()) throw ConfigError("model 'ltr': parameter 'bases': name at least one model");
-  for (const auto& b : base_names_) {
-    if (b == "ltr") throw ConfigError("model 'ltr': parameter 'bases': ltr cannot re-rank itself");
-    create_model(b, base_params_of(b, base_params_));  // validates names and parameters now
-  }
+  make_bases();  // validates names and parameters now
 }
 
 Ltr::~Ltr() = default;
 
 std::vector<std::unique_ptr<Recommender>> Ltr::make_bases() const {
   std::vector<std::unique_ptr<Recommender>> out;
-  for (const auto& b : base_names_) out.push_back(create_model(b, base_params_of(b, base_params_)));
+  for (const auto& b : base_names_)
+    out.push_back(create_model(b, part_params("ltr", "base_params", b, base_params_, base_names_)));
   return out;
 }
 
@@ -394,7 +376,7 @@ void Ltr::save_payload(detail::BinaryWriter& out) const {
   out.put<std::uint32_t>(kLayout);
   out.put<std::int32_t>(rounds_used_[0]);
   out.put<std::int32_t>(rounds_used_[1]);
-  for (const auto& b : bases_) b->save_payload(out);
+  for (const auto& b : bases_) put_nested_payload(out, *b);
   for (const auto& r : rankers_) out.put_vector(r.save());
 }
 
@@ -429,11 +411,12 @@ void Ltr::load_payload(detail::BinaryReader& in) {
   years_ = in.get_vector<int>();
   if (years_.size() != ni) in.fail("inconsistent ltr years");
   // Files of the one-booster layout held the rounds (a small count) here.
-  if (in.get<std::uint32_t>() != kLayout) in.fail("an ltr model of an older layout (one booster): train it again");
+  if (in.get<std::uint32_t>() != kLayout) in.fail("an ltr model of an older layout: train it again");
   rounds_used_[0] = in.get<std::int32_t>();
   rounds_used_[1] = in.get<std::int32_t>();
   bases_ = make_bases();
-  for (auto& b : bases_) b->load_payload(in);
+  for (std::size_t k = 0; k < bases_.size(); ++k)
+    load_nested_payload(in, *bases_[k], nu, ni, "ltr base '" + base_names_[k] + "'");
   for (auto& r : rankers_) r.load(in.get_vector<char>());
   stats_ = std::make_unique<Stats>(train_);
 }
