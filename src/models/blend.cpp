@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "features/user_features.h"
+#include "models/parts.h"
 #include "movierec/dataset.h"
 #include "movierec/errors.h"
 #include "movierec/registry.h"
@@ -69,9 +70,9 @@ std::vector<double> ridge_with_intercept(const std::vector<float>& x, const std:
 }
 
 Blend::Blend(Params& p)
-    : base_names_(split(
-          p.get_string("bases", "svdpp,svd,item-knn,user-knn,baseline", "rating models whose predictions are blended"),
-          ',')),
+    : base_names_(part_names("blend", "bases",
+                             p.get_string("bases", "svdpp,svd,item-knn,user-knn,baseline",
+                                          "rating models whose predictions are blended"))),
       base_params_(p.get_string("base_params", "", "their parameters: \"svdpp.factors=50;item-knn.k=60\"")),
       side_(p, "genres,year"),
       user_side_(p.get_string("user_side", "auto",
@@ -111,27 +112,6 @@ Blend::Blend(Params& p)
   refit_ = p.get_bool("refit", true,
                       "retrain the trees on every out-of-fold row with the chosen number of rounds (false: keep the "
                       "early-stopping booster, trained on four fifths of them; about half the boosting time)");
-  for (auto& b : base_names_) b = std::string(trim(b));
-  std::erase(base_names_, std::string());
-  if (base_names_.empty()) throw ConfigError("model 'blend': parameter 'bases': name at least one rating model");
-  for (std::size_t k = 0; k < base_names_.size(); ++k) {
-    const auto& b = base_names_[k];
-    if (b == "blend") throw ConfigError("model 'blend': parameter 'bases': blend cannot blend itself");
-    if (std::find(base_names_.begin(), base_names_.begin() + k, b) != base_names_.begin() + k)
-      throw ConfigError("model 'blend': parameter 'bases': '" + b + "' is named twice");
-  }
-  for (const auto& e : split(base_params_, ';')) {
-    const std::string t(trim(e));
-    const auto dot = t.find('.'), eq = t.find('=');
-    if (t.empty()) continue;
-    if (dot == std::string::npos || eq == std::string::npos || dot > eq)
-      throw ConfigError(
-          "model 'blend': parameter 'base_params': expected base.key=value entries separated by ';', got \"" + t +
-          "\"");
-    if (std::find(base_names_.begin(), base_names_.end(), t.substr(0, dot)) == base_names_.end())
-      throw ConfigError("model 'blend': parameter 'base_params': \"" + t + "\" names no model of bases (" +
-                        join(base_names_, ",") + ")");
-  }
   for (auto& m : make_bases())  // validates names and parameters now
     if (!m->predicts_ratings())
       throw ConfigError("model 'blend': parameter 'bases': '" + std::string(m->name()) +
@@ -142,11 +122,9 @@ Blend::Blend(Params& p)
 Blend::~Blend() = default;
 
 std::vector<std::unique_ptr<Recommender>> Blend::make_bases() const {
-  std::vector<std::string> entries;  // "svdpp.factors=50"; params_for keeps each base's own
-  for (const auto& e : split(base_params_, ';'))
-    if (!trim(e).empty()) entries.emplace_back(trim(e));
   std::vector<std::unique_ptr<Recommender>> out;
-  for (const auto& b : base_names_) out.push_back(create_model(b, params_for(b, entries)));
+  for (const auto& b : base_names_)
+    out.push_back(create_model(b, part_params("blend", "base_params", b, base_params_, base_names_)));
   return out;
 }
 
@@ -446,13 +424,7 @@ void Blend::save_payload(BinaryWriter& out) const {
   out.put_vector(weights_);
   out.put<std::int32_t>(rounds_used_);
   out.put_vector(rounds_used_ > 0 ? booster_.save() : std::vector<char>{});
-  // Each base's payload as one length-prefixed string: a base may insist on
-  // ending its reader (knn checks for trailing bytes).
-  for (const auto& b : bases_) {
-    BinaryWriter w;
-    b->save_payload(w);
-    out.put_string(w.bytes());
-  }
+  for (const auto& b : bases_) put_nested_payload(out, *b);
 }
 
 void Blend::load_payload(BinaryReader& in) {
@@ -499,17 +471,8 @@ void Blend::load_payload(BinaryReader& in) {
   auto booster = in.get_vector<char>();
   if ((rounds_used_ > 0) != !booster.empty()) in.fail("blend booster of " + std::to_string(booster.size()) + " bytes");
   auto bases = make_bases();
-  for (std::size_t k = 0; k < bases.size(); ++k) {
-    const std::string bytes = in.get_string();
-    try {
-      BinaryReader sub(bytes, "base '" + base_names_[k] + "'");
-      sub.set_dims(n_users_, n_items_);
-      bases[k]->load_payload(sub);
-      sub.expect_end("trailing payload bytes");
-    } catch (const DataError& e) {
-      in.fail(std::string("blend ") + e.what());
-    }
-  }
+  for (std::size_t k = 0; k < bases.size(); ++k)
+    load_nested_payload(in, *bases[k], n_users_, n_items_, "blend base '" + base_names_[k] + "'");
   if (!booster.empty()) booster_.load(booster, "blend booster");
   bases_ = std::move(bases);
   valid_linear_ = valid_blend_ = valid_best_base_ = std::numeric_limits<double>::quiet_NaN();

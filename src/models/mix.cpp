@@ -5,7 +5,7 @@
 #include <limits>
 #include <unordered_map>
 
-#include "models/nested_payload.h"
+#include "models/parts.h"
 #include "movierec/errors.h"
 #include "movierec/registry.h"
 #include "util/binary_io.h"
@@ -36,38 +36,14 @@ void standardise_scores(std::span<float> s) {
     if (!std::isfinite(v)) v = lowest;
 }
 
-ParamMap part_params(const std::string& model, const std::string& parameter, const std::string& part,
-                     const std::string& spec) {
-  std::vector<std::string> mine;
-  for (const auto& e : split(spec, ';')) {
-    std::string t(trim(e));
-    if (t.empty()) continue;
-    auto dot = t.find('.'), eq = t.find('=');
-    if (dot == std::string::npos || eq == std::string::npos || dot > eq)
-      throw ConfigError("model '" + model + "': parameter '" + parameter +
-                        "': expected model.key=value entries separated by ';', got \"" + t + "\"");
-    if (t.substr(0, dot) == part) mine.push_back(t.substr(dot + 1));
-  }
-  return parse_params(mine);
-}
-
 Mix::Mix(Params& p)
     : part_params_(
           p.get_string("model_params", "", "the parts' parameters: \"item-knn.k=40;poster.features=posters.mrf\"")),
       features_(p.get_string("features", "", "poster feature file of a poster part (CLI: --features)")),
       pool_(static_cast<std::size_t>(
           p.get_int("pool", 200, "similar movies taken from each part per query, standardised together", 10, 100000))) {
-  for (const auto& n : split(p.get_string("models", "item-knn,poster", "the models blended"), ',')) {
-    std::string t(trim(n));
-    if (!t.empty()) names_.push_back(t);
-  }
+  names_ = part_names("mix", "models", p.get_string("models", "item-knn,poster", "the models blended"));
   const std::string w = p.get_string("weights", "", "one weight >= 0 per model, \"0.7,0.3\" (empty: equal)");
-  if (names_.empty()) throw ConfigError("model 'mix': parameter 'models': name at least one model");
-  for (const auto& n : names_) {
-    if (n == "mix") throw ConfigError("model 'mix': parameter 'models': mix cannot contain itself");
-    if (std::count(names_.begin(), names_.end(), n) > 1)
-      throw ConfigError("model 'mix': parameter 'models': " + n + " is named twice");
-  }
   if (w.empty()) {
     weights_.assign(names_.size(), 1.0);
   } else {
@@ -91,7 +67,7 @@ Mix::~Mix() = default;
 std::vector<std::unique_ptr<Recommender>> Mix::make_parts() const {
   std::vector<std::unique_ptr<Recommender>> out;
   for (const auto& n : names_) {
-    ParamMap pm = part_params("mix", "model_params", n, part_params_);
+    ParamMap pm = part_params("mix", "model_params", n, part_params_, names_);
     if (n == "poster" && !features_.empty()) pm.emplace("features", features_);
     out.push_back(create_model(n, pm));
   }
@@ -190,7 +166,7 @@ void Mix::load_payload(detail::BinaryReader& in) {
   const std::size_t nu = in.get_n_users("n_users"), ni = in.get_n_items("n_items");
   if (in.get<std::uint64_t>() != names_.size()) in.fail("mix: the number of parts does not match parameter 'models'");
   parts_ = make_parts();
-  for (auto& part : parts_) load_nested_payload(in, *part, nu, ni);
+  for (auto& part : parts_) load_nested_payload(in, *part, nu, ni, "mix part '" + std::string(part->name()) + "'");
 }
 
 }  // namespace movierec

@@ -58,11 +58,4 @@ class Mix final : public Recommender {
 // scores are equal or none is finite).
 void standardise_scores(std::span<float> s);
 
-// The parameters of one part out of "part.key=value;part.key=value" (the
-// `model_params` of mix, the `base_params` of ltr): the entries for `part`,
-// without its prefix. Throws ConfigError naming model and parameter for an
-// entry that is not part.key=value.
-ParamMap part_params(const std::string& model, const std::string& parameter, const std::string& part,
-                     const std::string& spec);
-
 }  // namespace movierec

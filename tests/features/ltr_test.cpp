@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "hybrid_fixtures.h"
@@ -43,7 +44,7 @@ TEST(Ltr, BeatsItsBaseModelWhenTheTruthIsContent) {
   const double base = evaluate(*pop, s, ds.scale, eo).at("ndcg@10");
   auto ltr = create_model("ltr", {{"bases", "popularity"},
                                   {"side", "genres"},
-                                  {"rounds", "40"},
+                                  {"rounds", "100"},
                                   {"valid", "3"},
                                   {"candidates", "120"},
                                   {"threads", "1"}});
@@ -56,7 +57,9 @@ TEST(Ltr, BeatsItsBaseModelWhenTheTruthIsContent) {
 
 TEST(Ltr, BoosterRoundTripThroughTheModelFile) {
   Dataset ds = load_dataset(two_tastes("ltr-file"));
-  auto m = create_model("ltr", {{"bases", "popularity,ease"}, {"rounds", "20"}, {"valid", "3"}, {"threads", "1"}});
+  // item-knn checks that it read its payload to the end: a base inside ltr's payload must see only its own bytes.
+  auto m =
+      create_model("ltr", {{"bases", "popularity,item-knn,ease"}, {"rounds", "20"}, {"valid", "3"}, {"threads", "1"}});
   FitOptions fo;
   fo.dataset = &ds;
   fo.threads = 1;
@@ -70,11 +73,56 @@ TEST(Ltr, BoosterRoundTripThroughTheModelFile) {
   back->score(users, b);
   EXPECT_EQ(a, b);
   // The booster bytes themselves: saved, loaded into another ranker, saved again.
-  const auto& ranker = dynamic_cast<const Ltr&>(*m).ranker();
-  XgbRanker copy;
-  copy.load(ranker.save());
-  EXPECT_EQ(copy.save(), ranker.save());
-  EXPECT_THROW(copy.load(std::vector<char>{'n', 'o', 't'}), DataError);
+  for (int h = 0; h < 2; ++h) {
+    const auto& ranker = dynamic_cast<const Ltr&>(*m).ranker(h);
+    XgbRanker copy;
+    copy.load(ranker.save());
+    EXPECT_EQ(copy.save(), ranker.save());
+    EXPECT_THROW(copy.load(std::vector<char>{'n', 'o', 't'}), DataError);
+  }
+}
+
+// Cross-fitting: a user's candidates get 1000 + the other half's booster on
+// their rows, starting from margin x the z-score of the first base model's
+// score over the candidates (recomputed here from the rows).
+TEST(Ltr, ScoresEachUserWithTheOtherHalfsBooster) {
+  Dataset ds = load_dataset(two_tastes("ltr-halves"));
+  auto m = create_model("ltr", {{"bases", "ease,popularity"}, {"rounds", "20"}, {"valid", "3"}, {"threads", "1"}});
+  FitOptions fo;
+  fo.dataset = &ds;
+  fo.threads = 1;
+  m->fit(ds.ratings, fo);
+  const auto& ltr = dynamic_cast<const Ltr&>(*m);
+  const std::size_t cols = ltr.feature_names().size(), n = m->n_items();
+  int seen[2] = {0, 0};
+  for (UserIndex u = 0; u < 100; ++u) {
+    UserIndex one[1] = {u};
+    std::vector<std::vector<ItemIndex>> cand;
+    std::vector<float> x;
+    ltr.candidate_rows(one, cand, x);
+    const std::size_t rows = cand[0].size();
+    ASSERT_GT(rows, 1u);
+    double mean = 0, sq = 0;
+    for (std::size_t r = 0; r < rows; ++r) mean += x[r * cols] / rows;
+    for (std::size_t r = 0; r < rows; ++r) sq += (x[r * cols] - mean) * (x[r * cols] - mean) / rows;
+    std::vector<float> margin(rows);
+    for (std::size_t r = 0; r < rows; ++r) margin[r] = static_cast<float>(3 * (x[r * cols] - mean) / std::sqrt(sq));
+    const int h = ltr.half_of(u);
+    ++seen[h];
+    const auto mine = ltr.ranker(1 - h).predict(x.data(), rows, cols, margin.data());
+    const auto other = ltr.ranker(h).predict(x.data(), rows, cols, margin.data());
+    std::vector<float> out(n);
+    m->score(one, out);
+    bool differs = false;
+    for (std::size_t r = 0; r < rows; ++r) {
+      EXPECT_NEAR(out[cand[0][r]], 1000.f + mine[r], 1e-3f) << "user " << u;
+      differs |= std::abs(mine[r] - other[r]) > 1e-4f;
+    }
+    EXPECT_TRUE(differs) << "user " << u << ": both boosters agree, the routing is not tested";
+  }
+  // About half of the 100 users in each half.
+  EXPECT_GT(seen[0], 25);
+  EXPECT_GT(seen[1], 25);
 }
 
 // Labels drawn independently of the features: no round generalises, so the

@@ -284,12 +284,12 @@ TEST(Blend, BadParametersAreNamed) {
     }
   };
   fails({{"bases", "svd,ials"}}, "'ials' ranks only");
-  fails({{"bases", "svd,blend"}}, "blend cannot blend itself");
+  fails({{"bases", "svd,blend"}}, "blend cannot contain itself");
   fails({{"bases", "svd,svd"}}, "'svd' is named twice");
   fails({{"bases", ""}}, "parameter 'bases'");
   fails({{"bases", "svd,nope"}}, "unknown model 'nope'");
   fails({{"base_params", "factors=5"}}, "parameter 'base_params'");
-  fails({{"base_params", "als.factors=5"}}, "names no model of bases");
+  fails({{"base_params", "als.factors=5"}}, "names no model of svdpp,svd,item-knn,user-knn,baseline");
   fails({{"base_params", "svd.no_such=5"}}, "'no_such'");
   fails({{"blender", "forest"}}, "parameter 'blender'");
   fails({{"folds", "1"}}, "parameter 'folds'");

@@ -11,6 +11,7 @@
 
 #include "mf_fixtures.h"
 #include "models/mix.h"
+#include "models/parts.h"
 #include "movierec/errors.h"
 #include "movierec/registry.h"
 #include "vision/feature_file.h"
@@ -178,6 +179,7 @@ TEST(MixParams, BadOnesAreNamed) {
   expect_bad({{"models", "svd,no-such"}}, "no-such");
   expect_bad({{"models", "svd"}, {"model_params", "factors=3"}}, "model_params");
   expect_bad({{"models", "svd"}, {"model_params", "svd.no_such=3"}}, "no_such");
+  expect_bad({{"models", "svd"}, {"model_params", "ease.lambda=3"}}, "names no model of svd");
 }
 
 TEST(MixParams, PartParamsPicksEntriesOfOnePart) {
