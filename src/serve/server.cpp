@@ -310,7 +310,7 @@ struct Server::Impl {
                      "Content-Type");
     try {
       return json::parse(req.body);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, or out_of_range for a number beyond double (2e308)
       throw ApiError(400, std::string("malformed JSON: ") + e.what(), "body");
     }
   }

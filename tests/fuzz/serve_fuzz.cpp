@@ -61,6 +61,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   std::atexit(stop_server);
   g_client = new httplib::Client("127.0.0.1", port);
   g_client->set_keep_alive(true);
+  // Without it the body waits for the ACK of the headers (Nagle), which the server
+  // delays: 40 ms an input, 22 inputs a second.
+  g_client->set_tcp_nodelay(true);
   auto r = g_client->Post("/api/users", "", "application/json");
   if (!r || r->status != 201) std::abort();
   g_user = std::to_string(nlohmann::json::parse(r->body)["id"].get<long long>());
