@@ -130,7 +130,12 @@ try {
   await page.waitForSelector('.hero .stars');
   check((await page.locator('#you').textContent()) === '5 rated', 'after reload: the 5 ratings are kept');
   check((await page.locator('.hero .stars').getAttribute('aria-valuenow')) === '5', 'after reload: Heat shows 5 stars');
-  check((await page.locator('#foryou-row').getAttribute('data-ids')) === after, 'after reload: the same "For you"');
+  // The row fills after its own request, which may still be in flight when the page
+  // reports ready (the check read it too early now and then): wait for it, then compare.
+  await page.waitForFunction((a) => document.querySelector('#foryou-row').dataset.ids === a, after,
+    { timeout: 10000 }).catch(() => {});
+  const reloaded = await page.locator('#foryou-row').getAttribute('data-ids');
+  check(reloaded === after, `after reload: the same "For you" (${reloaded} vs ${after})`);
 
   // Keyboard: focus the hero's stars and lower the rating with the arrow key.
   await page.locator('.hero .stars').focus();
