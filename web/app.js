@@ -101,10 +101,15 @@ function fillRow(row, movies, opts) {
   row.replaceChildren(...movies.map((m) => card(m, opts)));
 }
 
+let forYouCalls = 0;
 async function loadForYou() {
   const row = $('foryou-row');
   const n = state.ratings.size;
+  const call = ++forYouCalls;
   const r = await api.recommendations(state.user, 12);
+  // Ratings given quickly start overlapping calls; an older answer arriving last
+  // must not replace the row computed from more ratings.
+  if (call !== forYouCalls) return;
   row.dataset.ids = r.recommendations.map((m) => m.id).join(',');
   fillRow(row, r.recommendations);
   $('foryou-note').textContent = n === 0
