@@ -62,18 +62,20 @@ ContentFactors::ContentFactors(Params& p)
   mlp_.lr = p.get_double("mlp_lr", mlp_.lr, "map=mlp: Adam step size", 1e-6, 1);
   mlp_.l2 = p.get_double("mlp_l2", mlp_.l2, "map=mlp: L2 weight decay", 0, 1e3);
   mlp_.seed = static_cast<std::uint64_t>(p.get_int("seed", 42, "map=mlp: seed of the initial weights", 0, 2000000000));
+  make_base();  // validates the base model and its parameters now
+}
+
+std::unique_ptr<Recommender> ContentFactors::make_base() const {
+  // base_params holds the base's own "key=value" entries, separated by ';'.
   ParamMap bp;
   for (const auto& kv : split(base_params_, ';'))
     if (!trim(kv).empty()) bp.merge(parse_params({std::string(trim(kv))}));
-  create_model(base_, bp);  // validates the base model and its parameters now
+  return create_model(base_, bp);
 }
 
 void ContentFactors::fit(const RatingMatrix& train, const FitOptions& opts) {
   ItemFeatures f = side_.build("content-factors", train, opts.dataset);
-  ParamMap bp;
-  for (const auto& kv : split(base_params_, ';'))
-    if (!trim(kv).empty()) bp.merge(parse_params({std::string(trim(kv))}));
-  auto base = create_model(base_, bp);
+  auto base = make_base();
   FitOptions fo = opts;
   fo.on_epoch = nullptr;  // the base model's epochs are not this model's curve
   base->fit(train, fo);

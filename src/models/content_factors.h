@@ -53,6 +53,8 @@ class ContentFactors final : public Recommender {
   const std::vector<float>& popularity() const { return pop_; }  // log(1 + n_i), predicted for new movies
 
  private:
+  std::unique_ptr<Recommender> make_base() const;  // base with base_params, not fitted
+
   SideParams side_;
   std::string base_, base_params_;
   double ridge_, pop_weight_, blend_;
