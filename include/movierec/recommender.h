@@ -82,6 +82,9 @@ class Recommender {
   // (popularity, ials, bpr, ease) throw NotSupported.
   virtual float predict(UserIndex u, ItemIndex i) const;
   virtual bool predicts_ratings() const { return false; }
+  // Whether fit() reads the ratings' timestamps (session-ease, and models built
+  // on it): the training matrix must keep them.
+  virtual bool needs_timestamps() const { return false; }
 
   // The k items most similar to item i (i itself excluded), best first.
   virtual std::vector<ScoredItem> similar_items(ItemIndex i, std::size_t k) const;

@@ -41,7 +41,8 @@ def tiny():
 
 def synthetic(n_users=60, n_items=40, per_user=15, seed=0, user_base=1000, item_step=7):
     """Ratings of a planted low-rank taste model, with ids that are not indices:
-    user ids 1000.., movie ids 7, 14, 21..."""
+    user ids 1000.., movie ids 7, 14, 21...; timestamps in the order drawn
+    (session-ease orders each user's ratings by time)."""
     import movierec
 
     rng = np.random.default_rng(seed)
@@ -54,7 +55,8 @@ def synthetic(n_users=60, n_items=40, per_user=15, seed=0, user_base=1000, item_
             ratings.append(float(np.clip(np.round(3 + pu[u] @ qi[i]), 1, 5)))
     titles = [f"Movie {i} ({1950 + i})" for i in range(n_items)]
     genres = [("Drama", "Comedy|Action", "Thriller|Drama")[i % 3] for i in range(n_items)]  # content models
-    return movierec.Dataset.from_arrays(users, items, ratings, movies=item_step * (np.arange(n_items) + 1),
+    timestamps = 1_000_000_000 + np.arange(len(users))
+    return movierec.Dataset.from_arrays(users, items, ratings, timestamps=timestamps, movies=item_step * (np.arange(n_items) + 1),
                                         titles=titles, genres=genres, rating_scale=(1, 5), name="synthetic")
 
 

@@ -236,12 +236,13 @@ void check_model_split(const Recommender& m, const std::string& split, std::uint
 
 void run_evaluate(const EvalCliOptions& o) {
   if (o.list) return print_models();
-  Dataset ds = load_data(o.common, split_needs_timestamps(o.split, !o.save_split.empty()));
   std::vector<std::string> names = o.model_file.empty() ? split_list(o.models) : std::vector<std::string>{""};
   if (names.empty()) throw ConfigError("--model: no model named");
-  // Names and parameters first: a typo is reported before any split is made.
+  // Names and parameters first: a typo is reported before any data is read.
+  bool timestamps = split_needs_timestamps(o.split, !o.save_split.empty());
   if (o.model_file.empty())
-    for (const auto& name : names) create_model(name, params_for(name, o.params));
+    for (const auto& name : names) timestamps |= create_model(name, params_for(name, o.params))->needs_timestamps();
+  Dataset ds = load_data(o.common, timestamps);
   bool metric_ranking = false;
   std::size_t metric_k = o.k;
   const std::vector<std::string> asked = parse_metrics(o, &metric_ranking, &metric_k);
@@ -373,10 +374,10 @@ struct TrainOptions {
 };
 
 void run_train(const TrainOptions& o) {
-  Dataset ds = load_data(o.common, split_needs_timestamps(o.split, false));
   ParamMap params = params_for(o.model, o.params);
   add_side_param(o.model, o.side, params);
   auto model = create_model(o.model, params);
+  Dataset ds = load_data(o.common, split_needs_timestamps(o.split, false) || model->needs_timestamps());
   warn_if_costly(o.model, params, ds.ratings);
   // Without a split the model trains on the dataset's own matrix: the copy
   // that the split "none" holds doubled the peak memory on big sets.

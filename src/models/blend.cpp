@@ -124,7 +124,7 @@ Blend::~Blend() = default;
 std::vector<std::unique_ptr<Recommender>> Blend::make_bases() const {
   std::vector<std::unique_ptr<Recommender>> out;
   for (const auto& b : base_names_)
-    out.push_back(create_model(b, part_params("blend", "base_params", b, base_params_, base_names_)));
+    out.push_back(make_part("blend", "base_params", b, base_params_, base_names_));
   return out;
 }
 

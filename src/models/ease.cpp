@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -16,10 +17,14 @@ namespace movierec {
 namespace {
 
 // Adds the co-occurrence counts of the lists (rows of a binary matrix) to the
-// lower triangle and diagonal of g: g(a, b) += 1 for every list holding both
-// a and b (a >= b, positions given by pos). Columns are split among threads.
+// lower triangle and diagonal of g (positions given by pos). window 0: g(a, b)
+// += 1 for every list holding both a and b. window W > 0 (lists in time
+// order): every run of W consecutive entries is a row of its own (runs cut at
+// the list's ends included, so every entry is in W runs), which adds W - d for
+// entries d < W places apart and W on the diagonal: a sum of outer products,
+// so g stays positive semi-definite. Columns are split among threads.
 template <typename Matrix, typename Lists, typename Pos>
-void add_cooccurrence(Matrix& g, std::size_t n_lists, Lists list, Pos pos, int threads) {
+void add_cooccurrence(Matrix& g, std::size_t n_lists, Lists list, Pos pos, int threads, int window = 0) {
   const auto n = static_cast<std::int64_t>(g.cols());
 #pragma omp parallel num_threads(threads)
   {
@@ -35,14 +40,40 @@ void add_cooccurrence(Matrix& g, std::size_t n_lists, Lists list, Pos pos, int t
       auto idx = list(l);
       p.clear();
       for (auto x : idx)
-        if (auto s = pos(x); s >= 0) p.push_back(s);
-      for (std::int64_t b : p) {
+        if (auto s = pos(x); s >= 0) p.push_back(s);  // a movie left out does not separate its neighbours
+      const auto len = static_cast<std::ptrdiff_t>(p.size());
+      for (std::ptrdiff_t q = 0; q < len; ++q) {
+        const std::int64_t b = p[q];
         if (b < lo || b >= hi) continue;
-        for (std::int64_t a : p)
-          if (a >= b) g(a, b) += 1;
+        if (window == 0) {
+          for (std::int64_t a : p)
+            if (a >= b) g(a, b) += 1;
+          continue;
+        }
+        g(b, b) += static_cast<typename Matrix::Scalar>(window);
+        for (std::ptrdiff_t r = std::max<std::ptrdiff_t>(0, q - window + 1); r < std::min(len, q + window); ++r) {
+          const std::int64_t a = p[r];
+          if (r != q && a > b) g(a, b) += static_cast<typename Matrix::Scalar>(window - std::abs(r - q));
+        }
       }
     }
   }
+}
+
+// Each user's movies in the order rated (ties by movie index).
+std::vector<std::vector<ItemIndex>> items_by_time(const RatingMatrix& r) {
+  std::vector<std::vector<ItemIndex>> out(r.n_users());
+  std::vector<std::pair<std::int64_t, ItemIndex>> v;
+  for (UserIndex u = 0; u < r.n_users(); ++u) {
+    auto items = r.user_items(u);
+    auto times = r.user_times(u);
+    v.clear();
+    for (std::size_t k = 0; k < items.size(); ++k) v.emplace_back(times[k], items[k]);
+    std::sort(v.begin(), v.end());
+    out[u].reserve(v.size());
+    for (const auto& [t, i] : v) out[u].push_back(i);
+  }
+  return out;
 }
 
 template <typename M>
@@ -67,11 +98,32 @@ void get_matrix(BinaryReader& in, M& m) {
 
 }  // namespace
 
-Ease::Ease(Params& p) {
-  lambda_ = p.get_double("lambda", 200, "L2 weight lambda on B (larger: smoother, more popular items)", 1e-6, 1e9);
-  form_ =
-      p.get_string("form", "auto", "closed form: Gram inverse (movies^3) or Woodbury (users^2 movies); auto: cheaper",
-                   {"auto", "dense", "woodbury"});
+Ease::Ease(Params& p, Kind kind) : kind_(kind) {
+  const bool session = kind == Kind::kSession;
+  // session-ease defaults chosen on holdout:10:valid of ml-latest-small (see ease.h).
+  window_ = session ? p.get_int("window", 21,
+                                "consecutive ratings (by time) that count as co-occurring; each run of window "
+                                "ratings is a row of the Gram matrix",
+                                2, 10000)
+                    : 0;
+  lambda_ = p.get_double("lambda", session ? 50 : 200,
+                         session ? "L2 weight lambda on B, per rating (multiplied by window)"
+                                 : "L2 weight lambda on B (larger: smoother, more popular items)",
+                         1e-6, 1e9);
+  context_ = session ? p.get_int("context", 0,
+                                 "0: score the whole profile (x_u B); C > 0: the best gap of the user's time line, "
+                                 "the sum of B's rows of the C ratings on each side of it (a movie that fits one "
+                                 "moment of the history well)",
+                                 0, 10000)
+                     : 0;
+  min_ratings_ = p.get_int("min_ratings", session ? 5 : 1,
+                           "movies with fewer training ratings are left out of B (score 0): the dense inverse "
+                           "costs movies^3",
+                           1, 1000000000);
+  form_ = session ? "dense"
+                  : p.get_string("form", "auto",
+                                 "closed form: Gram inverse (movies^3) or Woodbury (users^2 movies); auto: cheaper",
+                                 {"auto", "dense", "woodbury"});
   threads_ = p.get_int("threads", 0, "threads; 0: the fit's thread setting (every core)", 0, 1024);
 }
 
@@ -87,7 +139,7 @@ void Ease::fit(const RatingMatrix& train, const FitOptions& opts) {
   slot_.assign(n_items_, -1);
   active_.clear();
   for (ItemIndex i = 0; i < n_items_; ++i)
-    if (train.item_count(i) > 0) {
+    if (train.item_count(i) > 0 && train.item_count(i) >= static_cast<std::size_t>(min_ratings_)) {
       slot_[i] = static_cast<std::int64_t>(active_.size());
       active_.push_back(i);
     }
@@ -103,13 +155,27 @@ void Ease::fit(const RatingMatrix& train, const FitOptions& opts) {
   if (!use_woodbury) {
     // G = X^T X + lambda I over the active movies; P = G^-1 by LLT, into b_.
     Eigen::MatrixXf g = Eigen::MatrixXf::Zero(m, m);
-    add_cooccurrence(
-        g, train.n_users(), [&](std::size_t u) { return train.user_items(static_cast<UserIndex>(u)); },
-        [&](ItemIndex i) { return slot_[i]; }, threads);
-    g.diagonal().array() += static_cast<float>(lambda_);
+    if (window_ == 0) {
+      add_cooccurrence(
+          g, train.n_users(), [&](std::size_t u) { return train.user_items(static_cast<UserIndex>(u)); },
+          [&](ItemIndex i) { return slot_[i]; }, threads);
+      g.diagonal().array() += static_cast<float>(lambda_);
+    } else {
+      if (!train.has_times())
+        throw ConfigError("model '" + std::string(name()) + "' needs the ratings' timestamps (window=" +
+                          std::to_string(window_) + " orders each user's ratings by time)");
+      const auto by_time = items_by_time(train);
+      time_items_.clear();
+      time_items_.reserve(user_items_.size());
+      for (const auto& row : by_time) time_items_.insert(time_items_.end(), row.begin(), row.end());
+      add_cooccurrence(
+          g, train.n_users(), [&](std::size_t u) { return std::span<const ItemIndex>(by_time[u]); },
+          [&](ItemIndex i) { return slot_[i]; }, threads, window_);
+      g.diagonal().array() += static_cast<float>(lambda_ * window_);
+    }
     Eigen::LLT<Eigen::Ref<Eigen::MatrixXf>> llt(g);  // in place: g holds L
     if (llt.info() != Eigen::Success)
-      throw ConfigError("model 'ease': Gram matrix not positive definite; raise lambda");
+      throw ConfigError("model '" + std::string(name()) + "': Gram matrix not positive definite; raise lambda");
     b_.resize(m, m);
     const Eigen::Index n_blocks = (m + kBlock - 1) / kBlock;
     ExceptionKeeper errors;
@@ -184,6 +250,10 @@ void Ease::score(std::span<const UserIndex> users, std::span<float> out) const {
   auto items_of = [&](UserIndex u) {
     return std::span<const ItemIndex>(user_items_.data() + user_ptr_[u], user_ptr_[u + 1] - user_ptr_[u]);
   };
+  if (context_ > 0) {
+    for (std::size_t r = 0; r < users.size(); ++r) score_context(users[r], out.subspan(r * n_items_, n_items_));
+    return;
+  }
   if (!woodbury()) {
     for (std::size_t r = 0; r < users.size(); ++r)
       score_row(items_of(users[r]), {}, out.subspan(r * n_items_, n_items_));
@@ -206,6 +276,29 @@ void Ease::score(std::span<const UserIndex> users, std::span<float> out) const {
     std::fill(o, o + n_items_, 0.f);
     for (std::size_t s = 0; s < active_.size(); ++s) o[active_[s]] = col(static_cast<Eigen::Index>(s));
   }
+}
+
+void Ease::score_context(UserIndex u, std::span<float> out) const {
+  std::vector<std::int64_t> seq;  // the user's active movies in time order
+  for (std::size_t k = user_ptr_[u]; k < user_ptr_[u + 1]; ++k)
+    if (auto s = slot(time_items_[k]); s >= 0) seq.push_back(s);
+  const auto n = static_cast<std::ptrdiff_t>(seq.size()), c = static_cast<std::ptrdiff_t>(context_);
+  const auto m = static_cast<Eigen::Index>(active_.size());
+  std::fill(out.begin(), out.end(), 0.f);
+  if (n == 0) return;
+  // Gap g lies before position g (g = n: after the last); its context is
+  // positions [g - c, g + c), a window slid one place per gap.
+  Eigen::VectorXf ctx = Eigen::VectorXf::Zero(m);
+  Eigen::VectorXf best = Eigen::VectorXf::Constant(m, -std::numeric_limits<float>::infinity());
+  for (std::ptrdiff_t q = 0; q < std::min(n, c); ++q) ctx += b_.row(seq[q]).transpose();
+  for (std::ptrdiff_t g = 0; g <= n; ++g) {
+    if (g > 0) {
+      if (g + c - 1 < n) ctx += b_.row(seq[g + c - 1]).transpose();
+      if (g - c - 1 >= 0) ctx -= b_.row(seq[g - c - 1]).transpose();
+    }
+    best = best.cwiseMax(ctx);
+  }
+  for (Eigen::Index s = 0; s < m; ++s) out[active_[s]] = best(s);
 }
 
 void Ease::score_new_user(std::span<const ItemIndex> items, std::span<const float> values, std::span<float> out) const {
@@ -252,6 +345,7 @@ void Ease::save_payload(BinaryWriter& out) const {
   } else {
     put_matrix(out, b_);
   }
+  if (kind_ == Kind::kSession) out.put_vector(time_items_);
 }
 
 void Ease::load_payload(BinaryReader& in) {
@@ -288,6 +382,20 @@ void Ease::load_payload(BinaryReader& in) {
     get_matrix(in, b_);
     if (b_.rows() != m || b_.cols() != m) in.fail("EASE matrix of the wrong size");
     in.check_finite({b_.data(), std::size_t(b_.size())}, "EASE matrix B");
+  }
+  if (kind_ == Kind::kSession) {
+    if (woodbury()) in.fail("session-ease has the dense form only");
+    // Each user's movies in time order: the same movies as the training row.
+    time_items_ = in.get_vector<ItemIndex>();
+    if (time_items_.size() != user_items_.size()) in.fail("session-ease time order of the wrong size");
+    std::vector<ItemIndex> row;
+    for (std::size_t u = 0; u + 1 < user_ptr_.size(); ++u) {
+      row.assign(time_items_.begin() + static_cast<std::ptrdiff_t>(user_ptr_[u]),
+                 time_items_.begin() + static_cast<std::ptrdiff_t>(user_ptr_[u + 1]));
+      std::sort(row.begin(), row.end());
+      if (!std::equal(row.begin(), row.end(), user_items_.begin() + static_cast<std::ptrdiff_t>(user_ptr_[u])))
+        in.fail("session-ease time order of user " + std::to_string(u) + " is not its training row");
+    }
   }
 }
 

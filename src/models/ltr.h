@@ -53,6 +53,7 @@ class Ltr final : public Recommender {
   std::string_view name() const override { return "ltr"; }
   void fit(const RatingMatrix& train, const FitOptions& opts) override;
   void score(std::span<const UserIndex> users, std::span<float> out) const override;
+  bool needs_timestamps() const override { return needs_timestamps_; }
   std::size_t n_users() const override { return train_.n_users(); }
   std::size_t n_items() const override { return train_.n_items(); }
   void save_payload(detail::BinaryWriter& out) const override;
@@ -66,6 +67,8 @@ class Ltr final : public Recommender {
     return static_cast<int>((static_cast<std::uint64_t>(u) * 0x9E3779B97F4A7C15ull + seed_) >> 63);
   }
   const std::array<int, 2>& rounds_used() const { return rounds_used_; }
+  // The linear stage's weight of each base model (after fit or load).
+  const std::vector<double>& blend_weights() const { return weights_; }
   const std::vector<double>& validation_curve(int h) const { return curves_[h]; }
   const XgbRanker& ranker(int h) const { return rankers_[h]; }
   // What score() ranks, for benchmarks and tests: the candidates of each user
@@ -94,6 +97,7 @@ class Ltr final : public Recommender {
   double margin_;
   RankerOptions ranker_opts_;
   std::uint64_t seed_;
+  bool needs_timestamps_ = false;  // some base model reads them
   // State.
   RatingMatrix train_;
   std::vector<std::unique_ptr<Recommender>> bases_;
@@ -102,6 +106,8 @@ class Ltr final : public Recommender {
   std::unique_ptr<Stats> stats_;
   std::array<XgbRanker, 2> rankers_;
   std::array<int, 2> rounds_used_ = {0, 0};
+  std::vector<double> fixed_weights_;  // the weights parameter; empty: auto
+  std::vector<double> weights_;        // the linear stage
   std::array<std::vector<double>, 2> curves_;
 };
 

@@ -44,21 +44,7 @@ Mix::Mix(Params& p)
           p.get_int("pool", 200, "similar movies taken from each part per query, standardised together", 10, 100000))) {
   names_ = part_names("mix", "models", p.get_string("models", "item-knn,poster", "the models blended"));
   const std::string w = p.get_string("weights", "", "one weight >= 0 per model, \"0.7,0.3\" (empty: equal)");
-  if (w.empty()) {
-    weights_.assign(names_.size(), 1.0);
-  } else {
-    for (const auto& x : split(w, ',')) {
-      double v = 0;
-      if (!parse_double(trim(x), v) || !std::isfinite(v) || v < 0)
-        throw ConfigError("model 'mix': parameter 'weights': expected numbers >= 0, got \"" + w + "\"");
-      weights_.push_back(v);
-    }
-    if (weights_.size() != names_.size())
-      throw ConfigError("model 'mix': parameter 'weights': " + std::to_string(weights_.size()) + " weights for " +
-                        std::to_string(names_.size()) + " models");
-    if (std::all_of(weights_.begin(), weights_.end(), [](double v) { return v == 0; }))
-      throw ConfigError("model 'mix': parameter 'weights': at least one weight must be above 0");
-  }
+  weights_ = w.empty() ? std::vector<double>(names_.size(), 1.0) : part_weights("mix", "weights", w, names_.size());
   parts_ = make_parts();  // validates the parts' names and parameters now
 }
 
@@ -67,9 +53,10 @@ Mix::~Mix() = default;
 std::vector<std::unique_ptr<Recommender>> Mix::make_parts() const {
   std::vector<std::unique_ptr<Recommender>> out;
   for (const auto& n : names_) {
+    const std::string model = n.substr(0, n.find('#'));  // a tagged part: "poster#b"
     ParamMap pm = part_params("mix", "model_params", n, part_params_, names_);
-    if (n == "poster" && !features_.empty()) pm.emplace("features", features_);
-    out.push_back(create_model(n, pm));
+    if (model == "poster" && !features_.empty()) pm.emplace("features", features_);
+    out.push_back(create_model(model, pm));
   }
   return out;
 }
@@ -167,6 +154,10 @@ void Mix::load_payload(detail::BinaryReader& in) {
   if (in.get<std::uint64_t>() != names_.size()) in.fail("mix: the number of parts does not match parameter 'models'");
   parts_ = make_parts();
   for (auto& part : parts_) load_nested_payload(in, *part, nu, ni, "mix part '" + std::string(part->name()) + "'");
+}
+
+bool Mix::needs_timestamps() const {
+  return std::any_of(parts_.begin(), parts_.end(), [](const auto& p) { return p->needs_timestamps(); });
 }
 
 }  // namespace movierec

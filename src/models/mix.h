@@ -36,6 +36,7 @@ class Mix final : public Recommender {
   std::vector<ScoredItem> similar_items(ItemIndex i, std::size_t k) const override;
   void score_new_user(std::span<const ItemIndex> items, std::span<const float> values,
                       std::span<float> out) const override;
+  bool needs_timestamps() const override;
   std::size_t n_users() const override { return parts_.front()->n_users(); }
   std::size_t n_items() const override { return parts_.front()->n_items(); }
   void save_payload(detail::BinaryWriter& out) const override;

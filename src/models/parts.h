@@ -2,6 +2,7 @@
 // the parts' parameters, and the parts' payloads inside theirs.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,8 +12,10 @@
 namespace movierec {
 
 // The models named by a comma-separated list (parameter `parameter` of model
-// `model`), trimmed. Throws ConfigError naming both for an empty list, the
-// model itself among them, or a name given twice.
+// `model`), trimmed. A part may carry a tag after '#' ("session-ease#context"),
+// so that one model can be a part twice with other parameters; its parameters
+// are then given as "session-ease#context.key=value". Throws ConfigError naming
+// both for an empty list, the model itself among them, or a name given twice.
 std::vector<std::string> part_names(const std::string& model, const std::string& parameter, const std::string& list);
 
 // The parameters of one part out of "part.key=value;part.key=value" (mix's
@@ -21,6 +24,16 @@ std::vector<std::string> part_names(const std::string& model, const std::string&
 // entry that is not part.key=value or (with parts non-empty) names no part.
 ParamMap part_params(const std::string& model, const std::string& parameter, const std::string& part,
                      const std::string& spec, const std::vector<std::string>& parts = {});
+
+// One weight >= 0 per part out of "0.7,0.3" (parameter `parameter` of model
+// `model`); at least one above 0. Throws ConfigError naming both.
+std::vector<double> part_weights(const std::string& model, const std::string& parameter, const std::string& list,
+                                 std::size_t n_parts);
+
+// The part's model: its name without the tag ("session-ease#context" ->
+// "session-ease"), created with its entries of spec (see part_params).
+std::unique_ptr<Recommender> make_part(const std::string& model, const std::string& parameter, const std::string& part,
+                                       const std::string& spec, const std::vector<std::string>& parts);
 
 // A part's payload inside its model's, framed by its length, so a part that
 // checks it has read all of its payload (item-knn checks before its costly

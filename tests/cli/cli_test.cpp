@@ -190,6 +190,20 @@ TEST(Cli, BadRatingNamesFileLineAndField) {
   std::filesystem::remove_all(dir);
 }
 
+// The dataset is read without timestamps unless the split or a model needs
+// them: session-ease (and ltr, whose default bases hold it) orders by time.
+TEST(Cli, EvaluateAndTrainReadTimestampsForAModelThatNeedsThem) {
+  auto r =
+      run("evaluate --model session-ease --param min_ratings=1 --split holdout:1 --seed 3 --json --data " + fixture());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(nlohmann::json::parse(r.out)["metrics"].contains("ndcg@10")) << r.out;
+  const auto out = movierec::testing::temp_dir("cli-session") / "s.mrm";
+  auto t = run("train --model session-ease --param min_ratings=1 --out " + out.string() + " --data " + fixture());
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_TRUE(std::filesystem::exists(out));
+  std::filesystem::remove_all(out.parent_path());
+}
+
 TEST(Cli, EvaluateJsonHasTheMetrics) {
   auto r = run("evaluate --model baseline --split holdout:1 --seed 3 --ranking --json --data " + fixture());
   ASSERT_EQ(r.code, 0) << r.err;

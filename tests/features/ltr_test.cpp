@@ -10,6 +10,7 @@
 #include "hybrid_fixtures.h"
 #include "models/ltr.h"
 #include "movierec/dataset.h"
+#include "movierec/errors.h"
 #include "movierec/metrics.h"
 #include "movierec/registry.h"
 #include "movierec/split.h"
@@ -83,8 +84,9 @@ TEST(Ltr, BoosterRoundTripThroughTheModelFile) {
 }
 
 // Cross-fitting: a user's candidates get 1000 + the other half's booster on
-// their rows, starting from margin x the z-score of the first base model's
-// score over the candidates (recomputed here from the rows).
+// their rows, starting from margin x the z-score over the candidates of the
+// linear stage, the blend weights times the z-scores of the base models'
+// scores (recomputed here from the rows).
 TEST(Ltr, ScoresEachUserWithTheOtherHalfsBooster) {
   Dataset ds = load_dataset(two_tastes("ltr-halves"));
   auto m = create_model("ltr", {{"bases", "ease,popularity"}, {"rounds", "20"}, {"valid", "3"}, {"threads", "1"}});
@@ -102,11 +104,24 @@ TEST(Ltr, ScoresEachUserWithTheOtherHalfsBooster) {
     ltr.candidate_rows(one, cand, x);
     const std::size_t rows = cand[0].size();
     ASSERT_GT(rows, 1u);
-    double mean = 0, sq = 0;
-    for (std::size_t r = 0; r < rows; ++r) mean += x[r * cols] / rows;
-    for (std::size_t r = 0; r < rows; ++r) sq += (x[r * cols] - mean) * (x[r * cols] - mean) / rows;
+    auto zscore = [&](const std::vector<double>& v) {
+      double mean = 0, sq = 0;
+      for (double a : v) mean += a / v.size();
+      for (double a : v) sq += (a - mean) * (a - mean) / v.size();
+      std::vector<double> z;
+      for (double a : v) z.push_back(sq > 0 ? (a - mean) / std::sqrt(sq) : 0.0);
+      return z;
+    };
+    std::vector<double> blend(rows, 0.0);
+    for (std::size_t b = 0; b < ltr.blend_weights().size(); ++b) {
+      std::vector<double> col(rows);
+      for (std::size_t r = 0; r < rows; ++r) col[r] = x[r * cols + 3 * b];  // base b's score
+      const auto z = zscore(col);
+      for (std::size_t r = 0; r < rows; ++r) blend[r] += ltr.blend_weights()[b] * z[r];
+    }
+    const auto zb = zscore(blend);
     std::vector<float> margin(rows);
-    for (std::size_t r = 0; r < rows; ++r) margin[r] = static_cast<float>(3 * (x[r * cols] - mean) / std::sqrt(sq));
+    for (std::size_t r = 0; r < rows; ++r) margin[r] = static_cast<float>(3 * zb[r]);
     const int h = ltr.half_of(u);
     ++seen[h];
     const auto mine = ltr.ranker(1 - h).predict(x.data(), rows, cols, margin.data());
@@ -123,6 +138,32 @@ TEST(Ltr, ScoresEachUserWithTheOtherHalfsBooster) {
   // About half of the 100 users in each half.
   EXPECT_GT(seen[0], 25);
   EXPECT_GT(seen[1], 25);
+}
+
+// The linear stage: with popularity first (at chance on this set, weight 1)
+// the carve-out gives ease a weight above 0; fixed weights are kept as given.
+TEST(Ltr, TheLinearStageWeighsInTheBetterBaseModel) {
+  Dataset ds = load_dataset(two_tastes("ltr-linear"));
+  FitOptions fo;
+  fo.dataset = &ds;
+  fo.threads = 1;
+  const ParamMap common = {{"bases", "popularity,ease"}, {"rounds", "5"}, {"valid", "3"}, {"threads", "1"}};
+  auto learnt = create_model("ltr", common);
+  learnt->fit(ds.ratings, fo);
+  const auto& w = dynamic_cast<const Ltr&>(*learnt).blend_weights();
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0], 1.0);
+  EXPECT_GT(w[1], 0.0);
+  ParamMap fixed = common;
+  fixed["weights"] = "0.5,0";
+  auto kept = create_model("ltr", fixed);
+  kept->fit(ds.ratings, fo);
+  EXPECT_EQ(dynamic_cast<const Ltr&>(*kept).blend_weights(), (std::vector<double>{0.5, 0.0}));
+  for (const char* bad : {"1", "1,x", "0,0", "1,-1"}) {
+    ParamMap p = common;
+    p["weights"] = bad;
+    EXPECT_THROW(create_model("ltr", p), ConfigError) << bad;
+  }
 }
 
 // Labels drawn independently of the features: no round generalises, so the

@@ -47,7 +47,10 @@ const std::map<std::string, ParamMap> kRequired = {
 class Contract : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    train_ = new RatingMatrix(low_rank_matrix(40, 30, 3, 0.35, 0.3f, 77));
+    // With timestamps (session-ease orders each user's ratings by time).
+    std::vector<Rating> timed = low_rank_matrix(40, 30, 3, 0.35, 0.3f, 77).triplets();
+    for (auto& r : timed) r.timestamp = 1000 + (r.user * 31 + r.item * 17) % 997;
+    train_ = new RatingMatrix(40, 30, std::move(timed));
     ds_ = new Dataset(dataset_of(*train_));
     for (std::size_t i = 0; i < train_->n_items(); ++i) {
       Movie m;

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <numeric>
+#include <random>
+
 #include "mf_fixtures.h"
 #include "models/ease.h"
 #include "movierec/errors.h"
@@ -128,4 +132,119 @@ TEST(Ease, SaveLoadRoundTripBothForms) {
   RatingMatrix r = two_group_matrix(25, 15, 0.5, 0.1, 41);
   expect_round_trip("ease", {{"form", "dense"}}, r);
   expect_round_trip("ease", {{"form", "woodbury"}}, r);
+}
+
+namespace {
+
+// session-ease's reference: every run of `window` consecutive ratings of a
+// user by time (the runs cut at both ends included) written out as a row,
+// movies under min_ratings dropped from the sequences first, G the rows' Gram
+// matrix, then B from the dense inverse with lambda * window on the diagonal.
+Eigen::MatrixXd dense_session_ease(const RatingMatrix& r, int window, double lambda, std::size_t min_ratings) {
+  const std::size_t n = r.n_items();
+  Eigen::MatrixXd g = Eigen::MatrixXd::Zero(n, n);
+  for (UserIndex u = 0; u < r.n_users(); ++u) {
+    std::vector<std::pair<std::int64_t, ItemIndex>> by_time;
+    auto items = r.user_items(u);
+    auto times = r.user_times(u);
+    for (std::size_t k = 0; k < items.size(); ++k)
+      if (r.item_count(items[k]) >= min_ratings) by_time.push_back({times[k], items[k]});
+    std::sort(by_time.begin(), by_time.end());
+    const int len = static_cast<int>(by_time.size());
+    for (int start = 1 - window; start < len; ++start) {
+      Eigen::VectorXd row = Eigen::VectorXd::Zero(n);
+      for (int p = std::max(0, start); p < std::min(len, start + window); ++p) row(by_time[p].second) = 1;
+      g += row * row.transpose();
+    }
+  }
+  g.diagonal().array() += lambda * window;
+  Eigen::MatrixXd p = g.inverse();
+  Eigen::MatrixXd b = -p * p.diagonal().cwiseInverse().asDiagonal();
+  b.diagonal().setZero();
+  for (ItemIndex i = 0; i < n; ++i)
+    if (r.item_count(i) < min_ratings) b.row(i).setZero(), b.col(i).setZero();
+  return b;
+}
+
+// 14 users rating movies at shuffled times (the time order is not the movie
+// order); movie 9 has 2 ratings, below min_ratings = 3.
+RatingMatrix timed_matrix() {
+  std::mt19937 g(3);
+  std::uniform_real_distribution<double> coin(0, 1);
+  std::vector<Rating> r;
+  for (UserIndex u = 0; u < 14; ++u) {
+    std::vector<std::int64_t> t(9);
+    std::iota(t.begin(), t.end(), 1000 + 100 * u);
+    std::shuffle(t.begin(), t.end(), g);
+    for (ItemIndex i = 0; i < 9; ++i)
+      if (coin(g) < 0.6) r.push_back({u, i, 4.f, t[i]});
+    if (u < 2) r.push_back({u, 9, 4.f, 5000 + u});
+  }
+  return RatingMatrix(14, 10, std::move(r));
+}
+
+}  // namespace
+
+TEST(SessionEase, MatchesADenseInverseOfItsWindowsWrittenOut) {
+  const RatingMatrix r = timed_matrix();
+  ASSERT_TRUE(r.has_times());
+  ASSERT_EQ(r.item_count(9), 2u);
+  for (int window : {2, 3, 20}) {
+    SCOPED_TRACE("window " + std::to_string(window));
+    auto m =
+        create_model("session-ease", {{"window", std::to_string(window)}, {"lambda", "0.5"}, {"min_ratings", "3"}});
+    EXPECT_TRUE(m->needs_timestamps());
+    m->fit(r, {});
+    const auto& ease = dynamic_cast<const Ease&>(*m);
+    const Eigen::MatrixXd b = dense_session_ease(r, window, 0.5, 3);
+    for (ItemIndex i = 0; i < r.n_items(); ++i)
+      for (ItemIndex j = 0; j < r.n_items(); ++j) EXPECT_NEAR(ease.weight(i, j), b(i, j), 1e-5) << i << "," << j;
+    auto scores = all_scores(*m);
+    for (UserIndex u = 0; u < r.n_users(); ++u) {
+      Eigen::RowVectorXd x = Eigen::RowVectorXd::Zero(r.n_items());
+      for (ItemIndex i : r.user_items(u)) x(i) = 1;
+      const Eigen::RowVectorXd want = x * b;
+      for (ItemIndex i = 0; i < r.n_items(); ++i)
+        EXPECT_NEAR(scores[u * r.n_items() + i], want(i), 1e-5) << "user " << u << " movie " << i;
+    }
+  }
+}
+
+TEST(SessionEase, TheTimeOrderChangesTheModel) {
+  // The same ratings with the time order reversed for every user: ease (whole
+  // profiles) does not change, session-ease with a short window does.
+  const RatingMatrix r = timed_matrix();
+  std::vector<Rating> rev;
+  for (const auto& t : r.triplets()) rev.push_back({t.user, t.item, t.value, 100000 - t.timestamp});
+  const RatingMatrix reversed(r.n_users(), r.n_items(), std::move(rev));
+  auto a = create_model("session-ease", {{"window", "2"}, {"min_ratings", "1"}});
+  auto b = create_model("session-ease", {{"window", "2"}, {"min_ratings", "1"}});
+  a->fit(r, {});
+  b->fit(reversed, {});
+  // Reversing keeps every adjacent pair adjacent: the windows and so B are the same.
+  EXPECT_EQ(all_scores(*a), all_scores(*b));
+  // Swapping the times of two ratings of user 0 that are not adjacent breaks pairs.
+  std::vector<Rating> swapped = r.triplets();
+  std::vector<std::size_t> mine;
+  for (std::size_t k = 0; k < swapped.size(); ++k)
+    if (swapped[k].user == 0 && swapped[k].item < 9) mine.push_back(k);
+  std::sort(mine.begin(), mine.end(), [&](auto x, auto y) { return swapped[x].timestamp < swapped[y].timestamp; });
+  ASSERT_GE(mine.size(), 4u);
+  std::swap(swapped[mine.front()].timestamp, swapped[mine.back()].timestamp);
+  auto c = create_model("session-ease", {{"window", "2"}, {"min_ratings", "1"}});
+  c->fit(RatingMatrix(r.n_users(), r.n_items(), std::move(swapped)), {});
+  EXPECT_NE(all_scores(*a), all_scores(*c));
+}
+
+TEST(SessionEase, WithoutTimestampsItSaysSo) {
+  auto m = create_model("session-ease");
+  RatingMatrix timeless(2, 2, {{0, 0, 4.f}, {0, 1, 3.f}, {1, 1, 5.f}});
+  ASSERT_FALSE(timeless.has_times());
+  try {
+    m->fit(timeless, {});
+    FAIL() << "fitted without timestamps";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("timestamps"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(create_model("ease")->needs_timestamps());
 }

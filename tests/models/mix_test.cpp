@@ -180,6 +180,22 @@ TEST(MixParams, BadOnesAreNamed) {
   expect_bad({{"models", "svd"}, {"model_params", "factors=3"}}, "model_params");
   expect_bad({{"models", "svd"}, {"model_params", "svd.no_such=3"}}, "no_such");
   expect_bad({{"models", "svd"}, {"model_params", "ease.lambda=3"}}, "names no model of svd");
+  expect_bad({{"models", "svd,mix#b"}}, "cannot contain itself");
+  expect_bad({{"models", "svd,svd#b.x"}}, "not a model name");
+  expect_bad({{"models", "svd,no-such#b"}}, "no-such");
+}
+
+// A tag after # makes one model a part twice, each with its own parameters.
+TEST(MixParams, ATaggedPartIsItsModelWithItsOwnParameters) {
+  const std::vector<std::string> names = part_names("mix", "models", "svd, svd#small");
+  ASSERT_EQ(names, (std::vector<std::string>{"svd", "svd#small"}));
+  const std::string spec = "svd.factors=8;svd#small.factors=2";
+  EXPECT_EQ(part_params("mix", "model_params", "svd#small", spec, names).at("factors"), "2");
+  auto small = make_part("mix", "model_params", "svd#small", spec, names);
+  auto big = make_part("mix", "model_params", "svd", spec, names);
+  EXPECT_EQ(small->name(), "svd");
+  EXPECT_EQ(small->params().at("factors"), "2");
+  EXPECT_EQ(big->params().at("factors"), "8");
 }
 
 TEST(MixParams, PartParamsPicksEntriesOfOnePart) {
