@@ -61,9 +61,6 @@ const std::vector<Entry>& entries() {
       {"ials", "implicit-feedback ALS for top-N (Hu, Koren, Volinsky 2008); ranking only", maker<ImplicitAls>()},
       {"bpr", "Bayesian personalised ranking by Hogwild SGD (Rendle et al. 2009); ranking only", maker<Bpr>()},
       {"ease", "EASE closed-form item-item model (Steck 2019); ranking only", maker<Ease>()},
-      {"session-ease",
-       "EASE on sessions: movies rated within `window` consecutive ratings of a user (by time) co-occur; ranking only",
-       [](Params& p) { return std::make_unique<Ease>(p, Ease::Kind::kSession); }},
       {"poster", "content-based: cosine of CNN poster features (needs features=FILE from `posters embed`)",
        maker<PosterModel>()},
       {"content-knn",
@@ -78,8 +75,9 @@ const std::vector<Entry>& entries() {
        "optional); warp or bpr loss, adagrad, Hogwild; new movies by construction",
        maker<HybridMf>()},
       {"ltr",
-       "learning to rank: LambdaMART (xgboost rank:ndcg) re-ranks the candidates of base models (ease, ials, "
-       "popularity) with their scores, popularity, year and side-feature similarities; trained on a carve-out of train",
+       "learning to rank: LambdaMART (xgboost rank:ndcg) re-ranks the candidates of base models (ease, session-ease, "
+       "ials, popularity) from a weighted blend of their scores, with their scores and ranks, popularity, year and "
+       "side-feature similarities; trained on a carve-out of train",
        maker<Ltr>()},
       {"mix",
        "a weighted blend of other models (default item-knn + poster): scores and similar-movie lists standardised "
@@ -89,6 +87,11 @@ const std::vector<Entry>& entries() {
        "hybrid rating model: out-of-fold predictions of rating models (svdpp, svd, item-knn, user-knn, baseline) "
        "blended by ridge plus boosted trees (xgboost) over user and movie statistics and side features",
        maker<Blend>()},
+      // Last: tests/fuzz/model_file_fuzz picks a model by its place in this table
+      // (byte 0 of its committed inputs), so new models go at the end.
+      {"session-ease",
+       "EASE on sessions: movies rated within `window` consecutive ratings of a user (by time) co-occur; ranking only",
+       [](Params& p) { return std::make_unique<Ease>(p, Ease::Kind::kSession); }},
   };
   return table;
 }

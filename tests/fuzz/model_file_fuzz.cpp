@@ -79,6 +79,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     for (std::size_t k = 0; k < g_models.size(); ++k) {
       ParamMap params;
       if (g_models[k] == "poster" || g_models[k] == "mix") params["features"] = features.string();
+      if (g_models[k] == "session-ease") params["min_ratings"] = "1";  // a B over every movie of the fixture
       auto m = create_model(g_models[k], params);
       FitOptions fo;
       fo.dataset = &g_ds;
