@@ -14,9 +14,12 @@
 // Training never sees the evaluation's test part: fit() carves `valid` ratings
 // per user out of its training matrix (holdout, seeded), fits the base models
 // on the rest, and labels each candidate 1 when it is among the user's
-// carved-out ratings. Boosting starts from `margin` times the first base
-// model's score, z-scored over the user's candidates, so that no tree ranks as
-// that model does.
+// carved-out ratings. Boosting starts from `margin` times the linear stage,
+// z-scored over the user's candidates, so that with no trees ltr ranks as the
+// linear stage does. The linear stage is the sum over base models of `weights` times their scores z-scored over the
+// candidates (weights fixed, or chosen on the carve-out's NDCG@10 by coordinate
+// ascent with weights=auto). The default bases are ease, session-ease,
+// session-ease with context=5, ials and popularity, weighted 1, 1, 0.5, 0, 0.
 //
 // Cross-fitting: the users fall in two halves (half_of, seeded) and booster h
 // trains on half h's users only, then scores the other half. A user's
