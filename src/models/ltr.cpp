@@ -56,6 +56,8 @@ namespace {
 constexpr const char* kDefaultBases = "ease,session-ease,session-ease#context,ials,popularity";
 constexpr const char* kDefaultBaseParams = "session-ease#context.context=5";
 constexpr const char* kDefaultWeights = "1,1,0.5,0,0";
+// base_params and weights default to the above for the default bases only.
+bool default_bases(const std::vector<std::string>& names) { return join(names, ",") == kDefaultBases; }
 
 // Per group of rows, the z-score within the group of column col of x (rows x
 // cols, row-major), or of x itself with cols = 1. A constant column gives 0.
@@ -154,7 +156,7 @@ Ltr::Ltr(Params& p)
                              p.get_string("bases", kDefaultBases,
                                           "base models whose candidates are re-ranked (a tag after # names a model "
                                           "twice: session-ease#context)"))),
-      base_params_(p.get_string("base_params", join(base_names_, ",") == kDefaultBases ? kDefaultBaseParams : "",
+      base_params_(p.get_string("base_params", default_bases(base_names_) ? kDefaultBaseParams : "",
                                 "their parameters: \"ials.factors=128;session-ease#context.context=5\"")),
       candidates_(p.get_int("candidates", 50, "candidates per base model and user", 1, 100000)),
       valid_(p.get_int("valid", 10, "ratings per user carved out of train to label the ranker's training rows", 1,
@@ -164,9 +166,8 @@ Ltr::Ltr(Params& p)
           "select_rounds", true,
           "early stopping: the users a booster scores choose its rounds (best NDCG@10 of their carve-outs)")),
       seed_(static_cast<std::uint64_t>(p.get_int("seed", 42, "seed of the carve-out and of xgboost", 0, 2000000000))) {
-  const bool default_bases = join(base_names_, ",") == kDefaultBases;
   const std::string w = p.get_string(
-      "weights", default_bases ? kDefaultWeights : "auto",
+      "weights", default_bases(base_names_) ? kDefaultWeights : "auto",
       "the linear stage boosting starts from: one weight per base model on its z-scored score over the "
       "candidates; auto: chosen on the carve-out (NDCG@10); the default holds for the default bases, other bases "
       "get auto");
